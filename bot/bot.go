@@ -1,0 +1,222 @@
+// Package bot is rightsdesk's dispatch: it loads a chat's state, lets the
+// feature the update belongs to decide, renders the outcome through the
+// locales, and commits the new state, the replies and the handled mark in
+// one transaction. It knows neither SQL nor the Bot API.
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"html"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/rightsdesk/rightsdesk/bot/chat"
+	"github.com/rightsdesk/rightsdesk/locales"
+	"github.com/rightsdesk/rightsdesk/store"
+)
+
+// Config wires a Bot.
+type Config struct {
+	Store   *store.DB
+	Catalog *locales.Catalog
+	// Decode reads a stored update; the transport provides it.
+	Decode func([]byte) (chat.Update, error)
+	// Notify tells the sender which chats have new outbox rows.
+	Notify func(chatIDs ...int64)
+	Log    zerolog.Logger
+	Now    func() time.Time
+}
+
+// Bot handles updates.
+type Bot struct {
+	cfg Config
+}
+
+func New(cfg Config) *Bot {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Notify == nil {
+		cfg.Notify = func(...int64) {}
+	}
+	return &Bot{cfg: cfg}
+}
+
+// State is a chat's conversation state, sealed at rest. Features keep their
+// part in their own field.
+type State struct {
+	Version int `json:"v"`
+	// Pending names what the bot is waiting for, so a typed answer goes to
+	// the right place; empty when nothing is asked.
+	Pending string `json:"pending,omitempty"`
+}
+
+const stateVersion = 1
+
+// turn is one update being handled: what came in, who it is, and what goes
+// out. Features append replies and change state; commit writes it all.
+type turn struct {
+	bot      *Bot
+	upd      chat.Update
+	chat     store.Chat
+	lang     string
+	state    State
+	replies  []chat.Reply
+	answered bool // the callback query has its answer queued
+	erase    bool // /delete confirmed: forget the chat
+}
+
+func (t *turn) t(id string, data map[string]any) string { return t.bot.cfg.Catalog.T(t.lang, id, data) }
+
+func (t *turn) send(text string, kb *chat.Keyboard) {
+	t.replies = append(t.replies, chat.Reply{Action: chat.ActionSend, ChatID: t.upd.ChatID, Text: text, Keyboard: kb})
+}
+
+func (t *turn) answerCallback(text string) {
+	if t.upd.Kind != chat.KindCallback || t.answered {
+		return
+	}
+	t.answered = true
+	// The answer goes first so the spinner on the button stops at once.
+	t.replies = append([]chat.Reply{{Action: chat.ActionAnswerCallback, ChatID: t.upd.ChatID, CallbackID: t.upd.CallbackID, CallbackText: text}}, t.replies...)
+}
+
+// Handle processes one stored update. Bad input is answered, never
+// returned; an error means the store failed and the update stays pending.
+func (b *Bot) Handle(ctx context.Context, in store.InboxUpdate) error {
+	upd, err := b.cfg.Decode(in.Payload)
+	if err != nil {
+		b.cfg.Log.Warn().Int64("update_id", in.UpdateID).Err(err).Msg("undecodable update dropped")
+		return b.commit(ctx, in.UpdateID, nil)
+	}
+	upd.ID = in.UpdateID
+	if upd.ChatID == 0 {
+		return b.commit(ctx, in.UpdateID, nil)
+	}
+	t, err := b.begin(ctx, upd)
+	if err != nil {
+		return err
+	}
+	if upd.Private() {
+		b.private(t)
+	} else {
+		b.group(t)
+	}
+	if upd.Kind == chat.KindCallback {
+		// Every callback query is answered, whatever happened.
+		t.answerCallback("")
+	}
+	return b.commit(ctx, in.UpdateID, t)
+}
+
+func (b *Bot) begin(ctx context.Context, upd chat.Update) (*turn, error) {
+	c, err := b.cfg.Store.Chat(ctx, upd.ChatID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		c = store.Chat{ID: upd.ChatID, Type: upd.ChatType}
+	}
+	t := &turn{bot: b, upd: upd, chat: c, lang: c.Language}
+	if t.lang == "" {
+		t.lang = locales.Match(upd.LanguageCode)
+	}
+	if len(c.State) > 0 {
+		if err := json.Unmarshal(c.State, &t.state); err != nil {
+			// A state this build cannot read is not worth a stuck chat.
+			b.cfg.Log.Warn().Int64("chat", upd.ChatID).Err(err).Msg("unreadable conversation state reset")
+			t.state = State{}
+		}
+	}
+	t.state.Version = stateVersion
+	return t, nil
+}
+
+// commit writes the turn's outcome and marks the update handled, atomically.
+func (b *Bot) commit(ctx context.Context, updateID int64, t *turn) error {
+	var chats []int64
+	err := b.cfg.Store.Update(ctx, func(tx *store.Tx) error {
+		chats = chats[:0]
+		if t != nil {
+			if err := b.save(tx, t); err != nil {
+				return err
+			}
+			for _, r := range t.replies {
+				payload, err := r.Encode()
+				if err != nil {
+					return err
+				}
+				if err := tx.Enqueue(r.ChatID, int(r.Priority), payload); err != nil {
+					return err
+				}
+				chats = append(chats, r.ChatID)
+			}
+		}
+		return tx.MarkHandled(updateID)
+	})
+	if err != nil {
+		return err
+	}
+	if t != nil && t.erase {
+		// Erased rows must not linger in WAL frames.
+		if err := b.cfg.Store.Checkpoint(ctx); err != nil {
+			b.cfg.Log.Warn().Err(err).Msg("checkpoint after erasure failed; it will happen at the next one")
+		}
+	}
+	if len(chats) > 0 {
+		b.cfg.Notify(chats...)
+	}
+	return nil
+}
+
+func (b *Bot) save(tx *store.Tx, t *turn) error {
+	if t.erase {
+		return tx.EraseChat(t.upd.ChatID, t.upd.ID)
+	}
+	if !t.upd.Private() && t.chat.Language == "" && t.chat.State == nil && len(t.replies) == 0 {
+		// Silence in a group leaves no trace of it.
+		return nil
+	}
+	state, err := json.Marshal(t.state)
+	if err != nil {
+		return err
+	}
+	t.chat.Type = t.upd.ChatType
+	t.chat.State = state
+	if err := tx.SaveChat(t.chat); err != nil {
+		return err
+	}
+	if t.upd.Private() && t.upd.MessageID > 0 && t.upd.Kind != chat.KindCallback {
+		return tx.RecordMessage(t.upd.ChatID, t.upd.MessageID, false)
+	}
+	return nil
+}
+
+// Recover answers an update whose handling panicked with an apology, and
+// marks it handled so the chat moves on.
+func (b *Bot) Recover(ctx context.Context, in store.InboxUpdate) {
+	upd, err := b.cfg.Decode(in.Payload)
+	var t *turn
+	if err == nil && upd.ChatID != 0 {
+		upd.ID = in.UpdateID
+		if t, err = b.begin(ctx, upd); err == nil && upd.Private() {
+			t.replies = nil
+			if upd.Kind == chat.KindCallback {
+				t.answerCallback("")
+			}
+			t.send(t.t("error_apology", nil), b.menuKeyboard(t))
+		}
+	}
+	if t != nil && !upd.Private() {
+		t.replies = nil
+	}
+	if err := b.commit(ctx, in.UpdateID, t); err != nil {
+		b.cfg.Log.Error().Err(err).Int64("update_id", in.UpdateID).Msg("could not record the apology")
+	}
+}
+
+// escape makes user-typed text safe inside a Telegram HTML message.
+func escape(s string) string { return html.EscapeString(s) }

@@ -1,0 +1,172 @@
+// Package chat holds the neutral shapes of what arrives from and goes to a
+// chat. The transport translates Telegram's wire format into these and back,
+// so the bot and its engines never see the Bot API.
+package chat
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Kind says what an update carries; the bot answers each kind differently.
+type Kind string
+
+const (
+	KindText       Kind = "text"
+	KindCommand    Kind = "command"
+	KindCallback   Kind = "callback"
+	KindLocation   Kind = "location"
+	KindContact    Kind = "contact"
+	KindPhoto      Kind = "photo"
+	KindDocument   Kind = "document"
+	KindSticker    Kind = "sticker"
+	KindVoice      Kind = "voice"
+	KindMedia      Kind = "media" // video, audio, animation, video note
+	KindEdited     Kind = "edited"
+	KindMembership Kind = "membership" // the bot was added to or removed from a chat
+	KindOther      Kind = "other"
+)
+
+// Chat types as Telegram names them.
+const (
+	ChatPrivate    = "private"
+	ChatGroup      = "group"
+	ChatSupergroup = "supergroup"
+	ChatChannel    = "channel"
+)
+
+// Update is one incoming event reduced to what rightsdesk acts on.
+type Update struct {
+	ID           int64     `json:"id"`
+	Kind         Kind      `json:"kind"`
+	ChatID       int64     `json:"chat_id"`
+	ChatType     string    `json:"chat_type"`
+	UserID       int64     `json:"user_id"`
+	LanguageCode string    `json:"language_code,omitempty"`
+	MessageID    int       `json:"message_id,omitempty"`
+	Date         time.Time `json:"date"`
+
+	// Text is the message text or a media caption.
+	Text string `json:"text,omitempty"`
+	// Command is lower-case, without the slash or an @botname suffix.
+	Command string `json:"command,omitempty"`
+	Args    string `json:"args,omitempty"`
+	// Addressed is true in groups when the message is meant for the bot: a
+	// command to it, a mention, or a reply to one of its messages.
+	Addressed bool `json:"addressed,omitempty"`
+	Forwarded bool `json:"forwarded,omitempty"`
+
+	CallbackID   string `json:"callback_id,omitempty"`
+	CallbackData string `json:"callback_data,omitempty"`
+
+	Location *Location `json:"location,omitempty"`
+	Contact  *Contact  `json:"contact,omitempty"`
+	File     *File     `json:"file,omitempty"`
+}
+
+// Private reports whether the update comes from a one-to-one chat with a user.
+func (u Update) Private() bool { return u.ChatType == ChatPrivate }
+
+type Location struct {
+	Lat float64 `json:"lat"`
+	Lon float64 `json:"lon"`
+}
+
+// Contact is a shared phone contact. Own is true only when the user shared
+// their own number, which is the only kind the intake accepts.
+type Contact struct {
+	Phone string `json:"phone"`
+	Own   bool   `json:"own"`
+}
+
+// File is a reference to media kept by Telegram; rightsdesk stores only the
+// reference, never the bytes.
+type File struct {
+	ID       string `json:"id"`
+	UniqueID string `json:"unique_id"`
+	Kind     string `json:"kind"` // "photo" or "document"
+	MIME     string `json:"mime,omitempty"`
+	Size     int64  `json:"size,omitempty"`
+}
+
+// Action is what a Reply asks the chat to do.
+type Action string
+
+const (
+	ActionSend           Action = "send"
+	ActionEdit           Action = "edit"
+	ActionEditMarkup     Action = "edit_markup"
+	ActionDelete         Action = "delete"
+	ActionAnswerCallback Action = "answer_callback"
+	ActionSetCommands    Action = "set_commands"
+	ActionSendLocation   Action = "send_location"
+)
+
+// Priority orders the outbox: replies to a person's own action go first;
+// bulk sends (announcements, reminders) are paced and wait behind them.
+type Priority int
+
+const (
+	Interactive Priority = 0
+	Bulk        Priority = 1
+)
+
+// Reply is one request to the chat. Text is Telegram HTML.
+type Reply struct {
+	Action    Action    `json:"action"`
+	ChatID    int64     `json:"chat_id"`
+	MessageID int       `json:"message_id,omitempty"`
+	Text      string    `json:"text,omitempty"`
+	Keyboard  *Keyboard `json:"keyboard,omitempty"`
+
+	CallbackID   string `json:"callback_id,omitempty"`
+	CallbackText string `json:"callback_text,omitempty"`
+	Alert        bool   `json:"alert,omitempty"`
+
+	Commands     []Command `json:"commands,omitempty"`
+	LanguageCode string    `json:"language_code,omitempty"`
+
+	Location *Location `json:"location,omitempty"`
+
+	Priority Priority `json:"priority,omitempty"`
+}
+
+// Keyboard is either inline buttons under a message, a reply keyboard, or
+// the removal of a reply keyboard.
+type Keyboard struct {
+	Inline [][]Button      `json:"inline,omitempty"`
+	Reply  [][]ReplyButton `json:"reply,omitempty"`
+	Remove bool            `json:"remove,omitempty"`
+}
+
+type Button struct {
+	Text string `json:"text"`
+	Data string `json:"data,omitempty"`
+	URL  string `json:"url,omitempty"`
+}
+
+type ReplyButton struct {
+	Text            string `json:"text"`
+	RequestLocation bool   `json:"request_location,omitempty"`
+	RequestContact  bool   `json:"request_contact,omitempty"`
+}
+
+type Command struct {
+	Command     string `json:"command"`
+	Description string `json:"description"`
+}
+
+// Encode and Decode give the outbox one stable representation of a Reply.
+func (r Reply) Encode() ([]byte, error) { return json.Marshal(r) }
+
+func DecodeReply(b []byte) (Reply, error) {
+	var r Reply
+	err := json.Unmarshal(b, &r)
+	return r, err
+}
+
+// Sent is what the chat reports back after a Reply went out.
+type Sent struct {
+	ChatID    int64
+	MessageID int
+}

@@ -1,0 +1,407 @@
+package intake
+
+import (
+	"encoding/json"
+	"reflect"
+	"slices"
+	"testing"
+)
+
+func happyPath(r *run) Draft {
+	r.t.Helper()
+	r.do(cmd(CommandStart))
+	r.expectQ(QDanger)
+	r.press("no")
+	r.expectQ(QConsent)
+	if got := r.last.Data["RetentionMonths"]; got != DefaultRetentionMonths {
+		r.t.Fatalf("consent RetentionMonths = %v", got)
+	}
+	r.press("yes")
+	r.expectQ(QIdentity)
+	r.press(IdentityAnonymous)
+	r.expectQ(QCategories)
+	r.press("wages")
+	r.press("documents")
+	r.press("wages") // toggled off again
+	r.press("forced")
+	r.press("done")
+	r.expectQ(QPlace)
+	r.do(text("A")) // Almaty, Astana
+	r.expectQ(QPlacePick)
+	r.press("1")
+	r.expectQ(QCitizenship)
+	r.press("uz")
+	r.expectQ(QSector)
+	r.do(text("construction")) // typed label
+	r.expectQ(QEmployer)
+	r.do(text("Stroy LLC"))
+	r.expectQ(QSince)
+	r.do(text("since last spring"))
+	r.expectQ(QDescription)
+	r.do(text("They took my passport."))
+	r.do(photo("1"))
+	r.do(text("No pay since March."))
+	r.press("done")
+	r.expectQ(QContact)
+	if r.last.Message != "intake_q_contact_anonymous" {
+		r.t.Fatalf("anonymous user sees %s", r.last.Message)
+	}
+	r.press(ContactPhone)
+	r.expectQ(QPhone)
+	r.do(ownContact("+7 701 123-45-67"))
+	r.expectQ(QReview)
+	out := r.press("submit")
+	if r.s.Question != "" || r.s.Draft != nil {
+		r.t.Fatalf("after submit state keeps the draft: %+v", r.s)
+	}
+	for _, e := range out {
+		if sub, ok := e.(Submit); ok {
+			return sub.Draft
+		}
+	}
+	r.t.Fatalf("no Submit in %s", describe(out))
+	return Draft{}
+}
+
+func TestHappyPath(t *testing.T) {
+	d := happyPath(newRun(t))
+	want := Draft{
+		Danger: "no", Consent: true, Identity: IdentityAnonymous,
+		Categories:  []Category{CategoryDocuments, CategoryForced},
+		Place:       &gazetteer[4],
+		Citizenship: "UZ", Sector: SectorConstruct, Employer: "Stroy LLC", SinceText: "since last spring",
+		Description:   "They took my passport.\n\nNo pay since March.",
+		ContactMethod: ContactPhone, Phone: "+77011234567",
+	}
+	if len(d.Evidence) != 1 || d.Evidence[0].UniqueID != "u1" || d.Evidence[0].ReceivedAt.IsZero() {
+		t.Fatalf("evidence = %+v", d.Evidence)
+	}
+	if d.StartedAt.IsZero() || !d.ConsentAt.After(d.StartedAt) || d.UpdatedAt.Before(d.ConsentAt) {
+		t.Fatalf("times: started %v consent %v updated %v", d.StartedAt, d.ConsentAt, d.UpdatedAt)
+	}
+	d.Evidence, d.StartedAt, d.UpdatedAt, d.ConsentAt = nil, want.StartedAt, want.UpdatedAt, want.ConsentAt
+	if !reflect.DeepEqual(d, want) {
+		t.Fatalf("draft\n got %+v\nwant %+v", d, want)
+	}
+}
+
+// The same conversation with the state reloaded from JSON before every step
+// must produce the same effects: restarts are invisible to the user.
+func TestRestartAtEveryStep(t *testing.T) {
+	mem, disk := newRun(t), newRun(t)
+	disk.reload = true
+	a, b := happyPath(mem), happyPath(disk)
+	if describe(mem.all) != describe(disk.all) {
+		t.Fatalf("effects differ:\n mem %s\ndisk %s", describe(mem.all), describe(disk.all))
+	}
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if string(ja) != string(jb) {
+		t.Fatalf("drafts differ:\n%s\n%s", ja, jb)
+	}
+}
+
+func TestDangerShowsEmergencyFirst(t *testing.T) {
+	t.Run("country from profile", func(t *testing.T) {
+		r := newRun(t)
+		r.env.Profile.CountryOfWork = "ru"
+		r.do(cmd(CommandStart))
+		out := r.press("yes")
+		if got := describe(out); got != "Emergency:RU Say:intake_when_safe Ask:intake_q_consent" {
+			t.Fatalf("effects = %s", got)
+		}
+		if r.s.Draft.EmergencyCountry != "RU" || r.s.Draft.Danger != "yes" {
+			t.Fatalf("draft = %+v", r.s.Draft)
+		}
+	})
+	for _, tc := range []struct {
+		name    string
+		in      func(r *run) Input
+		country string
+	}{
+		{"button", func(r *run) Input { return press(r.payload("ge")) }, "GE"},
+		{"other button", func(r *run) Input { return press(r.payload(CountryOther)) }, ""},
+		{"typed code", func(*run) Input { return text("kz") }, "KZ"},
+		{"typed number", func(*run) Input { return text("6") }, "TR"},
+		{"typed city", func(*run) Input { return text("Yekaterinburg") }, "RU"},
+		{"location", func(*run) Input { return loc(40.4, 49.9) }, "AZ"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRun(t)
+			r.do(cmd(CommandStart))
+			r.press("yes")
+			r.expectQ(QDangerCountry)
+			out := r.do(tc.in(r))
+			if len(out) == 0 || out[0] != Effect(ShowEmergency{Country: tc.country}) {
+				t.Fatalf("effects = %s", describe(out))
+			}
+			r.expectQ(QConsent)
+		})
+	}
+	t.Run("unknown country re-asks", func(t *testing.T) {
+		r := newRun(t)
+		r.do(cmd(CommandStart))
+		r.press("yes")
+		out := r.do(text("Atlantis"))
+		if got := describe(out); got != "Say:intake_reask_choose Ask:intake_q_danger_country" {
+			t.Fatalf("effects = %s", got)
+		}
+	})
+}
+
+func TestConsentRefusedKeepsNothing(t *testing.T) {
+	r := newRun(t)
+	r.do(cmd(CommandStart))
+	r.press("yes")
+	r.press("md")
+	seq := r.s.Seq
+	out := r.press("no")
+	if got := describe(out); got != "Say:intake_consent_refused OfferGuide" {
+		t.Fatalf("effects = %s", got)
+	}
+	if !reflect.DeepEqual(r.s, State{Version: CurrentVersion, Seq: seq}) {
+		t.Fatalf("state after refusal = %+v", r.s)
+	}
+	// Nothing to resume: /complaint starts from the safety question.
+	r.do(cmd(CommandStart))
+	r.expectQ(QDanger)
+}
+
+func TestBack(t *testing.T) {
+	r := newRun(t)
+	r.do(cmd(CommandStart))
+	out := r.do(cmd(CommandBack))
+	if got := describe(out); got != "Say:intake_no_back Ask:intake_q_danger" {
+		t.Fatalf("back at first question: %s", got)
+	}
+	r.press("no")
+	r.press("yes")
+	r.press(IdentityShared)
+	r.press("safety")
+	r.press("done")
+	r.do(text("Tbilisi"))
+	r.expectQ(QPlaceMatch)
+	for _, want := range []QuestionID{QPlace, QCategories, QIdentity, QConsent, QDanger} {
+		r.do(cmd(CommandBack))
+		r.expectQ(want)
+	}
+	// Answers survive going back: the categories are still selected.
+	r.press("no")
+	r.press("yes")
+	r.press(IdentityShared)
+	if !r.last.Buttons[4][0].Selected {
+		t.Fatalf("safety not shown as selected after back: %+v", r.last.Buttons[4])
+	}
+	// A button of a question left by /back has passed.
+	old := r.payload("done")
+	r.do(cmd(CommandBack))
+	before := r.s
+	out = r.do(press(old))
+	if got := describe(out); got != "Say:question_passed" || !reflect.DeepEqual(before, r.s) {
+		t.Fatalf("stale button: %s, state changed %v", got, !reflect.DeepEqual(before, r.s))
+	}
+}
+
+func TestCancelAndResume(t *testing.T) {
+	start := func(t *testing.T) *run {
+		r := newRun(t)
+		r.do(cmd(CommandStart))
+		r.press("no")
+		r.press("yes")
+		r.press(IdentityShared)
+		r.press("violence")
+		r.press("done")
+		r.expectQ(QPlace)
+		out := r.do(cmd(CommandCancel))
+		if got := describe(out); got != "HideReply Left:kept OfferMenu" {
+			t.Fatalf("cancel: %s", got)
+		}
+		if r.s.Active() || !r.s.HasDraft() {
+			t.Fatalf("after cancel: %+v", r.s)
+		}
+		// Text while idle is not for the intake.
+		if s, out := Step(r.s, text("hello"), r.env, r.now); len(out) != 0 || !reflect.DeepEqual(s, r.s) {
+			t.Fatalf("idle text handled: %s", describe(out))
+		}
+		r.now = r.now.AddDate(0, 0, 9) // days of silence
+		r.do(cmd(CommandStart))
+		r.expectQ(QResume)
+		return r
+	}
+	t.Run("continue", func(t *testing.T) {
+		r := start(t)
+		r.press("continue")
+		r.expectQ(QPlace)
+		if r.s.Draft.Categories[0] != CategoryViolence {
+			t.Fatal("draft lost")
+		}
+		r.do(cmd(CommandBack))
+		r.expectQ(QCategories)
+	})
+	t.Run("start over", func(t *testing.T) {
+		r := start(t)
+		r.press("over")
+		r.expectQ(QDanger)
+		if r.s.Draft.Consent || len(r.s.Draft.Categories) > 0 || len(r.s.History) > 0 {
+			t.Fatalf("start over kept answers: %+v", r.s.Draft)
+		}
+	})
+	t.Run("discard", func(t *testing.T) {
+		r := start(t)
+		out := r.press("discard")
+		if got := describe(out); got != "DraftDiscarded OfferMenu" || r.s.Draft != nil || r.s.Active() {
+			t.Fatalf("discard: %s %+v", got, r.s)
+		}
+	})
+	t.Run("complaint while answering offers resume", func(t *testing.T) {
+		r := start(t)
+		r.press("continue")
+		r.do(text("Baku"))
+		r.expectQ(QPlaceMatch)
+		r.do(cmd(CommandStart))
+		r.expectQ(QResume)
+		r.press("continue")
+		r.expectQ(QPlaceMatch)
+	})
+	t.Run("cancel before consent keeps nothing", func(t *testing.T) {
+		r := newRun(t)
+		r.do(cmd(CommandStart))
+		out := r.do(cmd(CommandCancel))
+		if got := describe(out); got != "Left:none OfferMenu" || r.s.Draft != nil {
+			t.Fatalf("cancel: %s %+v", got, r.s)
+		}
+	})
+}
+
+func TestEditFromReviewReturnsToReview(t *testing.T) {
+	edits := []struct {
+		field  QuestionID
+		answer func(r *run)
+		check  func(d *Draft) bool
+	}{
+		{QIdentity, func(r *run) { r.press(IdentityAnonymous) }, func(d *Draft) bool { return d.Identity == IdentityAnonymous }},
+		{QCategories, func(r *run) { r.press("wages"); r.press("contract"); r.press("done") }, func(d *Draft) bool {
+			return slices.Equal(d.Categories, []Category{CategoryContract})
+		}},
+		{QPlace, func(r *run) { r.do(text("Istanbul")); r.press("yes") }, func(d *Draft) bool { return d.Place.ID == "istanbul" }},
+		{QCitizenship, func(r *run) { r.do(text("GE")) }, func(d *Draft) bool { return d.Citizenship == "GE" }},
+		{QSector, func(r *run) { r.press(SectorDomestic) }, func(d *Draft) bool { return d.Sector == SectorDomestic }},
+		{QEmployer, func(r *run) { r.do(text("Mr X")) }, func(d *Draft) bool { return d.Employer == "Mr X" && !d.EmployerSkipped }},
+		{QSince, func(r *run) { r.press(SinceOverYear) }, func(d *Draft) bool { return d.Since == SinceOverYear }},
+		{QDescription, func(r *run) { r.press("clear"); r.do(text("New text")); r.press("done") }, func(d *Draft) bool {
+			return d.Description == "New text"
+		}},
+		{QContact, func(r *run) { r.press(ContactPhone); r.do(text("+995 555 12 34 56")) }, func(d *Draft) bool {
+			return d.Phone == "+995555123456"
+		}},
+	}
+	for _, e := range edits {
+		t.Run(string(e.field), func(t *testing.T) {
+			r := newRun(t)
+			r.env.Profile = Profile{City: "Baku", CountryOfWork: "AZ", Citizenship: "AZ"}
+			toReviewWithProfile(r)
+			history := slices.Clone(r.s.History)
+			r.press("e-" + string(e.field))
+			if r.s.Question != e.field || !r.s.Editing {
+				t.Fatalf("edit opened %s editing=%v", r.s.Question, r.s.Editing)
+			}
+			e.answer(r)
+			r.expectQ(QReview)
+			if !e.check(r.s.Draft) || r.s.Editing || !slices.Equal(history, r.s.History) {
+				t.Fatalf("after edit: %+v history %v", r.s.Draft, r.s.History)
+			}
+		})
+	}
+	t.Run("back from edit returns to review", func(t *testing.T) {
+		r := newRun(t)
+		toReview(r)
+		r.press("e-sector")
+		r.do(cmd(CommandBack))
+		r.expectQ(QReview)
+	})
+	t.Run("back from edit with the field emptied asks for it", func(t *testing.T) {
+		r := newRun(t)
+		toReview(r)
+		r.press("e-categories")
+		r.press("wages")
+		out := r.do(cmd(CommandBack))
+		if got := describe(out); got != "Say:intake_answer_needed Ask:intake_q_categories" {
+			t.Fatalf("effects = %s", got)
+		}
+	})
+}
+
+// toReviewWithProfile goes through the "still in …?" confirmations.
+func toReviewWithProfile(r *run) {
+	r.t.Helper()
+	r.do(cmd(CommandStart))
+	r.press("no")
+	r.press("yes")
+	r.press(IdentityShared)
+	r.press("wages")
+	r.press("done")
+	r.expectQ(QPlaceStill)
+	if r.last.Data["City"] != "Baku" {
+		r.t.Fatalf("still-in data = %v", r.last.Data)
+	}
+	r.press("yes")
+	r.expectQ(QCitizenshipStill)
+	r.press("yes")
+	r.press(SectorConstruct)
+	r.press("skip")
+	r.press(SinceOneToSix)
+	r.do(photo("9"))
+	r.press("done")
+	r.press(ContactBot)
+	r.expectQ(QReview)
+	if r.s.Draft.Place.Name != "Baku" || r.s.Draft.Citizenship != "AZ" {
+		r.t.Fatalf("profile answers not used: %+v", r.s.Draft)
+	}
+}
+
+func TestReviewData(t *testing.T) {
+	r := newRun(t)
+	toReview(r)
+	a := r.last
+	for _, key := range []string{"Identity", "Categories", "Place", "Citizenship", "Sector", "Employer", "Since", "Description", "Files", "Contact"} {
+		if _, ok := a.Data[key]; !ok {
+			t.Errorf("review data lacks %s", key)
+		}
+	}
+	if a.Data["Description"] != "They kept my passport." || !reflect.DeepEqual(a.Data["Employer"], Ref{ID: "intake_value_not_given"}) {
+		t.Errorf("review data = %+v", a.Data)
+	}
+	edits := 0
+	for _, row := range a.Buttons {
+		for _, b := range row {
+			if len(b.Payload) > MaxPayload {
+				t.Errorf("payload %q too long", b.Payload)
+			}
+			if valueOf(b.Payload)[:2] == "e-" {
+				edits++
+			}
+		}
+	}
+	if edits != len(reviewFields) {
+		t.Errorf("%d edit buttons, want %d", edits, len(reviewFields))
+	}
+}
+
+func TestDescriptionLimits(t *testing.T) {
+	r := newRun(t)
+	toReview(r)
+	r.env.MaxText = 30
+	r.press("e-description")
+	out := r.do(text("0123456789")) // 22 + 2 + 10 > 30
+	if got := describe(out); got != "Say:text_too_long Ask:intake_description_more" {
+		t.Fatalf("too long: %s", got)
+	}
+	r.press("clear")
+	out = r.press("done")
+	if got := describe(out); got != "Say:intake_description_empty Ask:intake_q_description_edit" {
+		t.Fatalf("done with nothing: %s", got)
+	}
+	r.do(text("0123456789"))
+	r.press("done")
+	r.expectQ(QReview)
+}

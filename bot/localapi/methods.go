@@ -1,0 +1,576 @@
+package localapi
+
+import (
+	"encoding/json"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func (s *Server) getMe(*call) (any, *APIError) { return s.bot, nil }
+
+// chatForSend resolves chat_id for a method that writes into the chat and
+// applies Telegram's refusal rules in its order: unknown chat, blocked bot,
+// a user who never wrote first, a group the bot is not in.
+func (s *Server) chatForSend(c *call) (*chat, *APIError) {
+	raw, ok := c.p.raw("chat_id")
+	if !ok || strings.TrimSpace(raw) == "" {
+		return nil, badRequest("chat_id is empty")
+	}
+	id, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
+	ch := s.chats[id]
+	if err != nil || ch == nil {
+		return nil, badRequest("chat not found")
+	}
+	if ch.typ == "private" {
+		if ch.blocked {
+			return nil, &APIError{Code: 403, Description: "Forbidden: bot was blocked by the user"}
+		}
+		if !ch.started {
+			return nil, &APIError{Code: 403, Description: "Forbidden: bot can't initiate conversation with a user"}
+		}
+		return ch, nil
+	}
+	switch ch.botStatus {
+	case "kicked":
+		return nil, &APIError{Code: 403, Description: "Forbidden: bot was kicked from the supergroup chat"}
+	case "left", "":
+		return nil, &APIError{Code: 403, Description: "Forbidden: bot is not a member of the supergroup chat"}
+	}
+	return ch, nil
+}
+
+type markup struct {
+	inline   *tgInlineMarkup
+	buttons  [][]Button
+	keyboard [][]KeyButton
+	oneTime  bool
+	remove   bool
+}
+
+var buttonActions = []string{"callback_data", "url", "switch_inline_query", "switch_inline_query_current_chat",
+	"callback_game", "pay", "login_url", "web_app", "copy_text", "switch_inline_query_chosen_chat"}
+
+func parseMarkup(raw string) (*markup, *APIError) {
+	var m struct {
+		InlineKeyboard [][]map[string]json.RawMessage `json:"inline_keyboard"`
+		Keyboard       [][]json.RawMessage            `json:"keyboard"`
+		RemoveKeyboard bool                           `json:"remove_keyboard"`
+		OneTime        bool                           `json:"one_time_keyboard"`
+	}
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		return nil, badRequest("can't parse reply keyboard markup JSON object")
+	}
+	out := &markup{remove: m.RemoveKeyboard, oneTime: m.OneTime}
+	if m.InlineKeyboard != nil {
+		out.inline = &tgInlineMarkup{InlineKeyboard: [][]tgInlineButton{}}
+		for _, row := range m.InlineKeyboard {
+			var wireRow []tgInlineButton
+			var row2 []Button
+			for _, b := range row {
+				var text string
+				if json.Unmarshal(b["text"], &text) != nil || strings.TrimSpace(text) == "" {
+					return nil, badRequest("BUTTON_TEXT_INVALID")
+				}
+				hasAction := false
+				for _, k := range buttonActions {
+					if _, ok := b[k]; ok {
+						hasAction = true
+					}
+				}
+				if !hasAction {
+					return nil, badRequest("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+				}
+				wb := tgInlineButton{Text: text}
+				pb := Button{Text: text}
+				if v, ok := b["callback_data"]; ok {
+					var data string
+					if json.Unmarshal(v, &data) != nil {
+						return nil, badRequest("can't parse inline keyboard button: Field \"callback_data\" must be of type String")
+					}
+					if len(data) == 0 || len(data) > 64 {
+						return nil, badRequest("BUTTON_DATA_INVALID")
+					}
+					wb.CallbackData, pb.CallbackData = &data, data
+				}
+				if v, ok := b["url"]; ok {
+					var u string
+					if json.Unmarshal(v, &u) != nil {
+						return nil, badRequest("can't parse inline keyboard button: Field \"url\" must be of type String")
+					}
+					pu, err := url.Parse(u)
+					if err != nil || (pu.Scheme != "http" && pu.Scheme != "https" && pu.Scheme != "tg") || (pu.Scheme != "tg" && pu.Host == "") {
+						return nil, badRequest("BUTTON_URL_INVALID")
+					}
+					wb.URL, pb.URL = &u, u
+				}
+				wireRow = append(wireRow, wb)
+				row2 = append(row2, pb)
+			}
+			out.inline.InlineKeyboard = append(out.inline.InlineKeyboard, wireRow)
+			out.buttons = append(out.buttons, row2)
+		}
+	}
+	for _, row := range m.Keyboard {
+		var row2 []KeyButton
+		for _, raw := range row {
+			var kb KeyButton
+			var text string
+			if json.Unmarshal(raw, &text) == nil {
+				kb.Text = text
+			} else if json.Unmarshal(raw, &kb) != nil {
+				return nil, badRequest("can't parse keyboard button")
+			}
+			if strings.TrimSpace(kb.Text) == "" {
+				return nil, badRequest("BUTTON_TEXT_INVALID")
+			}
+			row2 = append(row2, kb)
+		}
+		out.keyboard = append(out.keyboard, row2)
+	}
+	return out, nil
+}
+
+// messageOptions reads what sendMessage and sendLocation share.
+func (s *Server) messageOptions(c *call, ch *chat, r *record) *APIError {
+	if raw, ok := c.p.raw("reply_markup"); ok && raw != "" {
+		mk, err := parseMarkup(raw)
+		if err != nil {
+			return err
+		}
+		if mk.inline != nil && len(mk.inline.InlineKeyboard) > 0 {
+			r.inline = mk.inline
+			r.bot.InlineKeyboard = mk.buttons
+		}
+		r.bot.ReplyKeyboard = mk.keyboard
+		r.bot.RemoveKeyboard = mk.remove
+	}
+	replyTo, _ := c.p.int64("reply_to_message_id")
+	if raw, ok := c.p.raw("reply_parameters"); ok {
+		var rp struct {
+			MessageID int `json:"message_id"`
+		}
+		if json.Unmarshal([]byte(raw), &rp) != nil {
+			return badRequest("can't parse reply parameters JSON object")
+		}
+		replyTo = int64(rp.MessageID)
+	}
+	if replyTo != 0 {
+		if to := ch.byID[int(replyTo)]; to == nil || (to.fromBot && to.bot.Deleted) {
+			if !c.p.bool("allow_sending_without_reply") {
+				return badRequest("message to be replied not found")
+			}
+		} else {
+			r.replyTo = int(replyTo)
+			r.bot.ReplyTo = int(replyTo)
+		}
+	}
+	return nil
+}
+
+func (s *Server) storeBotMessageLocked(ch *chat, r *record, now time.Time) tgMessage {
+	r.fromBot = true
+	r.date = now
+	ch.add(r)
+	r.bot.ID, r.bot.ChatID, r.bot.Date = r.id, ch.id, now
+	if len(r.bot.ReplyKeyboard) > 0 {
+		ch.replyKb = cloneRows(r.bot.ReplyKeyboard)
+	} else if r.bot.RemoveKeyboard {
+		ch.replyKb = nil
+	}
+	r.seq = s.touchLocked()
+	return s.botWire(ch, r)
+}
+
+func (s *Server) sendMessage(c *call) (any, *APIError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, aerr := s.chatForSend(c)
+	if aerr != nil {
+		return nil, aerr
+	}
+	text, parseMode := c.p.str("text"), c.p.str("parse_mode")
+	f, aerr := formatText(text, parseMode)
+	if aerr != nil {
+		return nil, aerr
+	}
+	r := &record{kind: "text", nodes: f.nodes}
+	r.bot.Text, r.bot.PlainText, r.bot.ParseMode, r.bot.Entities = text, f.text, parseMode, f.entities
+	r.bot.NoLinkPreview = c.p.bool("disable_web_page_preview")
+	if raw, ok := c.p.raw("link_preview_options"); ok {
+		var lp struct {
+			IsDisabled bool `json:"is_disabled"`
+		}
+		if json.Unmarshal([]byte(raw), &lp) != nil {
+			return nil, badRequest("can't parse link preview options JSON object")
+		}
+		r.bot.NoLinkPreview = r.bot.NoLinkPreview || lp.IsDisabled
+	}
+	if aerr := s.messageOptions(c, ch, r); aerr != nil {
+		return nil, aerr
+	}
+	return s.storeBotMessageLocked(ch, r, c.now), nil
+}
+
+func (s *Server) sendLocation(c *call) (any, *APIError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, aerr := s.chatForSend(c)
+	if aerr != nil {
+		return nil, aerr
+	}
+	lat, ok1 := c.p.float("latitude")
+	lon, ok2 := c.p.float("longitude")
+	if !ok1 || !ok2 || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
+		return nil, badRequest("wrong latitude or longitude")
+	}
+	r := &record{kind: "location"}
+	r.bot.Location = &Location{Latitude: lat, Longitude: lon}
+	if aerr := s.messageOptions(c, ch, r); aerr != nil {
+		return nil, aerr
+	}
+	return s.storeBotMessageLocked(ch, r, c.now), nil
+}
+
+// botMessageFor finds the message an edit or delete refers to.
+func (s *Server) botMessageFor(c *call, notFound string) (*chat, *record, *APIError) {
+	if c.p.str("inline_message_id") != "" {
+		return nil, nil, badRequest("MESSAGE_ID_INVALID")
+	}
+	ch, aerr := s.chatForSend(c)
+	if aerr != nil {
+		return nil, nil, aerr
+	}
+	id, ok := c.p.int64("message_id")
+	if !ok {
+		return nil, nil, badRequest("message identifier is not specified")
+	}
+	r := ch.byID[int(id)]
+	if r == nil || (r.fromBot && r.bot.Deleted) || r.kind == "deleted" {
+		return nil, nil, badRequest("%s", notFound)
+	}
+	return ch, r, nil
+}
+
+const notModified = "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"
+
+// editMarkup reads reply_markup of an edit. Omitting it removes the inline
+// keyboard, as on Telegram.
+func editMarkup(c *call) (*markup, *APIError) {
+	raw, ok := c.p.raw("reply_markup")
+	if !ok || raw == "" {
+		return &markup{}, nil
+	}
+	mk, aerr := parseMarkup(raw)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if mk.keyboard != nil || mk.remove {
+		return nil, badRequest("inline keyboard expected")
+	}
+	if mk.inline != nil && len(mk.inline.InlineKeyboard) == 0 {
+		mk.inline, mk.buttons = nil, nil
+	}
+	return mk, nil
+}
+
+func (s *Server) editMessageText(c *call) (any, *APIError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, r, aerr := s.botMessageFor(c, "message to edit not found")
+	if aerr != nil {
+		return nil, aerr
+	}
+	if !r.fromBot {
+		return nil, badRequest("message can't be edited")
+	}
+	if r.bot.Location != nil {
+		return nil, badRequest("there is no text in the message to edit")
+	}
+	text, parseMode := c.p.str("text"), c.p.str("parse_mode")
+	f, aerr := formatText(text, parseMode)
+	if aerr != nil {
+		return nil, aerr
+	}
+	mk, aerr := editMarkup(c)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if f.text == r.bot.PlainText && entitiesKey(f.entities) == entitiesKey(r.bot.Entities) && markupKey(mk.inline) == markupKey(r.inline) {
+		return nil, badRequest(notModified)
+	}
+	r.nodes = f.nodes
+	r.bot.Text, r.bot.PlainText, r.bot.ParseMode, r.bot.Entities = text, f.text, parseMode, f.entities
+	r.inline, r.bot.InlineKeyboard = mk.inline, mk.buttons
+	if c.p.bool("disable_web_page_preview") {
+		r.bot.NoLinkPreview = true
+	}
+	s.markEditedLocked(r, c.now)
+	return s.botWire(ch, r), nil
+}
+
+func (s *Server) editMessageReplyMarkup(c *call) (any, *APIError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, r, aerr := s.botMessageFor(c, "message to edit not found")
+	if aerr != nil {
+		return nil, aerr
+	}
+	if !r.fromBot {
+		return nil, badRequest("message can't be edited")
+	}
+	mk, aerr := editMarkup(c)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if markupKey(mk.inline) == markupKey(r.inline) {
+		return nil, badRequest(notModified)
+	}
+	r.inline, r.bot.InlineKeyboard = mk.inline, mk.buttons
+	s.markEditedLocked(r, c.now)
+	return s.botWire(ch, r), nil
+}
+
+func (s *Server) markEditedLocked(r *record, now time.Time) {
+	r.edited = now
+	r.bot.Edited = true
+	r.bot.EditCount++
+	r.seq = s.touchLocked()
+}
+
+func (s *Server) deleteMessage(c *call) (any, *APIError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, r, aerr := s.botMessageFor(c, "message to delete not found")
+	if aerr != nil {
+		return nil, aerr
+	}
+	if c.now.Sub(r.date) >= 48*time.Hour {
+		return nil, badRequest("message can't be deleted for everyone")
+	}
+	if !r.fromBot && ch.typ != "private" && ch.botStatus != "administrator" {
+		return nil, badRequest("message can't be deleted")
+	}
+	if r.fromBot {
+		r.bot.Deleted = true
+	} else {
+		r.kind = "deleted"
+	}
+	r.seq = s.touchLocked()
+	return true, nil
+}
+
+func (s *Server) answerCallbackQuery(c *call) (any, *APIError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := c.p.str("callback_query_id")
+	cb := s.callbacks[id]
+	if cb == nil || cb.answered {
+		return nil, badRequest("query is too old and response timeout expired or query ID is invalid")
+	}
+	if text := c.p.str("text"); UTF16Len(text) > 200 {
+		return nil, badRequest("MESSAGE_TOO_LONG")
+	}
+	cb.answered = true
+	cb.chat.answers = append(cb.chat.answers, CallbackAnswer{
+		QueryID: id, MessageID: cb.messageID, Data: cb.data, Text: c.p.str("text"),
+		ShowAlert: c.p.bool("show_alert"), URL: c.p.str("url"), At: c.now,
+	})
+	s.touchLocked()
+	return true, nil
+}
+
+var commandName = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
+
+// commandKey identifies a command list by scope and language, as Telegram
+// stores them.
+func commandKey(c *call) (string, *APIError) {
+	scope := "default"
+	if raw, ok := c.p.raw("scope"); ok && raw != "" {
+		var sc struct {
+			Type   string          `json:"type"`
+			ChatID json.RawMessage `json:"chat_id"`
+			UserID int64           `json:"user_id"`
+		}
+		if json.Unmarshal([]byte(raw), &sc) != nil || sc.Type == "" {
+			return "", badRequest("can't parse BotCommandScope JSON object")
+		}
+		scope = sc.Type
+		if len(sc.ChatID) > 0 {
+			scope += ":" + strings.Trim(string(sc.ChatID), `"`)
+		}
+		if sc.UserID != 0 {
+			scope += ":" + strconv.FormatInt(sc.UserID, 10)
+		}
+	}
+	lang := c.p.str("language_code")
+	if lang != "" && !regexp.MustCompile(`^[a-z]{2}$`).MatchString(lang) {
+		return "", badRequest("invalid language code specified")
+	}
+	return scope + "|" + lang, nil
+}
+
+func (s *Server) setMyCommands(c *call) (any, *APIError) {
+	key, aerr := commandKey(c)
+	if aerr != nil {
+		return nil, aerr
+	}
+	raw, ok := c.p.raw("commands")
+	if !ok {
+		return nil, badRequest("parameter \"commands\" is required")
+	}
+	var cmds []BotCommand
+	if json.Unmarshal([]byte(raw), &cmds) != nil {
+		return nil, badRequest("can't parse commands JSON object")
+	}
+	if len(cmds) > 100 {
+		return nil, badRequest("too many commands specified")
+	}
+	for _, cmd := range cmds {
+		if !commandName.MatchString(cmd.Command) {
+			return nil, badRequest("BOT_COMMAND_INVALID")
+		}
+		if d := UTF16Len(strings.TrimSpace(cmd.Description)); d == 0 || d > 256 {
+			return nil, badRequest("BOT_COMMAND_DESCRIPTION_INVALID")
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(cmds) == 0 {
+		delete(s.commands, key)
+	} else {
+		s.commands[key] = cmds
+	}
+	s.touchLocked()
+	return true, nil
+}
+
+func (s *Server) getMyCommands(c *call) (any, *APIError) {
+	key, aerr := commandKey(c)
+	if aerr != nil {
+		return nil, aerr
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]BotCommand{}, s.commands[key]...), nil
+}
+
+func (s *Server) deleteMyCommands(c *call) (any, *APIError) {
+	key, aerr := commandKey(c)
+	if aerr != nil {
+		return nil, aerr
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.commands, key)
+	s.touchLocked()
+	return true, nil
+}
+
+// Commands returns the default-scope command list stored for exactly this
+// language code ("" is the fallback list), as set with setMyCommands.
+func (s *Server) Commands(languageCode string) []BotCommand {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]BotCommand(nil), s.commands["default|"+languageCode]...)
+}
+
+var chatActions = map[string]bool{
+	"typing": true, "upload_photo": true, "record_video": true, "upload_video": true, "record_voice": true,
+	"upload_voice": true, "upload_document": true, "choose_sticker": true, "find_location": true,
+	"record_video_note": true, "upload_video_note": true,
+}
+
+func (s *Server) sendChatAction(c *call) (any, *APIError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, aerr := s.chatForSend(c); aerr != nil {
+		return nil, aerr
+	}
+	if !chatActions[c.p.str("action")] {
+		return nil, badRequest("wrong parameter action in request")
+	}
+	return true, nil
+}
+
+func (s *Server) lookupChat(c *call) (*chat, *APIError) {
+	raw, ok := c.p.raw("chat_id")
+	if !ok || raw == "" {
+		return nil, badRequest("chat_id is empty")
+	}
+	id, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
+	ch := s.chats[id]
+	if err != nil || ch == nil {
+		return nil, badRequest("chat not found")
+	}
+	return ch, nil
+}
+
+func (s *Server) getChat(c *call) (any, *APIError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, aerr := s.lookupChat(c)
+	if aerr != nil {
+		return nil, aerr
+	}
+	return ch.wire(), nil
+}
+
+func (s *Server) getChatMember(c *call) (any, *APIError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, aerr := s.lookupChat(c)
+	if aerr != nil {
+		return nil, aerr
+	}
+	uid, ok := c.p.int64("user_id")
+	if !ok {
+		return nil, badRequest("user not found")
+	}
+	if uid == s.bot.ID {
+		status := "member"
+		if ch.typ != "private" {
+			status = ch.botStatus
+		}
+		return tgChatMember{User: s.bot, Status: status}, nil
+	}
+	u := s.userByIDLocked(uid)
+	if u == nil {
+		return nil, badRequest("user not found")
+	}
+	status := "left"
+	if ch.typ == "private" {
+		if ch.id != uid {
+			return nil, badRequest("user not found")
+		}
+		status = "member"
+	} else if st, ok := ch.members[uid]; ok {
+		status = st
+	}
+	return tgChatMember{User: u.wireLocked(), Status: status}, nil
+}
+
+func (s *Server) leaveChat(c *call) (any, *APIError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, aerr := s.lookupChat(c)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if ch.typ == "private" {
+		return nil, badRequest("chat member status can't be changed in private chats")
+	}
+	if ch.botStatus == "left" || ch.botStatus == "kicked" {
+		return nil, &APIError{Code: 403, Description: "Forbidden: bot is not a member of the supergroup chat"}
+	}
+	old := ch.botStatus
+	ch.botStatus = "left"
+	s.enqueueLocked(tgUpdate{MyChatMember: &tgChatMemberUpdated{
+		Chat: ch.wire(), From: s.bot, Date: c.now.Unix(),
+		OldChatMember: tgChatMember{User: s.bot, Status: old}, NewChatMember: tgChatMember{User: s.bot, Status: "left"},
+	}})
+	s.touchLocked()
+	return true, nil
+}

@@ -1,0 +1,553 @@
+package localapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// User is a simulated Telegram user with a private chat with the bot.
+type User struct {
+	s     *Server
+	id    int64
+	name  string
+	lang  string
+	phone string
+	loc   Location
+	chat  *chat
+}
+
+// NewUser creates a person. The private chat id equals the user id; the
+// bot may not write until the user has written first.
+func (s *Server) NewUser(firstName, languageCode string) *User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.nextUser
+	s.nextUser++
+	u := &User{
+		s: s, id: id, name: firstName, lang: languageCode,
+		// +888 is Telegram's range of anonymous numbers, so a fake user
+		// never carries a number that could belong to a real person.
+		phone: "888" + strconv.FormatInt(id, 10),
+		loc:   Location{Latitude: 40.4093, Longitude: 49.8671},
+	}
+	u.chat = s.newChatLocked(id, "private")
+	u.chat.user = u
+	s.users = append(s.users, u)
+	s.touchLocked()
+	return u
+}
+
+func (s *Server) userByIDLocked(id int64) *User {
+	for _, u := range s.users {
+		if u.id == id {
+			return u
+		}
+	}
+	return nil
+}
+
+// ID is the Telegram user id, also the private chat id.
+func (u *User) ID() int64 { return u.id }
+
+// ChatID is the private chat's id.
+func (u *User) ChatID() int64 { return u.id }
+
+// Name is the user's first name.
+func (u *User) Name() string { return u.name }
+
+// Language is the user's current Telegram interface language.
+func (u *User) Language() string {
+	u.s.mu.Lock()
+	defer u.s.mu.Unlock()
+	return u.lang
+}
+
+// SetLanguage changes the Telegram interface language; later updates carry it.
+func (u *User) SetLanguage(code string) {
+	u.s.mu.Lock()
+	defer u.s.mu.Unlock()
+	u.lang = code
+}
+
+// SetLocation sets where the user is when a keyboard button asks for it.
+func (u *User) SetLocation(lat, lon float64) {
+	u.s.mu.Lock()
+	defer u.s.mu.Unlock()
+	u.loc = Location{Latitude: lat, Longitude: lon}
+}
+
+func (u *User) wireLocked() tgUser {
+	return tgUser{ID: u.id, FirstName: u.name, LanguageCode: u.lang}
+}
+
+// post records a message from u in chat c and queues it for the bot.
+func (s *Server) postLocked(u *User, c *chat, kind string, build func(m *tgMessage)) *record {
+	now := s.now()
+	if c.typ == "private" {
+		if c.blocked {
+			// Writing to a blocked bot means pressing "Restart" first.
+			c.blocked = false
+			s.enqueueLocked(tgUpdate{MyChatMember: &tgChatMemberUpdated{
+				Chat: c.wire(), From: u.wireLocked(), Date: now.Unix(),
+				OldChatMember: tgChatMember{User: s.bot, Status: "kicked"}, NewChatMember: tgChatMember{User: s.bot, Status: "member"},
+			}})
+		}
+		c.started = true
+	}
+	r := c.add(&record{sender: u, kind: kind, date: now})
+	from := u.wireLocked()
+	r.wire = tgMessage{MessageID: r.id, From: &from, Date: now.Unix(), Chat: c.wire()}
+	build(&r.wire)
+	r.seq = s.touchLocked()
+	c.mark = r.seq
+	if s.deliversLocked(c, r) {
+		msg := r.wire
+		s.enqueueLocked(tgUpdate{Message: &msg})
+	}
+	return r
+}
+
+// deliversLocked applies group privacy mode.
+func (s *Server) deliversLocked(c *chat, r *record) bool {
+	if c.typ == "private" {
+		return true
+	}
+	if c.botStatus != "member" && c.botStatus != "administrator" {
+		return false
+	}
+	if s.cfg.ReadAllGroupMessages || c.botStatus == "administrator" || r.kind == "service" {
+		return true
+	}
+	if strings.HasPrefix(r.wire.Text, "/") || strings.Contains(strings.ToLower(r.wire.Text), "@"+strings.ToLower(s.bot.Username)) {
+		return true
+	}
+	if to := r.wire.ReplyToMessage; to != nil && to.From != nil && to.From.ID == s.bot.ID {
+		return true
+	}
+	return false
+}
+
+// textEntities marks commands and @mentions like Telegram clients do.
+func textEntities(text string) []Entity {
+	var out []Entity
+	offset := 0
+	prevSpace := true
+	runes := []rune(text)
+	for i := 0; i < len(runes); i++ {
+		r := runes[i]
+		if prevSpace && (r == '/' || r == '@') {
+			j := i + 1
+			for j < len(runes) && (unicode.IsLetter(runes[j]) || unicode.IsDigit(runes[j]) || runes[j] == '_' || (r == '/' && runes[j] == '@')) {
+				j++
+			}
+			if j > i+1 {
+				typ := "mention"
+				if r == '/' {
+					typ = "bot_command"
+				}
+				if r == '/' || j-i > 5 {
+					length := UTF16Len(string(runes[i:j]))
+					out = append(out, Entity{Type: typ, Offset: offset, Length: length})
+				}
+			}
+		}
+		offset += UTF16Len(string(r))
+		prevSpace = unicode.IsSpace(r)
+	}
+	return out
+}
+
+func (s *Server) fileIDLocked(prefix string) (id, unique string) {
+	s.nextFile++
+	return fmt.Sprintf("%sAAMCAgADGQEAAI%08dZz", prefix, s.nextFile), fmt.Sprintf("AgAD%06d", s.nextFile)
+}
+
+func (u *User) post(kind string, build func(m *tgMessage)) int {
+	u.s.mu.Lock()
+	defer u.s.mu.Unlock()
+	return u.s.postLocked(u, u.chat, kind, build).id
+}
+
+func setText(m *tgMessage, text string) {
+	m.Text = text
+	m.Entities = textEntities(text)
+}
+
+// SendText sends a text message; "/start" and other commands carry a
+// bot_command entity as from a real client.
+func (u *User) SendText(text string) (messageID int) {
+	return u.post("text", func(m *tgMessage) { setText(m, text) })
+}
+
+// SendLocation shares a location.
+func (u *User) SendLocation(lat, lon float64) int {
+	return u.post("location", func(m *tgMessage) { m.Location = &Location{Latitude: lat, Longitude: lon} })
+}
+
+// SendContact shares the user's own contact; phone "" uses the user's
+// generated +888 number.
+func (u *User) SendContact(phone string) int {
+	return u.post("contact", func(m *tgMessage) {
+		if phone == "" {
+			phone = u.phone
+		}
+		m.Contact = &tgContact{PhoneNumber: phone, FirstName: u.name, UserID: u.id}
+	})
+}
+
+// SendPhoto sends a photo in the three sizes Telegram generates.
+func (u *User) SendPhoto(caption string) int {
+	return u.post("photo", func(m *tgMessage) {
+		for i, side := range []int{90, 320, 1280} {
+			id, uniq := u.s.fileIDLocked("AgAC")
+			m.Photo = append(m.Photo, tgPhotoSize{FileID: id, FileUniqueID: uniq, Width: side, Height: side * 3 / 4, FileSize: 1500 * (i*i*20 + 1)})
+		}
+		m.Caption = caption
+	})
+}
+
+// SendDocument sends a file.
+func (u *User) SendDocument(name, mimeType, caption string) int {
+	return u.post("document", func(m *tgMessage) {
+		id, uniq := u.s.fileIDLocked("BQAC")
+		m.Document = &tgFile{FileID: id, FileUniqueID: uniq, FileName: name, MimeType: mimeType, FileSize: 48213}
+		m.Caption = caption
+	})
+}
+
+// SendSticker sends a static sticker.
+func (u *User) SendSticker() int {
+	return u.post("sticker", func(m *tgMessage) {
+		id, uniq := u.s.fileIDLocked("CAAC")
+		f := false
+		m.Sticker = &tgFile{FileID: id, FileUniqueID: uniq, Width: 512, Height: 512, Emoji: "👍", SetName: "HotCherry", Type: "regular", IsAnimated: &f, IsVideo: &f, FileSize: 24000}
+	})
+}
+
+// SendVoice sends a voice note.
+func (u *User) SendVoice() int {
+	return u.post("voice", func(m *tgMessage) {
+		id, uniq := u.s.fileIDLocked("AwAC")
+		m.Voice = &tgFile{FileID: id, FileUniqueID: uniq, Duration: 4, MimeType: "audio/ogg", FileSize: 9800}
+	})
+}
+
+// SendVideoNote sends a round video message.
+func (u *User) SendVideoNote() int {
+	return u.post("video_note", func(m *tgMessage) {
+		id, uniq := u.s.fileIDLocked("DQAC")
+		m.VideoNote = &tgFile{FileID: id, FileUniqueID: uniq, Length: 240, Duration: 6, FileSize: 310000}
+	})
+}
+
+// Forward sends text forwarded from another (fictitious) user an hour ago.
+func (u *User) Forward(text string) int {
+	return u.post("text", func(m *tgMessage) {
+		setText(m, text)
+		m.ForwardFrom = &tgUser{ID: 999000001, FirstName: "Forwarded"}
+		m.ForwardDate = m.Date - 3600
+	})
+}
+
+// Edit edits one of the user's own messages, producing an edited_message.
+func (u *User) Edit(messageID int, newText string) error {
+	s := u.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := u.chat.byID[messageID]
+	if r == nil || r.fromBot || r.sender != u || r.kind != "text" {
+		return fmt.Errorf("localapi: user %d has no text message %d", u.id, messageID)
+	}
+	setText(&r.wire, newText)
+	now := s.now()
+	r.wire.EditDate = now.Unix()
+	r.edited = now
+	r.seq = s.touchLocked()
+	u.chat.mark = r.seq
+	msg := r.wire
+	s.enqueueLocked(tgUpdate{EditedMessage: &msg})
+	return nil
+}
+
+// BlockBot blocks the bot: it gets my_chat_member "kicked" and every send
+// to this chat fails with 403 until the user writes again.
+func (u *User) BlockBot() {
+	s := u.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u.chat.blocked {
+		return
+	}
+	u.chat.blocked = true
+	s.enqueueLocked(tgUpdate{MyChatMember: &tgChatMemberUpdated{
+		Chat: u.chat.wire(), From: u.wireLocked(), Date: s.now().Unix(),
+		OldChatMember: tgChatMember{User: s.bot, Status: "member"}, NewChatMember: tgChatMember{User: s.bot, Status: "kicked"},
+	}})
+	u.chat.mark = s.touchLocked()
+}
+
+// Press presses the inline button labelled buttonText under bot message
+// messageID, producing a callback_query.
+func (u *User) Press(messageID int, buttonText string) error {
+	return u.s.press(u, u.chat, messageID, func(b Button) bool { return b.Text == buttonText }, buttonText)
+}
+
+// PressData sends a callback_query with arbitrary data for a bot message,
+// as an old client showing a stale keyboard would.
+func (u *User) PressData(messageID int, data string) error {
+	return u.s.pressData(u, u.chat, messageID, data)
+}
+
+type callbackState struct {
+	chat      *chat
+	messageID int
+	data      string
+	answered  bool
+}
+
+func (s *Server) press(u *User, c *chat, messageID int, match func(Button) bool, label string) error {
+	s.mu.Lock()
+	r := c.byID[messageID]
+	if r == nil || !r.fromBot || r.bot.Deleted {
+		s.mu.Unlock()
+		return fmt.Errorf("localapi: no bot message %d in chat %d", messageID, c.id)
+	}
+	var found *Button
+	for _, row := range r.bot.InlineKeyboard {
+		for i := range row {
+			if match(row[i]) {
+				found = &row[i]
+				break
+			}
+		}
+		if found != nil {
+			break
+		}
+	}
+	if found == nil {
+		s.mu.Unlock()
+		return fmt.Errorf("localapi: message %d has no inline button %q", messageID, label)
+	}
+	if found.CallbackData == "" {
+		s.mu.Unlock()
+		return fmt.Errorf("localapi: button %q opens a URL, it sends no callback", label)
+	}
+	data := found.CallbackData
+	s.mu.Unlock()
+	return s.pressData(u, c, messageID, data)
+}
+
+func (s *Server) pressData(u *User, c *chat, messageID int, data string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := c.byID[messageID]
+	if r == nil || !r.fromBot || r.bot.Deleted {
+		return fmt.Errorf("localapi: no bot message %d in chat %d", messageID, c.id)
+	}
+	s.nextCallback++
+	id := strconv.FormatInt(4611686018427387904+s.nextCallback*7777, 10)
+	s.callbacks[id] = &callbackState{chat: c, messageID: messageID, data: data}
+	msg := s.botWire(c, r)
+	s.enqueueLocked(tgUpdate{CallbackQuery: &tgCallbackQuery{
+		ID: id, From: u.wireLocked(), Message: &msg, ChatInstance: c.instance, Data: data,
+	}})
+	c.mark = s.touchLocked()
+	return nil
+}
+
+// PressReply presses a reply keyboard button: a text message, or the
+// user's location or contact when the button requests one.
+func (u *User) PressReply(text string) (messageID int, err error) {
+	s := u.s
+	s.mu.Lock()
+	var found *KeyButton
+	for _, row := range u.chat.replyKb {
+		for i := range row {
+			if row[i].Text == text {
+				found = &row[i]
+			}
+		}
+	}
+	if found == nil {
+		s.mu.Unlock()
+		return 0, fmt.Errorf("localapi: no reply keyboard button %q", text)
+	}
+	b := *found
+	loc := u.loc
+	s.mu.Unlock()
+	switch {
+	case b.RequestLocation:
+		return u.SendLocation(loc.Latitude, loc.Longitude), nil
+	case b.RequestContact:
+		return u.SendContact(""), nil
+	}
+	return u.SendText(text), nil
+}
+
+// ReplyKeyboard is the reply keyboard currently shown under the input field.
+func (u *User) ReplyKeyboard() [][]KeyButton {
+	u.s.mu.Lock()
+	defer u.s.mu.Unlock()
+	return cloneRows(u.chat.replyKb)
+}
+
+// Messages lists the bot's messages in the chat in order, in their current
+// state (deleted ones stay, flagged).
+func (u *User) Messages() []Message { return u.s.botMessages(u.chat) }
+
+// Last is the newest bot message not deleted.
+func (u *User) Last() (Message, bool) { return u.s.lastBotMessage(u.chat) }
+
+// WaitFor waits for a bot message, sent, edited or deleted since the user's
+// last action, that matches.
+func (u *User) WaitFor(ctx context.Context, match func(Message) bool) (Message, error) {
+	return u.s.waitFor(ctx, u.chat, match)
+}
+
+// CallbackAnswers lists the bot's answers to this user's button presses.
+func (u *User) CallbackAnswers() []CallbackAnswer { return u.s.callbackAnswers(u.chat) }
+
+// Group is a simulated supergroup.
+type Group struct {
+	s     *Server
+	id    int64
+	title string
+	chat  *chat
+}
+
+// NewGroup creates a supergroup; the first member is its creator and adds
+// the bot (my_chat_member + new_chat_members). With no members the bot is
+// not in the group until AddBot.
+func (s *Server) NewGroup(title string, members ...*User) *Group {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.nextGrp
+	s.nextGrp--
+	g := &Group{s: s, id: id, title: title}
+	g.chat = s.newChatLocked(id, "supergroup")
+	g.chat.title = title
+	g.chat.group = g
+	g.chat.botStatus = "left"
+	for i, m := range members {
+		status := "member"
+		if i == 0 {
+			status = "creator"
+		}
+		g.chat.members[m.id] = status
+	}
+	s.groups = append(s.groups, g)
+	if len(members) > 0 {
+		s.addBotLocked(g, members[0])
+	}
+	s.touchLocked()
+	return g
+}
+
+// ID is the group's chat id (negative).
+func (g *Group) ID() int64 { return g.id }
+
+// Title is the group's title.
+func (g *Group) Title() string { return g.title }
+
+func (s *Server) addBotLocked(g *Group, by *User) {
+	c := g.chat
+	old := c.botStatus
+	c.botStatus = "member"
+	s.enqueueLocked(tgUpdate{MyChatMember: &tgChatMemberUpdated{
+		Chat: c.wire(), From: by.wireLocked(), Date: s.now().Unix(),
+		OldChatMember: tgChatMember{User: s.bot, Status: old}, NewChatMember: tgChatMember{User: s.bot, Status: "member"},
+	}})
+	s.postLocked(by, c, "service", func(m *tgMessage) { m.NewChatMembers = []tgUser{s.bot} })
+}
+
+// AddBot adds the bot to the group again.
+func (g *Group) AddBot(by *User) error {
+	g.s.mu.Lock()
+	defer g.s.mu.Unlock()
+	if st := g.chat.botStatus; st == "member" || st == "administrator" {
+		return errors.New("localapi: bot is already in the group")
+	}
+	g.s.addBotLocked(g, by)
+	return nil
+}
+
+// PromoteBot makes the bot an administrator (it then sees every message).
+func (g *Group) PromoteBot(by *User) {
+	s := g.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := g.chat.botStatus
+	g.chat.botStatus = "administrator"
+	s.enqueueLocked(tgUpdate{MyChatMember: &tgChatMemberUpdated{
+		Chat: g.chat.wire(), From: by.wireLocked(), Date: s.now().Unix(),
+		OldChatMember: tgChatMember{User: s.bot, Status: old}, NewChatMember: tgChatMember{User: s.bot, Status: "administrator"},
+	}})
+	s.touchLocked()
+}
+
+// Join adds u to the group (a new_chat_members service message).
+func (g *Group) Join(u *User) {
+	s := g.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g.chat.members[u.id] = "member"
+	s.postLocked(u, g.chat, "service", func(m *tgMessage) { m.NewChatMembers = []tgUser{u.wireLocked()} })
+}
+
+// Send posts text to the group as from. Under privacy mode the bot only
+// receives it if it is a command, mentions the bot or replies to it.
+func (g *Group) Send(from *User, text string) (messageID int) {
+	g.s.mu.Lock()
+	defer g.s.mu.Unlock()
+	return g.s.postLocked(from, g.chat, "text", func(m *tgMessage) { setText(m, text) }).id
+}
+
+// Reply posts text as a reply to message toMessageID.
+func (g *Group) Reply(from *User, toMessageID int, text string) (messageID int) {
+	s := g.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.postLocked(from, g.chat, "text", func(m *tgMessage) {
+		setText(m, text)
+		if to := g.chat.byID[toMessageID]; to != nil {
+			var inner tgMessage
+			if to.fromBot {
+				inner = s.botWire(g.chat, to)
+				inner.ReplyToMessage = nil
+			} else {
+				inner = to.wire
+				inner.ReplyToMessage = nil
+			}
+			m.ReplyToMessage = &inner
+		}
+	}).id
+}
+
+// Press presses an inline button under a bot message in the group.
+func (g *Group) Press(from *User, messageID int, buttonText string) error {
+	return g.s.press(from, g.chat, messageID, func(b Button) bool { return b.Text == buttonText }, buttonText)
+}
+
+// PressData sends arbitrary callback data for a bot message in the group.
+func (g *Group) PressData(from *User, messageID int, data string) error {
+	return g.s.pressData(from, g.chat, messageID, data)
+}
+
+// Messages lists the bot's messages in the group.
+func (g *Group) Messages() []Message { return g.s.botMessages(g.chat) }
+
+// Last is the newest bot message in the group not deleted.
+func (g *Group) Last() (Message, bool) { return g.s.lastBotMessage(g.chat) }
+
+// WaitFor waits for a bot message in the group changed since the last
+// member action that matches.
+func (g *Group) WaitFor(ctx context.Context, match func(Message) bool) (Message, error) {
+	return g.s.waitFor(ctx, g.chat, match)
+}
+
+// CallbackAnswers lists the bot's answers to presses in the group.
+func (g *Group) CallbackAnswers() []CallbackAnswer { return g.s.callbackAnswers(g.chat) }

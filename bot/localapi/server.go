@@ -1,0 +1,490 @@
+// Package localapi is a local, in-process implementation of the Telegram Bot
+// API with simulated people on the other side. The real bot talks to it over
+// HTTP exactly as it talks to api.telegram.org, so demos and end-to-end tests
+// exercise the same transport code as production.
+//
+// It is deliberately strict where Telegram is documented to be strict (HTML
+// entities, lengths, callback answers, flood control) so that a bot passing
+// here does not fail on the real service.
+package localapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Config configures a Server.
+type Config struct {
+	Token       string
+	BotUsername string // default "rightsdesk_bot"
+	// Now replaces the wall clock for message dates, the 48 h deletion rule,
+	// flood windows and the request log. Long-poll timeouts stay real.
+	Now func() time.Time
+	// ReadAllGroupMessages turns Telegram's group privacy mode off. With it
+	// on (the default, as on Telegram) the bot only receives group messages
+	// that are commands, mention it, or reply to it.
+	ReadAllGroupMessages bool
+}
+
+// Server is a fake Telegram Bot API server. All methods are safe for
+// concurrent use.
+type Server struct {
+	cfg Config
+	bot tgUser
+
+	mu       sync.Mutex
+	users    []*User
+	groups   []*Group
+	chats    map[int64]*chat
+	nextUser int64
+	nextGrp  int64
+
+	updates   []tgUpdate // not yet confirmed by getUpdates / webhook
+	nextUpd   int
+	updSignal chan struct{} // closed and replaced when an update is queued
+	allowed   map[string]bool
+	poll      *pollState
+	webhook   *webhook
+	lastHook  webhookInfo
+
+	version uint64
+	changed chan struct{} // closed and replaced on any observable change
+
+	callbacks    map[string]*callbackState
+	nextCallback int64
+	nextFile     int
+	commands     map[string][]BotCommand
+
+	flood      map[int64]*floodState
+	global     *floodWindow
+	groupLimit int
+	requests   []Request
+	violations []Violation
+
+	httpSrv   *http.Server
+	closed    chan struct{}
+	closeOnce sync.Once
+}
+
+// New creates a server. Nothing listens until Start; ServeHTTP can also be
+// mounted on any mux or httptest server.
+func New(cfg Config) *Server {
+	if cfg.BotUsername == "" {
+		cfg.BotUsername = "rightsdesk_bot"
+	}
+	return &Server{
+		cfg: cfg,
+		bot: tgUser{
+			ID: 7000000001, IsBot: true, FirstName: "RightsDesk", Username: cfg.BotUsername,
+			CanJoinGroups: true, CanReadAllGroupMessages: cfg.ReadAllGroupMessages,
+		},
+		chats:     map[int64]*chat{},
+		nextUser:  1000000001,
+		nextGrp:   -1001000000001,
+		nextUpd:   500000001,
+		updSignal: make(chan struct{}),
+		changed:   make(chan struct{}),
+		callbacks: map[string]*callbackState{},
+		commands:  map[string][]BotCommand{},
+		flood:     map[int64]*floodState{},
+		closed:    make(chan struct{}),
+	}
+}
+
+func (s *Server) now() time.Time {
+	if s.cfg.Now != nil {
+		return s.cfg.Now()
+	}
+	return time.Now()
+}
+
+// Start listens on addr (e.g. "127.0.0.1:0") and returns the base URL; the
+// bot's API endpoint is baseURL + "/bot%s/%s".
+func (s *Server) Start(addr string) (baseURL string, err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.mu.Lock()
+	s.httpSrv = srv
+	s.mu.Unlock()
+	go srv.Serve(ln) //nolint:errcheck // returns ErrServerClosed on Close
+	return "http://" + ln.Addr().String(), nil
+}
+
+// Close ends long polls, stops webhook delivery and the listener.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() { close(s.closed) })
+	s.mu.Lock()
+	s.stopWebhookLocked()
+	srv := s.httpSrv
+	s.mu.Unlock()
+	if srv != nil {
+		return srv.Close()
+	}
+	return nil
+}
+
+// BotUser is the bot's own Telegram user id and username.
+func (s *Server) BotUser() (id int64, username string) { return s.bot.ID, s.bot.Username }
+
+// ServeHTTP serves the Bot API under /bot<token>/<method>, the web chat
+// page at / and its JSON API under /ui/api/.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/bot"):
+		s.serveAPI(w, r)
+	case strings.HasPrefix(r.URL.Path, "/ui/api/"):
+		s.serveUI(w, r)
+	default:
+		s.serveAssets(w, r)
+	}
+}
+
+type call struct {
+	ctx    context.Context
+	method string
+	p      params
+	now    time.Time
+}
+
+type handler struct {
+	name string
+	fn   func(*Server, *call) (any, *APIError)
+}
+
+var handlers = map[string]handler{}
+
+func init() {
+	for name, fn := range map[string]func(*Server, *call) (any, *APIError){
+		"getMe": (*Server).getMe, "getUpdates": (*Server).getUpdates,
+		"setWebhook": (*Server).setWebhook, "deleteWebhook": (*Server).deleteWebhook,
+		"getWebhookInfo": (*Server).getWebhookInfo, "sendMessage": (*Server).sendMessage,
+		"editMessageText": (*Server).editMessageText, "editMessageReplyMarkup": (*Server).editMessageReplyMarkup,
+		"answerCallbackQuery": (*Server).answerCallbackQuery, "deleteMessage": (*Server).deleteMessage,
+		"setMyCommands": (*Server).setMyCommands, "getMyCommands": (*Server).getMyCommands,
+		"deleteMyCommands": (*Server).deleteMyCommands, "sendLocation": (*Server).sendLocation,
+		"sendChatAction": (*Server).sendChatAction, "getChatMember": (*Server).getChatMember,
+		"getChat": (*Server).getChat, "leaveChat": (*Server).leaveChat,
+	} {
+		handlers[strings.ToLower(name)] = handler{name: name, fn: fn}
+	}
+}
+
+// floodLimited are the methods Telegram's flood control applies to here.
+var floodLimited = map[string]bool{
+	"sendMessage": true, "sendLocation": true, "sendChatAction": true, "editMessageText": true,
+	"editMessageReplyMarkup": true, "deleteMessage": true,
+}
+
+// newMessageMethods count towards the per-group messages-per-minute limit.
+var newMessageMethods = map[string]bool{"sendMessage": true, "sendLocation": true}
+
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	rest := strings.TrimPrefix(r.URL.Path, "/bot")
+	token, method, _ := strings.Cut(rest, "/")
+	if token != s.cfg.Token || s.cfg.Token == "" {
+		writeEnvelope(w, nil, &APIError{Code: 401, Description: "Unauthorized"})
+		return
+	}
+	h, ok := handlers[strings.ToLower(method)]
+	if !ok {
+		writeEnvelope(w, nil, &APIError{Code: 404, Description: "Not Found"})
+		return
+	}
+	c := &call{ctx: r.Context(), method: h.name, now: s.now()}
+	p, perr := parseParams(r)
+	if perr != nil {
+		s.logRequest(h.name, 0, c.now, perr.Code)
+		writeEnvelope(w, nil, perr)
+		return
+	}
+	c.p = p
+	chatID, _ := p.int64("chat_id")
+	var result any
+	var aerr *APIError
+	if floodLimited[h.name] && chatID != 0 {
+		aerr = s.floodCheck(h.name, chatID, c.now)
+	}
+	if aerr == nil {
+		result, aerr = h.fn(s, c)
+		if aerr != nil && newMessageMethods[h.name] && chatID != 0 {
+			s.unreserve(chatID, c.now)
+		}
+	}
+	status := http.StatusOK
+	if aerr != nil {
+		status = aerr.Code
+	}
+	s.logRequest(h.name, chatID, c.now, status)
+	writeEnvelope(w, result, aerr)
+}
+
+func writeEnvelope(w http.ResponseWriter, result any, aerr *APIError) {
+	w.Header().Set("Content-Type", "application/json")
+	if aerr != nil {
+		body := map[string]any{"ok": false, "error_code": aerr.Code, "description": aerr.Description}
+		if aerr.RetryAfter > 0 {
+			body["parameters"] = map[string]int{"retry_after": aerr.RetryAfter}
+		}
+		w.WriteHeader(aerr.Code)
+		json.NewEncoder(w).Encode(body) //nolint:errcheck
+		return
+	}
+	json.NewEncoder(w).Encode(map[string]any{"ok": true, "result": result}) //nolint:errcheck
+}
+
+func (s *Server) logRequest(method string, chatID int64, at time.Time, status int) {
+	s.mu.Lock()
+	s.requests = append(s.requests, Request{Method: method, ChatID: chatID, At: at, Status: status})
+	s.mu.Unlock()
+}
+
+// Requests lists every Bot API call received so far, in arrival order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// params reads Bot API parameters the three ways clients send them: query
+// string, form (urlencoded or multipart) and a JSON object body.
+type params struct {
+	form url.Values
+	json map[string]json.RawMessage
+}
+
+func parseParams(r *http.Request) (params, *APIError) {
+	p := params{form: r.URL.Query()}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "application/json":
+		body, err := io.ReadAll(io.LimitReader(r.Body, 50<<20))
+		if err != nil {
+			return p, badRequest("can't read request body")
+		}
+		if len(strings.TrimSpace(string(body))) > 0 {
+			if err := json.Unmarshal(body, &p.json); err != nil {
+				return p, badRequest("can't parse JSON object")
+			}
+		}
+	case "multipart/form-data":
+		if err := r.ParseMultipartForm(32 << 20); err != nil {
+			return p, badRequest("can't parse multipart form")
+		}
+		for k, v := range r.MultipartForm.Value {
+			p.form[k] = v
+		}
+	default:
+		if err := r.ParseForm(); err != nil {
+			return p, badRequest("can't parse form")
+		}
+		p.form = r.Form
+	}
+	return p, nil
+}
+
+// raw returns a parameter's value; a JSON string is unquoted so that
+// reply_markup sent as a JSON-encoded string and as an object read the same.
+func (p params) raw(key string) (string, bool) {
+	if v, ok := p.json[key]; ok {
+		var str string
+		if json.Unmarshal(v, &str) == nil {
+			return str, true
+		}
+		if string(v) == "null" {
+			return "", false
+		}
+		return string(v), true
+	}
+	if vs, ok := p.form[key]; ok && len(vs) > 0 {
+		return vs[0], true
+	}
+	return "", false
+}
+
+func (p params) str(key string) string {
+	v, _ := p.raw(key)
+	return v
+}
+
+func (p params) int64(key string) (int64, bool) {
+	v, ok := p.raw(key)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return n, true
+}
+
+func (p params) float(key string) (float64, bool) {
+	v, ok := p.raw(key)
+	if !ok {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	return f, err == nil
+}
+
+func (p params) bool(key string) bool {
+	v := strings.ToLower(strings.TrimSpace(p.str(key)))
+	return v == "true" || v == "1"
+}
+
+// Flood control.
+
+type floodState struct {
+	armed  time.Duration
+	window *floodWindow
+	sent   []time.Time // group messages in the last minute
+}
+
+type floodWindow struct {
+	until     time.Time
+	told      bool
+	toldChats map[int64]bool
+}
+
+// FloodChat makes the next flood-limited request to chatID fail with 429
+// and retry_after = retryAfter rounded up to seconds; every request to that
+// chat until the window ends fails too and is recorded as a violation.
+func (s *Server) FloodChat(chatID int64, retryAfter time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.floodFor(chatID).armed = retryAfter
+}
+
+// FloodGlobal opens a 429 window for every chat, starting now.
+func (s *Server) FloodGlobal(retryAfter time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.global = &floodWindow{until: s.now().Add(ceilSeconds(retryAfter)), toldChats: map[int64]bool{}}
+}
+
+// EnforceGroupLimit answers 429 once a group chat got perMinute new messages
+// in the last 60 seconds (Telegram's documented limit is 20); 0 disables it.
+func (s *Server) EnforceGroupLimit(perMinute int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.groupLimit = perMinute
+}
+
+// Violations lists requests that arrived inside a 429 window the bot had
+// already been told about.
+func (s *Server) Violations() []Violation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Violation(nil), s.violations...)
+}
+
+func (s *Server) floodFor(chatID int64) *floodState {
+	f := s.flood[chatID]
+	if f == nil {
+		f = &floodState{}
+		s.flood[chatID] = f
+	}
+	return f
+}
+
+func ceilSeconds(d time.Duration) time.Duration {
+	return time.Duration(retrySeconds(d)) * time.Second
+}
+
+func retrySeconds(d time.Duration) int {
+	return max(1, int(math.Ceil(d.Seconds())))
+}
+
+func tooManyRequests(remaining time.Duration) *APIError {
+	n := retrySeconds(remaining)
+	return &APIError{Code: 429, Description: "Too Many Requests: retry after " + strconv.Itoa(n), RetryAfter: n}
+}
+
+func (s *Server) floodCheck(method string, chatID int64, now time.Time) *APIError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g := s.global; g != nil && now.Before(g.until) {
+		if g.told {
+			s.violations = append(s.violations, Violation{Method: method, ChatID: chatID, At: now, Until: g.until, Global: true, ChatWasTold: g.toldChats[chatID]})
+		}
+		g.told = true
+		g.toldChats[chatID] = true
+		return tooManyRequests(g.until.Sub(now))
+	}
+	f := s.floodFor(chatID)
+	if w := f.window; w != nil && now.Before(w.until) {
+		s.violations = append(s.violations, Violation{Method: method, ChatID: chatID, At: now, Until: w.until, ChatWasTold: true})
+		return tooManyRequests(w.until.Sub(now))
+	}
+	if f.armed > 0 {
+		f.window = &floodWindow{until: now.Add(ceilSeconds(f.armed)), told: true}
+		f.armed = 0
+		return tooManyRequests(f.window.until.Sub(now))
+	}
+	if s.groupLimit > 0 && chatID < 0 && newMessageMethods[method] {
+		cut := now.Add(-time.Minute)
+		kept := f.sent[:0]
+		for _, t := range f.sent {
+			if t.After(cut) {
+				kept = append(kept, t)
+			}
+		}
+		f.sent = kept
+		if len(f.sent) >= s.groupLimit {
+			f.window = &floodWindow{until: f.sent[0].Add(time.Minute), told: true}
+			return tooManyRequests(f.window.until.Sub(now))
+		}
+		// Reserve the slot now so concurrent sends cannot all slip through.
+		f.sent = append(f.sent, now)
+	}
+	return nil
+}
+
+func (s *Server) unreserve(chatID int64, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f := s.flood[chatID]
+	if f == nil {
+		return
+	}
+	for i := len(f.sent) - 1; i >= 0; i-- {
+		if f.sent[i].Equal(at) {
+			f.sent = append(f.sent[:i], f.sent[i+1:]...)
+			return
+		}
+	}
+}
+
+// Updates queue and change notification.
+
+func (s *Server) enqueueLocked(u tgUpdate) {
+	u.UpdateID = s.nextUpd
+	s.nextUpd++
+	s.updates = append(s.updates, u)
+	close(s.updSignal)
+	s.updSignal = make(chan struct{})
+}
+
+// touchLocked marks an observable change and returns its sequence number.
+func (s *Server) touchLocked() uint64 {
+	s.version++
+	close(s.changed)
+	s.changed = make(chan struct{})
+	return s.version
+}
+
+var errClosed = errors.New("localapi: server closed")

@@ -1,0 +1,216 @@
+package bot
+
+import (
+	"context"
+
+	"github.com/rightsdesk/rightsdesk/bot/chat"
+	"github.com/rightsdesk/rightsdesk/locales"
+	"github.com/rightsdesk/rightsdesk/store"
+)
+
+// maxTyped is Telegram's own message limit; text at it is accepted and
+// answered like any other.
+const maxTyped = 4096
+
+// private handles a one-to-one chat with a worker.
+func (b *Bot) private(t *turn) {
+	u := t.upd
+	switch u.Kind {
+	case chat.KindCommand:
+		b.command(t)
+	case chat.KindCallback:
+		b.button(t)
+	case chat.KindText:
+		if u.Forwarded {
+			t.send(t.t("forward_note", nil), b.menuKeyboard(t))
+			return
+		}
+		t.send(t.t("text_no_question", nil), b.menuKeyboard(t))
+	case chat.KindEdited:
+		t.send(t.t("edited_ignored", nil), nil)
+	case chat.KindSticker:
+		t.send(t.t("unsupported_sticker", nil), b.menuKeyboard(t))
+	case chat.KindVoice:
+		t.send(t.t("unsupported_voice", nil), b.menuKeyboard(t))
+	case chat.KindPhoto, chat.KindDocument, chat.KindMedia:
+		t.send(t.t("unsupported_media", nil), b.menuKeyboard(t))
+	case chat.KindMembership:
+		// The user blocked or unblocked the bot: nothing to say.
+	default:
+		t.send(t.t("unsupported_other", nil), b.menuKeyboard(t))
+	}
+}
+
+func (b *Bot) command(t *turn) {
+	switch t.upd.Command {
+	case "start":
+		if t.chat.Language == "" {
+			b.offerLanguages(t, "start_welcome")
+			return
+		}
+		b.showMenu(t)
+	case "language":
+		b.offerLanguages(t, "language_prompt")
+	case "menu":
+		b.showMenu(t)
+	case "help":
+		t.send(t.t("help_text", nil), b.menuKeyboard(t))
+	case "delete":
+		t.send(t.t("delete_confirm", nil), &chat.Keyboard{Inline: [][]chat.Button{{
+			{Text: t.t("btn_yes", nil), Data: callbackData(cbDelete, "yes")},
+			{Text: t.t("btn_no", nil), Data: callbackData(cbDelete, "no")},
+		}}})
+	case "guide", "complaint", "mycases", "cancel", "back":
+		t.send(t.t("not_available_yet", nil), b.menuKeyboard(t))
+	default:
+		t.send(t.t("unknown_command", map[string]any{"Command": escape("/" + truncate(t.upd.Command, 64))}), b.menuKeyboard(t))
+	}
+}
+
+func (b *Bot) button(t *turn) {
+	cb, ok := parseCallback(t.upd.CallbackData)
+	if !ok {
+		b.stale(t)
+		return
+	}
+	switch cb.Feature {
+	case cbLanguage:
+		if !validLanguage(cb.Payload) {
+			b.stale(t)
+			return
+		}
+		t.lang = cb.Payload
+		t.chat.Language = cb.Payload
+		t.answerCallback(t.t("language_set", map[string]any{"Language": t.t("language_name", nil)}))
+		t.send(t.t("language_set", map[string]any{"Language": t.t("language_name", nil)}), nil)
+		b.showMenu(t)
+	case cbMenu:
+		switch cb.Payload {
+		case "help":
+			t.send(t.t("help_text", nil), b.menuKeyboard(t))
+		case "language":
+			b.offerLanguages(t, "language_prompt")
+		case "guide", "complaint", "cases":
+			t.send(t.t("not_available_yet", nil), b.menuKeyboard(t))
+		default:
+			b.stale(t)
+		}
+	case cbDelete:
+		switch cb.Payload {
+		case "yes":
+			t.erase = true
+			t.send(t.t("delete_done", nil), nil)
+		case "no":
+			t.send(t.t("delete_cancelled", nil), b.menuKeyboard(t))
+		default:
+			b.stale(t)
+		}
+	default:
+		b.stale(t)
+	}
+}
+
+// stale answers a button that no longer means anything: from a message sent
+// before a restart, an update, or a finished question.
+func (b *Bot) stale(t *turn) {
+	t.answerCallback(t.t("stale_button", nil))
+	t.send(t.t("stale_button", nil), b.menuKeyboard(t))
+}
+
+func (b *Bot) offerLanguages(t *turn, messageID string) {
+	var rows [][]chat.Button
+	var row []chat.Button
+	for _, lang := range locales.Languages {
+		row = append(row, chat.Button{Text: b.cfg.Catalog.T(lang, "language_name", nil), Data: callbackData(cbLanguage, lang)})
+		if len(row) == 2 {
+			rows = append(rows, row)
+			row = nil
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	t.send(t.t(messageID, nil), &chat.Keyboard{Inline: rows})
+}
+
+func (b *Bot) showMenu(t *turn) {
+	t.send(t.t("menu_title", nil), b.menuKeyboard(t))
+}
+
+func (b *Bot) menuKeyboard(t *turn) *chat.Keyboard {
+	btn := func(id, payload string) chat.Button {
+		return chat.Button{Text: t.t(id, nil), Data: callbackData(cbMenu, payload)}
+	}
+	return &chat.Keyboard{Inline: [][]chat.Button{
+		{btn("menu_guide", "guide"), btn("menu_complaint", "complaint")},
+		{btn("menu_cases", "cases"), btn("menu_help", "help")},
+		{btn("menu_language", "language")},
+	}}
+}
+
+// group keeps quiet unless addressed: a group is not a place for a
+// worker's case, and other members did not ask to hear from the bot.
+func (b *Bot) group(t *turn) {
+	if !t.upd.Addressed {
+		return
+	}
+	switch t.upd.Kind {
+	case chat.KindCommand, chat.KindText, chat.KindCallback:
+		if t.upd.Kind == chat.KindCallback {
+			t.answerCallback(t.t("group_hello", nil))
+			return
+		}
+		t.send(t.t("group_hello", nil), nil)
+	}
+}
+
+func validLanguage(lang string) bool {
+	for _, l := range locales.Languages {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// truncate keeps at most n runes, so an echo of user input stays short.
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}
+
+// RegisterCommands queues the command list for every language with
+// Telegram, through the outbox so a failed start does not lose it.
+func (b *Bot) RegisterCommands(ctx context.Context) error {
+	names := []string{"start", "guide", "complaint", "mycases", "help", "language", "delete", "cancel"}
+	err := b.cfg.Store.Update(ctx, func(tx *store.Tx) error {
+		// The default list (no language) is English.
+		for _, lang := range append([]string{""}, locales.Languages...) {
+			l := lang
+			if l == "" {
+				l = locales.Default
+			}
+			cmds := make([]chat.Command, 0, len(names))
+			for _, n := range names {
+				cmds = append(cmds, chat.Command{Command: n, Description: b.cfg.Catalog.T(l, "cmd_"+n+"_desc", nil)})
+			}
+			payload, err := chat.Reply{Action: chat.ActionSetCommands, Commands: cmds, LanguageCode: lang}.Encode()
+			if err != nil {
+				return err
+			}
+			if err := tx.Enqueue(commandsChat, int(chat.Bulk), payload); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		b.cfg.Notify(commandsChat)
+	}
+	return err
+}
+
+// commandsChat is the outbox queue for requests that belong to no chat.
+const commandsChat = 0

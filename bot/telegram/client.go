@@ -1,0 +1,186 @@
+// Package telegram is rightsdesk's transport: the only room that speaks the
+// Bot API and the only importer of telegram-bot-api. It polls (or receives
+// webhooks) into the store's inbox, drains the store's outbox, and maps
+// Telegram's errors to sentinels once, so no caller parses a description.
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// DefaultAPIURL is Telegram's public Bot API; a self-hosted Bot API server
+// or the local one in bot/localapi replaces it.
+const DefaultAPIURL = "https://api.telegram.org"
+
+// ErrorKind classifies a failed request by what the caller should do.
+type ErrorKind string
+
+const (
+	KindBlocked      ErrorKind = "blocked"      // 403: stop sending to the chat
+	KindFlood        ErrorKind = "flood"        // 429: wait RetryAfter, then retry
+	KindNotModified  ErrorKind = "not_modified" // 400 on an edit that changes nothing: done
+	KindGone         ErrorKind = "gone"         // 400 on a message that cannot be edited or deleted any more: done
+	KindBadRequest   ErrorKind = "bad_request"  // other 400: permanent
+	KindUnauthorized ErrorKind = "unauthorized" // 401: the token is wrong or revoked
+	KindConflict     ErrorKind = "conflict"     // 409: another poller or a webhook
+	KindServer       ErrorKind = "server"       // 5xx, network, unreadable answer: retry with backoff
+)
+
+// Error is a failed Bot API request.
+type Error struct {
+	Kind        ErrorKind
+	Code        int
+	RetryAfter  time.Duration
+	Description string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("telegram: %s (%d): %s", e.Kind, e.Code, e.Description)
+}
+
+// Is lets callers match with errors.Is(err, telegram.ErrBlocked) and so on.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Kind == e.Kind
+}
+
+var (
+	ErrBlocked      = &Error{Kind: KindBlocked}
+	ErrFlood        = &Error{Kind: KindFlood}
+	ErrNotModified  = &Error{Kind: KindNotModified}
+	ErrGone         = &Error{Kind: KindGone}
+	ErrBadRequest   = &Error{Kind: KindBadRequest}
+	ErrUnauthorized = &Error{Kind: KindUnauthorized}
+	ErrConflict     = &Error{Kind: KindConflict}
+	ErrServer       = &Error{Kind: KindServer}
+)
+
+func classify(code int, description string, retryAfter int) *Error {
+	e := &Error{Code: code, Description: description, RetryAfter: time.Duration(retryAfter) * time.Second}
+	d := strings.ToLower(description)
+	switch {
+	case code == 429:
+		e.Kind = KindFlood
+	case code == 403:
+		e.Kind = KindBlocked
+	case code == 401 || code == 404:
+		// 404 is what Telegram answers for a malformed token path.
+		e.Kind = KindUnauthorized
+	case code == 409:
+		e.Kind = KindConflict
+	case code == 400 && strings.Contains(d, "message is not modified"):
+		e.Kind = KindNotModified
+	case code == 400 && (strings.Contains(d, "message to delete not found") ||
+		strings.Contains(d, "message can't be deleted") ||
+		strings.Contains(d, "message to edit not found") ||
+		strings.Contains(d, "message can't be edited") ||
+		strings.Contains(d, "query is too old")):
+		e.Kind = KindGone
+	case code >= 400 && code < 500:
+		e.Kind = KindBadRequest
+	default:
+		e.Kind = KindServer
+	}
+	return e
+}
+
+// Client makes Bot API requests that end when its context ends: the
+// library's own client has neither timeouts nor contexts.
+type Client struct {
+	api *tgbotapi.BotAPI
+}
+
+// NewClient returns a client whose every request is cancelled when ctx ends
+// and times out after timeout.
+func NewClient(ctx context.Context, token, apiURL string, timeout time.Duration) *Client {
+	if apiURL == "" {
+		apiURL = DefaultAPIURL
+	}
+	httpClient := &http.Client{
+		Timeout: timeout,
+		Transport: &contextTransport{ctx: ctx, base: &http.Transport{
+			Proxy:               http.ProxyFromEnvironment,
+			DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConns:        100,
+			MaxIdleConnsPerHost: 100,
+			IdleConnTimeout:     90 * time.Second,
+			TLSHandshakeTimeout: 10 * time.Second,
+			ForceAttemptHTTP2:   true,
+		}},
+	}
+	api := &tgbotapi.BotAPI{Token: token, Client: httpClient, Buffer: 0}
+	api.SetAPIEndpoint(strings.TrimRight(apiURL, "/") + "/bot%s/%s")
+	return &Client{api: api}
+}
+
+// Call makes one request and returns its result, or an *Error.
+func (c *Client) Call(method string, params tgbotapi.Params) (json.RawMessage, error) {
+	resp, err := c.api.MakeRequest(method, params)
+	if err != nil {
+		var tgErr *tgbotapi.Error
+		if errors.As(err, &tgErr) {
+			return nil, classify(tgErr.Code, tgErr.Message, tgErr.RetryAfter)
+		}
+		// Network errors and answers that are not the Bot API's JSON (a
+		// proxy's error page) are worth retrying.
+		return nil, &Error{Kind: KindServer, Description: err.Error()}
+	}
+	return resp.Result, nil
+}
+
+// Me is the bot's own identity.
+type Me struct {
+	ID       int64  `json:"id"`
+	Username string `json:"username"`
+}
+
+func (c *Client) GetMe() (Me, error) {
+	raw, err := c.Call("getMe", nil)
+	if err != nil {
+		return Me{}, err
+	}
+	var me Me
+	err = json.Unmarshal(raw, &me)
+	return me, err
+}
+
+// contextTransport ties every request to a lifetime context in addition to
+// its own, so shutdown interrupts a long poll instead of waiting it out.
+type contextTransport struct {
+	ctx  context.Context
+	base http.RoundTripper
+}
+
+func (t *contextTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithCancel(r.Context())
+	stop := context.AfterFunc(t.ctx, cancel)
+	resp, err := t.base.RoundTrip(r.WithContext(ctx))
+	if err != nil {
+		stop()
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, done: func() { stop(); cancel() }}
+	return resp, nil
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	done func()
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.done()
+	return err
+}

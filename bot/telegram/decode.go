@@ -1,0 +1,189 @@
+package telegram
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/rightsdesk/rightsdesk/bot/chat"
+)
+
+// Decoder turns Telegram's update JSON into a chat.Update. It needs the bot's
+// identity to tell, in a group, whether a message is meant for the bot.
+type Decoder struct {
+	BotID       int64
+	BotUsername string
+}
+
+// Decode reads one raw update. Unknown update types decode to KindOther
+// rather than failing: the bot must answer or ignore everything politely.
+func (d Decoder) Decode(raw []byte) (chat.Update, error) {
+	var u tgbotapi.Update
+	if err := json.Unmarshal(raw, &u); err != nil {
+		return chat.Update{}, fmt.Errorf("telegram: decode update: %w", err)
+	}
+	out := chat.Update{ID: int64(u.UpdateID), Kind: chat.KindOther}
+	switch {
+	case u.Message != nil:
+		d.fromMessage(&out, u.Message)
+	case u.EditedMessage != nil:
+		d.fromMessage(&out, u.EditedMessage)
+		out.Kind = chat.KindEdited
+	case u.CallbackQuery != nil:
+		q := u.CallbackQuery
+		out.Kind = chat.KindCallback
+		out.CallbackID = q.ID
+		out.CallbackData = q.Data
+		if q.From != nil {
+			out.UserID = q.From.ID
+			out.LanguageCode = q.From.LanguageCode
+		}
+		if q.Message != nil {
+			out.MessageID = q.Message.MessageID
+			out.Date = time.Unix(int64(q.Message.Date), 0)
+			if q.Message.Chat != nil {
+				out.ChatID, out.ChatType = q.Message.Chat.ID, q.Message.Chat.Type
+			}
+		} else {
+			// A button under an inline-mode message has no chat; answer it
+			// in the user's private chat.
+			out.ChatID, out.ChatType = out.UserID, chat.ChatPrivate
+		}
+		out.Addressed = true
+	case u.MyChatMember != nil:
+		m := u.MyChatMember
+		out.Kind = chat.KindMembership
+		out.ChatID, out.ChatType = m.Chat.ID, m.Chat.Type
+		out.UserID = m.From.ID
+		out.Date = time.Unix(int64(m.Date), 0)
+	case u.ChannelPost != nil:
+		out.ChatID, out.ChatType = u.ChannelPost.Chat.ID, chat.ChatChannel
+	case u.EditedChannelPost != nil:
+		out.ChatID, out.ChatType = u.EditedChannelPost.Chat.ID, chat.ChatChannel
+	case u.ChatMember != nil:
+		out.ChatID, out.ChatType = u.ChatMember.Chat.ID, u.ChatMember.Chat.Type
+	case u.ChatJoinRequest != nil:
+		out.ChatID, out.ChatType = u.ChatJoinRequest.Chat.ID, u.ChatJoinRequest.Chat.Type
+	default:
+		// Inline queries, polls and kinds newer than the library: the
+		// sender is the only place to answer, if anywhere.
+		if s := senderOf(raw); s != 0 {
+			out.ChatID, out.UserID, out.ChatType = s, s, chat.ChatPrivate
+		}
+	}
+	return out, nil
+}
+
+func (d Decoder) fromMessage(out *chat.Update, m *tgbotapi.Message) {
+	out.MessageID = m.MessageID
+	out.Date = time.Unix(int64(m.Date), 0)
+	if m.Chat != nil {
+		out.ChatID, out.ChatType = m.Chat.ID, m.Chat.Type
+	}
+	if m.From != nil {
+		out.UserID = m.From.ID
+		out.LanguageCode = m.From.LanguageCode
+	}
+	out.Forwarded = m.ForwardDate != 0 || m.ForwardFrom != nil || m.ForwardFromChat != nil || m.ForwardSenderName != ""
+	out.Text = m.Text
+	if out.Text == "" {
+		out.Text = m.Caption
+	}
+	private := out.ChatType == chat.ChatPrivate
+	out.Addressed = private
+
+	switch {
+	case m.IsCommand():
+		cmd := m.Command()
+		target := ""
+		if at := strings.IndexByte(m.CommandWithAt(), '@'); at >= 0 {
+			target = m.CommandWithAt()[at+1:]
+		}
+		if target == "" || strings.EqualFold(target, d.BotUsername) {
+			out.Kind = chat.KindCommand
+			out.Command = strings.ToLower(cmd)
+			out.Args = strings.TrimSpace(m.CommandArguments())
+			// A bare command in a group is for every bot there, this one included.
+			out.Addressed = true
+		} else {
+			out.Kind = chat.KindText
+			out.Addressed = false
+		}
+	case m.Location != nil:
+		out.Kind = chat.KindLocation
+		out.Location = &chat.Location{Lat: m.Location.Latitude, Lon: m.Location.Longitude}
+	case m.Contact != nil:
+		out.Kind = chat.KindContact
+		out.Contact = &chat.Contact{Phone: m.Contact.PhoneNumber, Own: m.From != nil && m.Contact.UserID == m.From.ID}
+	case len(m.Photo) > 0:
+		out.Kind = chat.KindPhoto
+		p := m.Photo[len(m.Photo)-1] // Telegram lists sizes smallest first
+		out.File = &chat.File{ID: p.FileID, UniqueID: p.FileUniqueID, Kind: "photo", Size: int64(p.FileSize)}
+	case m.Document != nil:
+		out.Kind = chat.KindDocument
+		out.File = &chat.File{ID: m.Document.FileID, UniqueID: m.Document.FileUniqueID, Kind: "document",
+			MIME: m.Document.MimeType, Size: int64(m.Document.FileSize)}
+	case m.Sticker != nil:
+		out.Kind = chat.KindSticker
+	case m.Voice != nil || m.Audio != nil:
+		out.Kind = chat.KindVoice
+	case m.Video != nil || m.VideoNote != nil || m.Animation != nil:
+		out.Kind = chat.KindMedia
+	case len(m.NewChatMembers) > 0 || m.LeftChatMember != nil || m.GroupChatCreated || m.SuperGroupChatCreated:
+		out.Kind = chat.KindMembership
+	case m.Text != "":
+		out.Kind = chat.KindText
+	default:
+		out.Kind = chat.KindOther
+	}
+	if !private && out.Kind != chat.KindCommand {
+		out.Addressed = d.mentions(m) || (m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && m.ReplyToMessage.From.ID == d.BotID)
+	}
+}
+
+func (d Decoder) mentions(m *tgbotapi.Message) bool {
+	if d.BotUsername == "" {
+		return false
+	}
+	return strings.Contains(strings.ToLower(m.Text+" "+m.Caption), "@"+strings.ToLower(d.BotUsername))
+}
+
+// senderOf finds "from.id" in an update of a kind the library predates.
+func senderOf(raw []byte) int64 {
+	var generic map[string]json.RawMessage
+	if json.Unmarshal(raw, &generic) != nil {
+		return 0
+	}
+	for k, v := range generic {
+		if k == "update_id" {
+			continue
+		}
+		var inner struct {
+			From struct {
+				ID int64 `json:"id"`
+			} `json:"from"`
+		}
+		if json.Unmarshal(v, &inner) == nil && inner.From.ID != 0 {
+			return inner.From.ID
+		}
+	}
+	return 0
+}
+
+// updateHead reads only what the poller needs before storing: ids.
+func (d Decoder) updateHead(raw []byte) (updateID, chatID int64, err error) {
+	u, err := d.Decode(raw)
+	if err != nil {
+		var head struct {
+			UpdateID int64 `json:"update_id"`
+		}
+		if json.Unmarshal(raw, &head) != nil {
+			return 0, 0, err
+		}
+		return head.UpdateID, 0, nil
+	}
+	return u.ID, u.ChatID, nil
+}

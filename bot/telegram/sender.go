@@ -1,0 +1,372 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/rightsdesk/rightsdesk/bot/chat"
+	"github.com/rightsdesk/rightsdesk/store"
+)
+
+// Limits are the sender's pacing rules. Telegram does not publish its exact
+// limits, so the sender reacts to 429 by waiting exactly retry_after and
+// paces proactively only where Telegram documents a ceiling.
+type Limits struct {
+	// GroupPerMinute caps messages to one group in any 60 s (documented: 20).
+	GroupPerMinute int
+	// BulkPerSecond caps sends nobody is waiting for (documented: about 30;
+	// rightsdesk keeps 25 to leave room for replies).
+	BulkPerSecond float64
+	// MaxInFlight bounds concurrent requests to the Bot API.
+	MaxInFlight int
+	// RetryMin and RetryMax bound the backoff after 5xx and network errors.
+	RetryMin, RetryMax time.Duration
+}
+
+// DefaultLimits are the documented ceilings.
+func DefaultLimits() Limits {
+	return Limits{GroupPerMinute: 20, BulkPerSecond: 25, MaxInFlight: 32, RetryMin: time.Second, RetryMax: 5 * time.Minute}
+}
+
+// Sender drains the outbox: one request in flight per chat, in order per
+// chat, chats in parallel. Replies go out as soon as they are committed.
+type Sender struct {
+	Client *Client
+	Store  *store.DB
+	Log    zerolog.Logger
+	Limits Limits
+	// OnResult, when set, observes every attempt (for metrics and tests).
+	OnResult func(chatID int64, action chat.Action, err error)
+
+	once     sync.Once
+	mu       sync.Mutex
+	ctx      context.Context
+	chats    map[int64]*chatWorker
+	paused   map[int64]time.Time
+	global   time.Time
+	groups   map[int64][]time.Time
+	bulkNext time.Time
+	inflight chan struct{}
+	bulkSlot chan struct{}
+	idle     *sync.Cond
+}
+
+type chatWorker struct {
+	dirty bool
+}
+
+func (s *Sender) init() {
+	s.once.Do(func() {
+		if s.Limits == (Limits{}) {
+			s.Limits = DefaultLimits()
+		}
+		if s.Limits.MaxInFlight <= 0 {
+			s.Limits.MaxInFlight = 32
+		}
+		if s.Limits.RetryMin <= 0 {
+			s.Limits.RetryMin = time.Second
+		}
+		if s.Limits.RetryMax <= 0 {
+			s.Limits.RetryMax = 5 * time.Minute
+		}
+		s.chats = map[int64]*chatWorker{}
+		s.paused = map[int64]time.Time{}
+		s.groups = map[int64][]time.Time{}
+		s.inflight = make(chan struct{}, s.Limits.MaxInFlight)
+		s.bulkSlot = make(chan struct{}, max(1, s.Limits.MaxInFlight/4))
+		s.idle = sync.NewCond(&s.mu)
+	})
+}
+
+// Run sends until ctx ends, starting with whatever the outbox already holds
+// (replies committed before a crash).
+func (s *Sender) Run(ctx context.Context) error {
+	s.init()
+	s.mu.Lock()
+	s.ctx = ctx
+	s.mu.Unlock()
+	ids, err := s.Store.OutboxChats(ctx)
+	if err != nil {
+		return err
+	}
+	s.Notify(ids...)
+	<-ctx.Done()
+	// Wake anyone waiting in Flush.
+	s.mu.Lock()
+	s.idle.Broadcast()
+	s.mu.Unlock()
+	return nil
+}
+
+// Notify tells the sender that these chats have new outbox rows.
+func (s *Sender) Notify(chatIDs ...int64) {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx == nil || s.ctx.Err() != nil {
+		return // Run picks up the outbox when it starts
+	}
+	for _, id := range chatIDs {
+		if w, ok := s.chats[id]; ok {
+			w.dirty = true
+			continue
+		}
+		s.chats[id] = &chatWorker{}
+		go s.work(s.ctx, id)
+	}
+}
+
+// Flush waits until no chat has anything left to send, or ctx ends.
+func (s *Sender) Flush(ctx context.Context) error {
+	s.init()
+	stop := context.AfterFunc(ctx, func() {
+		s.mu.Lock()
+		s.idle.Broadcast()
+		s.mu.Unlock()
+	})
+	defer stop()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.chats) > 0 && ctx.Err() == nil {
+		s.idle.Wait()
+	}
+	return ctx.Err()
+}
+
+func (s *Sender) work(ctx context.Context, chatID int64) {
+	for {
+		s.mu.Lock()
+		s.chats[chatID].dirty = false
+		s.mu.Unlock()
+
+		s.drain(ctx, chatID)
+
+		s.mu.Lock()
+		if w := s.chats[chatID]; ctx.Err() != nil || !w.dirty {
+			delete(s.chats, chatID)
+			s.idle.Broadcast()
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
+	}
+}
+
+func (s *Sender) drain(ctx context.Context, chatID int64) {
+	for ctx.Err() == nil {
+		if !s.waitPause(ctx, chatID) {
+			return
+		}
+		msg, wait, ok, err := s.Store.NextOutbox(ctx, chatID)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.Log.Error().Err(err).Int64("chat", chatID).Msg("reading the outbox failed")
+				sleep(ctx, time.Second)
+			}
+			continue
+		}
+		if !ok {
+			if wait.IsZero() {
+				return
+			}
+			if !sleep(ctx, time.Until(wait)) {
+				return
+			}
+			continue
+		}
+		s.deliver(ctx, msg)
+	}
+}
+
+// deliver makes one attempt and settles the outbox row by its outcome.
+func (s *Sender) deliver(ctx context.Context, msg store.OutboxMessage) {
+	// Settling must survive shutdown, or a sent message would be sent again.
+	settle := context.WithoutCancel(ctx)
+	reply, err := chat.DecodeReply(msg.Payload)
+	if err != nil {
+		s.Log.Error().Err(err).Int64("outbox_id", msg.ID).Msg("undecodable outbox row dropped")
+		s.retryStore(func() error { return s.Store.Fail(settle, msg.ID, msg.ChatID, 0, "undecodable") })
+		return
+	}
+	method, params, err := request(reply)
+	if err != nil {
+		s.Log.Error().Err(err).Int64("outbox_id", msg.ID).Msg("unsendable outbox row dropped")
+		s.retryStore(func() error { return s.Store.Fail(settle, msg.ID, msg.ChatID, 0, "unsendable") })
+		return
+	}
+	if msg.ChatID < 0 && countsForGroup(reply.Action) && !s.waitGroup(ctx, msg.ChatID) {
+		return
+	}
+	bulk := msg.Priority == int(chat.Bulk)
+	if bulk {
+		if !s.waitBulk(ctx) {
+			return
+		}
+		s.bulkSlot <- struct{}{}
+		defer func() { <-s.bulkSlot }()
+	}
+	s.inflight <- struct{}{}
+	// A pause may have begun while this one waited for a slot.
+	if !s.waitPause(ctx, msg.ChatID) {
+		<-s.inflight
+		return
+	}
+	raw, err := s.Client.Call(method, params)
+	<-s.inflight
+	if s.OnResult != nil {
+		s.OnResult(msg.ChatID, reply.Action, err)
+	}
+
+	var tgErr *Error
+	switch {
+	case err == nil:
+		s.retryStore(func() error { return s.Store.MarkSent(settle, msg.ID, msg.ChatID, sentMessageID(raw)) })
+	case !errors.As(err, &tgErr):
+		s.retryStore(func() error { return s.Store.Defer(settle, msg.ID, time.Now().Add(s.Limits.RetryMin)) })
+	case tgErr.Kind == KindNotModified || tgErr.Kind == KindGone:
+		// The chat is already as the reply wanted it, or the message is gone.
+		s.retryStore(func() error { return s.Store.MarkSent(settle, msg.ID, msg.ChatID, 0) })
+	case tgErr.Kind == KindFlood:
+		wait := tgErr.RetryAfter
+		if wait <= 0 {
+			wait = time.Second
+		}
+		until := s.pause(msg.ChatID, wait)
+		s.Log.Warn().Int64("chat", msg.ChatID).Dur("retry_after", wait).Msg("flood control: pausing")
+		s.retryStore(func() error { return s.Store.Defer(settle, msg.ID, until) })
+	case tgErr.Kind == KindBlocked:
+		s.Log.Info().Int64("chat", msg.ChatID).Msg("the user blocked the bot; nothing more is sent to this chat")
+		s.retryStore(func() error { return s.Store.BlockChat(settle, msg.ChatID) })
+	case tgErr.Kind == KindBadRequest:
+		s.Log.Error().Int64("chat", msg.ChatID).Str("method", method).Int("code", tgErr.Code).
+			Str("description", tgErr.Description).Msg("Telegram refused a message")
+		s.retryStore(func() error { return s.Store.Fail(settle, msg.ID, msg.ChatID, tgErr.Code, string(tgErr.Kind)) })
+	case tgErr.Kind == KindUnauthorized:
+		s.Log.Error().Msg("Telegram refused the token; sending paused for a minute")
+		s.pauseAll(time.Minute)
+		s.retryStore(func() error { return s.Store.Defer(settle, msg.ID, time.Now().Add(time.Minute)) })
+	default:
+		delay := backoffFor(msg.Attempts+1, s.Limits.RetryMin, s.Limits.RetryMax)
+		s.Log.Warn().Int64("chat", msg.ChatID).Str("method", method).Err(err).Dur("retry_in", delay).Msg("send failed; will retry")
+		s.retryStore(func() error { return s.Store.Defer(settle, msg.ID, time.Now().Add(delay)) })
+	}
+}
+
+// retryStore insists: giving up on recording a send would resend it.
+func (s *Sender) retryStore(op func() error) {
+	for i := 0; ; i++ {
+		err := op()
+		if err == nil {
+			return
+		}
+		s.Log.Error().Err(err).Msg("recording a send result failed; retrying")
+		time.Sleep(backoffFor(i+1, 50*time.Millisecond, 5*time.Second))
+	}
+}
+
+func countsForGroup(a chat.Action) bool {
+	return a == chat.ActionSend || a == chat.ActionSendLocation
+}
+
+// pause stops sending to a chat for d. When Telegram limits several chats at
+// once it is limiting the bot as a whole, so everything waits.
+func (s *Sender) pause(chatID int64, d time.Duration) time.Time {
+	now := time.Now()
+	until := now.Add(d)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if until.After(s.paused[chatID]) {
+		s.paused[chatID] = until
+	}
+	for other, t := range s.paused {
+		if !t.After(now) {
+			delete(s.paused, other)
+			continue
+		}
+		if other != chatID {
+			if t.After(s.global) {
+				s.global = t
+			}
+			if until.After(s.global) {
+				s.global = until
+			}
+		}
+	}
+	return until
+}
+
+func (s *Sender) pauseAll(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if until := time.Now().Add(d); until.After(s.global) {
+		s.global = until
+	}
+}
+
+// waitPause blocks while the chat or the whole bot is paused.
+func (s *Sender) waitPause(ctx context.Context, chatID int64) bool {
+	for {
+		s.mu.Lock()
+		until := s.global
+		if t := s.paused[chatID]; t.After(until) {
+			until = t
+		}
+		s.mu.Unlock()
+		d := time.Until(until)
+		if d <= 0 {
+			return ctx.Err() == nil
+		}
+		if !sleep(ctx, d) {
+			return false
+		}
+	}
+}
+
+// waitGroup keeps a group under GroupPerMinute messages in any 60 s window.
+func (s *Sender) waitGroup(ctx context.Context, chatID int64) bool {
+	limit := s.Limits.GroupPerMinute
+	if limit <= 0 {
+		return true
+	}
+	for {
+		now := time.Now()
+		s.mu.Lock()
+		sent := s.groups[chatID]
+		for len(sent) > 0 && now.Sub(sent[0]) >= time.Minute {
+			sent = sent[1:]
+		}
+		if len(sent) < limit {
+			s.groups[chatID] = append(sent, now)
+			s.mu.Unlock()
+			return true
+		}
+		wait := sent[0].Add(time.Minute).Sub(now)
+		s.groups[chatID] = sent
+		s.mu.Unlock()
+		if !sleep(ctx, wait) {
+			return false
+		}
+	}
+}
+
+// waitBulk spaces bulk sends evenly at BulkPerSecond.
+func (s *Sender) waitBulk(ctx context.Context) bool {
+	rate := s.Limits.BulkPerSecond
+	if rate <= 0 {
+		return true
+	}
+	gap := time.Duration(float64(time.Second) / rate)
+	s.mu.Lock()
+	now := time.Now()
+	at := s.bulkNext
+	if at.Before(now) {
+		at = now
+	}
+	s.bulkNext = at.Add(gap)
+	s.mu.Unlock()
+	return sleep(ctx, time.Until(at))
+}

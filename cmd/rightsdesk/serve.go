@@ -1,0 +1,260 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/rightsdesk/rightsdesk/bot"
+	"github.com/rightsdesk/rightsdesk/bot/telegram"
+	"github.com/rightsdesk/rightsdesk/locales"
+	"github.com/rightsdesk/rightsdesk/store"
+)
+
+// serveConfig is everything serve needs; demo and the end-to-end tests
+// build one too, so all three run the same path.
+type serveConfig struct {
+	Token           string
+	APIURL          string
+	DBPath          string
+	KeyFile         string
+	Key             string // RIGHTSDESK_KEY: hex or base64 of 32 bytes
+	Listen          string
+	WebhookURL      string
+	PollTimeout     time.Duration
+	ShutdownTimeout time.Duration
+	Limits          telegram.Limits
+	LogLevel        string
+	LogFormat       string
+
+	// ready, when set, is called once the bot polls or listens (tests).
+	ready func(addr string)
+}
+
+func serveFlags(fs *flag.FlagSet, c *serveConfig) {
+	limits := telegram.DefaultLimits()
+	fs.StringVar(&c.Token, "token", envOr("TELEGRAM_BOT_TOKEN", ""), "bot token from @BotFather (env TELEGRAM_BOT_TOKEN)")
+	fs.StringVar(&c.APIURL, "api-url", envOr("TELEGRAM_API_URL", telegram.DefaultAPIURL), "Bot API base URL; endpoint is base + \"/bot<token>/<method>\" (env TELEGRAM_API_URL)")
+	fs.StringVar(&c.DBPath, "db", envOr("RIGHTSDESK_DB", "./rightsdesk.db"), "SQLite database path (env RIGHTSDESK_DB)")
+	fs.StringVar(&c.KeyFile, "key-file", envOr("RIGHTSDESK_KEY_FILE", ""), "at-rest key file, created with mode 0600 if missing; default <db>.key; ignored when RIGHTSDESK_KEY is set (env RIGHTSDESK_KEY_FILE)")
+	fs.StringVar(&c.Listen, "listen", envOr("RIGHTSDESK_LISTEN", "127.0.0.1:8080"), "address for /healthz and the webhook; empty disables (env RIGHTSDESK_LISTEN)")
+	fs.StringVar(&c.WebhookURL, "webhook-url", envOr("RIGHTSDESK_WEBHOOK_URL", ""), "public HTTPS URL Telegram posts updates to; empty means long polling (env RIGHTSDESK_WEBHOOK_URL)")
+	fs.DurationVar(&c.PollTimeout, "poll-timeout", envDuration("RIGHTSDESK_POLL_TIMEOUT", 25*time.Second), "long-poll wait (env RIGHTSDESK_POLL_TIMEOUT)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration("RIGHTSDESK_SHUTDOWN_TIMEOUT", 10*time.Second), "time to finish handling and flush the outbox on SIGTERM (env RIGHTSDESK_SHUTDOWN_TIMEOUT)")
+	fs.IntVar(&c.Limits.GroupPerMinute, "group-per-minute", limits.GroupPerMinute, "messages to one group in any minute")
+	fs.Float64Var(&c.Limits.BulkPerSecond, "bulk-per-second", limits.BulkPerSecond, "bulk sends (announcements, reminders) per second overall")
+	fs.IntVar(&c.Limits.MaxInFlight, "max-in-flight", limits.MaxInFlight, "concurrent Bot API requests")
+	fs.StringVar(&c.LogLevel, "log-level", envOr("RIGHTSDESK_LOG_LEVEL", "info"), "debug, info, warn or error (env RIGHTSDESK_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", envOr("RIGHTSDESK_LOG_FORMAT", "auto"), "auto (console on a terminal), json or console (env RIGHTSDESK_LOG_FORMAT)")
+	c.Limits.RetryMin, c.Limits.RetryMax = limits.RetryMin, limits.RetryMax
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c serveConfig
+	serveFlags(fs, &c)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c.Key = os.Getenv("RIGHTSDESK_KEY")
+	if c.Token == "" {
+		return errors.New("no bot token: set TELEGRAM_BOT_TOKEN or -token (or try \"rightsdesk demo\")")
+	}
+	if c.WebhookURL != "" {
+		if u, err := url.Parse(c.WebhookURL); err != nil || u.Scheme == "" || u.Host == "" {
+			return fmt.Errorf("webhook URL %q is not an absolute URL", c.WebhookURL)
+		}
+		if c.Listen == "" {
+			return errors.New("webhook mode needs -listen")
+		}
+	}
+	log, err := newLogger(stderr, c.LogLevel, c.LogFormat)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, c, log)
+}
+
+// serve runs the bot until ctx ends, then shuts down in order: stop taking
+// updates, finish the ones in hand, flush the outbox, close the database.
+func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
+	keyPath := c.KeyFile
+	if keyPath == "" {
+		keyPath = c.DBPath + ".key"
+	}
+	key, err := store.LoadKey(c.Key, keyPath)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, c.DBPath, key)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	catalog, err := locales.Load()
+	if err != nil {
+		return err
+	}
+	catalog.OnMiss(func(lang, id string, err error) {
+		log.Warn().Str("lang", lang).Str("message_id", id).Msg("locale message missing")
+	})
+
+	pollCtx, stopPolling := context.WithCancel(ctx)
+	defer stopPolling()
+	sendCtx, stopSending := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSending()
+
+	control := telegram.NewClient(pollCtx, c.Token, c.APIURL, 30*time.Second)
+	me, err := getMe(pollCtx, control, log)
+	if err != nil {
+		return err
+	}
+	log.Info().Str("bot", me.Username).Msg("connected to the Bot API")
+	decoder := telegram.Decoder{BotID: me.ID, BotUsername: me.Username}
+
+	sender := &telegram.Sender{
+		Client: telegram.NewClient(sendCtx, c.Token, c.APIURL, 30*time.Second),
+		Store:  db,
+		Log:    log.With().Str("component", "sender").Logger(),
+		Limits: c.Limits,
+	}
+	b := bot.New(bot.Config{Store: db, Catalog: catalog, Decode: decoder.Decode, Notify: sender.Notify,
+		Log: log.With().Str("component", "bot").Logger()})
+	exec := &bot.Executor{Handle: b.Handle, Recover: b.Recover, Log: log.With().Str("component", "executor").Logger()}
+	exec.Start(ctx)
+
+	senderDone := make(chan struct{})
+	go func() {
+		defer close(senderDone)
+		if err := sender.Run(sendCtx); err != nil {
+			log.Error().Err(err).Msg("sender stopped")
+		}
+	}()
+
+	// Work a crash left behind: updates stored but not handled.
+	pending, err := db.UnhandledUpdates(ctx)
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		log.Info().Int("updates", len(pending)).Msg("resuming updates left unhandled")
+		exec.Submit(pending)
+	}
+	if err := b.RegisterCommands(ctx); err != nil {
+		return err
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		n, err := db.OutboxLen(r.Context())
+		if err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"status":"ok","outbox":%d}`+"\n", n)
+	})
+	var webhookSecret string
+	if c.WebhookURL != "" {
+		webhookSecret = telegram.NewSecretToken()
+		u, _ := url.Parse(c.WebhookURL)
+		path := u.Path
+		if path == "" {
+			path = "/"
+		}
+		mux.Handle("POST "+path, &telegram.Webhook{Secret: webhookSecret, Store: db, Decoder: decoder,
+			Submit: exec.Submit, Log: log.With().Str("component", "webhook").Logger()})
+	}
+	var httpSrv *http.Server
+	listenAddr := ""
+	if c.Listen != "" {
+		ln, err := net.Listen("tcp", c.Listen)
+		if err != nil {
+			return err
+		}
+		listenAddr = ln.Addr().String()
+		httpSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+		go func() {
+			if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error().Err(err).Msg("HTTP server stopped")
+			}
+		}()
+		log.Info().Str("addr", listenAddr).Msg("listening for /healthz")
+	}
+
+	if c.WebhookURL != "" {
+		if err := control.SetWebhook(c.WebhookURL, webhookSecret); err != nil {
+			return fmt.Errorf("setWebhook: %w", err)
+		}
+		log.Info().Msg("webhook registered")
+		if c.ready != nil {
+			c.ready(listenAddr)
+		}
+		<-ctx.Done()
+	} else {
+		if err := control.DeleteWebhook(); err != nil && pollCtx.Err() == nil {
+			log.Warn().Err(err).Msg("deleteWebhook failed; polling may conflict with an old webhook")
+		}
+		poller := &telegram.Poller{Client: control, Store: db, Decoder: decoder, Submit: exec.Submit,
+			Log: log.With().Str("component", "poller").Logger(), Timeout: c.PollTimeout}
+		if c.ready != nil {
+			c.ready(listenAddr)
+		}
+		if err := poller.Run(pollCtx); err != nil {
+			log.Error().Err(err).Msg("poller stopped")
+		}
+	}
+
+	log.Info().Msg("shutting down")
+	stopPolling()
+	deadline, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+	defer cancel()
+	if httpSrv != nil {
+		_ = httpSrv.Shutdown(deadline)
+	}
+	if err := exec.Stop(deadline); err != nil {
+		log.Warn().Msg("updates still in progress at the deadline; they resume at the next start")
+	}
+	if err := sender.Flush(deadline); err != nil {
+		log.Warn().Msg("outbox not empty at the deadline; it is sent at the next start")
+	}
+	stopSending()
+	<-senderDone
+	log.Info().Msg("stopped")
+	return nil
+}
+
+// getMe waits for the Bot API to answer, so a bot started before its
+// network is up keeps trying instead of exiting.
+func getMe(ctx context.Context, c *telegram.Client, log zerolog.Logger) (telegram.Me, error) {
+	wait := time.Second
+	for {
+		me, err := c.GetMe()
+		if err == nil {
+			return me, nil
+		}
+		if errors.Is(err, telegram.ErrUnauthorized) {
+			return me, fmt.Errorf("the Bot API refused the token: %w", err)
+		}
+		if ctx.Err() != nil {
+			return me, ctx.Err()
+		}
+		log.Warn().Err(err).Dur("retry_in", wait).Msg("Bot API not reachable yet")
+		select {
+		case <-ctx.Done():
+			return me, ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 30*time.Second)
+	}
+}

@@ -1,0 +1,100 @@
+package content
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"text/tabwriter"
+
+	"github.com/rightsdesk/rightsdesk/content/guide"
+	"github.com/rightsdesk/rightsdesk/locales"
+)
+
+// Paths inside the content directory.
+const (
+	GuideDir  = "guide"
+	NormsFile = "reference/norms.md"
+)
+
+// Check validates the content directory dir (and the locales directory
+// beside it) for `rightsdesk content check [dir]`. It writes every problem
+// as "file:line: message", then the translation table (topic × language),
+// and reports whether there were no problems. Outdated, missing and
+// unreviewed translations are shown in the table but are not problems:
+// English may move ahead of its translations.
+func Check(dir string, w io.Writer) (ok bool) {
+	validators, phoneBooks := registered()
+	fsys := os.DirFS(dir)
+	var notes []string
+
+	g, problems := guide.Load(fsys, GuideDir)
+	if norms, err := guide.LoadNorms(fsys, NormsFile); err != nil {
+		problems = append(problems, Problem{File: NormsFile, Message: err.Error()})
+	} else {
+		problems = append(problems, g.CheckSources(norms)...)
+	}
+	if len(phoneBooks) == 0 {
+		notes = append(notes, "phone numbers in the guide not checked: no phone book registered")
+	} else {
+		known := map[string]bool{}
+		for _, pb := range phoneBooks {
+			for n, ok := range pb(fsys) {
+				known[n] = known[n] || ok
+			}
+		}
+		problems = append(problems, g.CheckPhones(known)...)
+	}
+	for _, v := range validators {
+		problems = append(problems, v.run(fsys)...)
+	}
+	for i := range problems {
+		problems[i].File = filepath.Join(dir, filepath.FromSlash(problems[i].File))
+	}
+
+	// locales.Check names files with the directory it was given.
+	localesDir := filepath.Join(dir, "..", "locales")
+	if info, err := os.Stat(localesDir); err == nil && info.IsDir() {
+		problems = append(problems, Problems(locales.Check(localesDir))...)
+	} else {
+		notes = append(notes, "locales not checked: no directory "+localesDir)
+	}
+
+	sort.SliceStable(problems, func(i, j int) bool {
+		if problems[i].File != problems[j].File {
+			return problems[i].File < problems[j].File
+		}
+		return problems[i].Line < problems[j].Line
+	})
+	for _, p := range problems {
+		fmt.Fprintln(w, p)
+	}
+	for _, n := range notes {
+		fmt.Fprintln(w, "note:", n)
+	}
+	fmt.Fprintf(w, "%d problem(s)\n\n", len(problems))
+	writeParity(w, g)
+	return len(problems) == 0
+}
+
+// writeParity prints the topic × language table, with the hash a new
+// translation must put in translated_from.
+func writeParity(w io.Writer, g *guide.Guide) {
+	parity := g.Parity()
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "topic")
+	for _, lang := range parity.Languages {
+		fmt.Fprint(tw, "\t"+lang)
+	}
+	fmt.Fprintln(tw, "\ten hash")
+	for _, row := range parity.Rows {
+		fmt.Fprint(tw, row.ID)
+		for _, s := range row.Status {
+			fmt.Fprint(tw, "\t"+s.String())
+		}
+		en, _ := g.Topic(guide.SourceLanguage, row.ID)
+		fmt.Fprintln(tw, "\t"+en.Hash)
+	}
+	_ = tw.Flush()
+}

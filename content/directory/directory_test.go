@@ -1,0 +1,274 @@
+package directory
+
+import (
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// content is the real content tree; the tests read the files editors edit.
+var content = os.DirFS("..")
+
+func loadReal(t *testing.T) *Directory {
+	t.Helper()
+	d, problems := Load(content)
+	for _, p := range problems {
+		t.Error(p)
+	}
+	return d
+}
+
+func TestRealContentLoadsWithoutProblems(t *testing.T) {
+	d := loadReal(t)
+	if len(d.Services()) < 40 {
+		t.Errorf("loaded %d services, want every entry of the reference", len(d.Services()))
+	}
+	if len(d.Countries()) != 12 {
+		t.Errorf("loaded %d countries, want 12", len(d.Countries()))
+	}
+}
+
+func phone(t *testing.T, d *Directory, id, number string) Phone {
+	t.Helper()
+	s, ok := d.ByID(id)
+	if !ok {
+		t.Fatalf("no entry %q", id)
+	}
+	for _, p := range s.Phones {
+		if p.Number == number {
+			return p
+		}
+	}
+	t.Fatalf("%s has no phone %s; has %+v", id, number, s.Phones)
+	return Phone{}
+}
+
+func TestKnownFacts(t *testing.T) {
+	d := loadReal(t)
+
+	md := phone(t, d, "md-embassy-moscow", "+79299649079")
+	if md.Hours != "24/7" || !md.Verified || md.Source == "" {
+		t.Errorf("Moldovan embassy line = %+v", md)
+	}
+	if s, _ := d.ByID("md-embassy-moscow"); !s.Emergency || !s.Serves("MD", "RU") || s.Serves("GE", "RU") {
+		t.Errorf("Moldovan embassy in Moscow: emergency=%v serves=%v", s.Emergency, s.ServesCitizenships)
+	}
+
+	fund := phone(t, d, "ge-state-fund-trafficking", "+995322100229")
+	if !slices.Contains(fund.AlsoPrinted, "2 100 229") {
+		t.Errorf("State Fund line lost the seed's local form: %+v", fund)
+	}
+
+	az := phone(t, d, "az-mia-152", "152")
+	if az.Format != PhoneFormatAsGiven || !slices.Contains(az.FreeFrom, "AZ") {
+		t.Errorf("AZ 152 = %+v", az)
+	}
+	if p := phone(t, d, "az-mia-152", "562-21-12"); p.Verified {
+		t.Error("562-21-12 has no verified area code and must stay unverified")
+	}
+	if !slices.ContainsFunc(d.Hotlines("az"), func(s Service) bool { return s.ID == "az-mia-152" }) {
+		t.Error("AZ hotlines miss the MIA line")
+	}
+
+	ahik, ok := d.NationalCentre("AZ")
+	if !ok || ahik.ID != "ahik" || ahik.City != "Baku" || ahik.Lat == nil || ahik.Address == nil || ahik.Address.Verified {
+		t.Errorf("AZ national centre = %+v", ahik)
+	}
+
+	for _, id := range []string{"md-embassy-ankara"} {
+		s, _ := d.ByID(id)
+		if len(s.Phones) != 2 || s.Phones[0].Verified || s.Phones[1].Verified {
+			t.Errorf("%s: conflicting numbers must both be kept unverified: %+v", id, s.Phones)
+		}
+	}
+	if p := phone(t, d, "iom-moscow-hotline", "8-800-333-00-16"); p.Verified {
+		t.Error("IOM Moscow line may be obsolete and must be unverified")
+	}
+	if s, _ := d.ByID("az-cg-yekaterinburg"); s.Lat != nil || s.District == "" {
+		t.Errorf("Yekaterinburg: coordinates are not in the reference, district is: %+v", s)
+	}
+	for _, s := range d.Services() {
+		if s.ReceivesCases {
+			t.Errorf("%s receives cases, but no organisation has agreed yet", s.ID)
+		}
+	}
+
+	numbers := d.PhoneNumbers()
+	for _, n := range []string{"+7 929 964 9079", "2 100 229", "152", "112", "0 800 77777"} {
+		if !numbers[NormalizePhone(n)] {
+			t.Errorf("PhoneNumbers misses %s", n)
+		}
+	}
+	if numbers[NormalizePhone("+373 22 690990")] {
+		t.Error("the superseded 2011 MFA number must not be listed")
+	}
+}
+
+func TestCountries(t *testing.T) {
+	d := loadReal(t)
+	ratified := func(code, instrument string) Ratification {
+		c, ok := d.Country(code)
+		if !ok {
+			t.Fatalf("no country %s", code)
+		}
+		r, _ := c.Ratification(instrument)
+		return r
+	}
+	for _, tc := range []struct {
+		code, instrument, status string
+		year                     int
+	}{
+		{"AZ", "ICRMW", "yes", 1999}, {"GE", "C181", "yes", 2002}, {"MD", "C97", "yes", 2005},
+		{"MD", "C190", "yes", 0}, {"KG", "C190", "yes", 0}, {"KZ", "P29", "unknown", 0},
+		{"RU", "P29", "yes", 2019}, {"AM", "ICRMW", "signed", 2013}, {"UZ", "C97", "unknown", 0},
+		{"TR", "C98", "yes", 1952}, {"BY", "C143", "no", 0},
+	} {
+		r := ratified(tc.code, tc.instrument)
+		if r.Status != tc.status || r.Year != tc.year || r.Source == "" {
+			t.Errorf("%s %s = %+v, want %s %d", tc.code, tc.instrument, r, tc.status, tc.year)
+		}
+	}
+	if r := ratified("GE", "C190"); r.Instrument != "" {
+		t.Errorf("GE C190 is not in the reference but is listed: %+v", r)
+	}
+	if got := d.Emergency("tr"); len(got) != 1 || got[0].Number != "112" {
+		t.Errorf("TR emergency = %+v", got)
+	}
+	if got := d.Emergency("ru"); len(got) != 5 {
+		t.Errorf("RU emergency = %+v", got)
+	}
+	if got := d.Emergency("AM"); len(got) != 0 {
+		t.Errorf("AM has no verified emergency numbers, got %+v", got)
+	}
+	if c, _ := d.Country("KZ"); c.Names.In("kk") != "Қазақстан" || c.Names.In("xx") != "Kazakhstan" {
+		t.Errorf("KZ names = %+v", c.Names)
+	}
+}
+
+// copyContent returns a writable copy of the real content tree.
+func copyContent(t *testing.T) fstest.MapFS {
+	t.Helper()
+	copied := fstest.MapFS{}
+	err := fs.WalkDir(content, ".", func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(content, path)
+		copied[path] = &fstest.MapFile{Data: data}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return copied
+}
+
+func lineOf(t *testing.T, text, needle string) int {
+	t.Helper()
+	for i, line := range strings.Split(text, "\n") {
+		if strings.Contains(line, needle) {
+			return i + 1
+		}
+	}
+	t.Fatalf("%q not in the edited file", needle)
+	return 0
+}
+
+func TestBrokenCopiesAreCaughtWithFileAndLine(t *testing.T) {
+	for _, tc := range []struct {
+		name, file, old, new string
+		wantLineAt, wantMsg  string
+		lineOffset           int
+	}{
+		{"phone not E.164", "directory/ru/md-embassy-moscow.toml", `number = "+79299649079"`, `number = "+7 929 96x 9079"`,
+			`"+7 929 96x 9079"`, "not E.164", 0},
+		{"missing source", "directory/ge/ge-state-fund-trafficking.toml", `source = "Georgian Ministry of Foreign Affairs; seed 003"`, ``,
+			"[[phones]]", "missing source", 0},
+		{"bad checked date", "directory/az/ahik.toml", `checked = "2026-11-23"`, `checked = "23.11.2026"`,
+			`"23.11.2026"`, "not a YYYY-MM-DD date", 0},
+		{"missing verified", "directory/az/az-mia-152.toml", "verified = false\n", "",
+			`number = "562-21-12"`, "missing verified", -1}, // reported at the [[phones]] header
+		{"id differs from file name", "directory/az/ahik.toml", `id = "ahik"`, `id = "ahik-baku"`,
+			`id = "ahik-baku"`, "does not match the file name", 0},
+		{"latitude out of range", "directory/az/ahik.toml", `lat = 40.37767`, `lat = 140.37767`,
+			`lat = 140.37767`, "outside -90..90", 0},
+		{"unknown kind", "directory/ge/gtuc.toml", `kind = "trade_union"`, `kind = "union"`,
+			`kind = "union"`, "kind \"union\"", 0},
+		{"unknown category", "directory/ge/gtuc.toml", `"wages", `, `"pay", `,
+			`categories =`, "category \"pay\"", 0},
+		{"bad country", "directory/md/cnsm.toml", `country = "MD"`, `country = "XX"`,
+			`country = "XX"`, "not an upper-case ISO", 0},
+		{"misspelt key", "directory/md/md-bma.toml", `label = "call centre"`, `lable = "call centre"`,
+			`lable =`, "unknown key", 0},
+		{"syntax error", "directory/md/md-bma.toml", `label = "call centre"`, `label = "call centre`,
+			`label = "call centre`, "", 0},
+		{"dangling hotline", "countries/az.toml", `"az-mia-152", `, `"az-mia-125", `,
+			"hotlines =", "az-mia-125", 0},
+		{"national union not a centre", "countries/ru.toml", `national_union = "fnpr"`, `national_union = "iom-moscow-hotline"`,
+			"national_union =", "national_centre", 0},
+		{"unknown ratification status", "countries/kz.toml", `status = "unknown"`, `status = "maybe"`,
+			`status = "maybe"`, "status \"maybe\"", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fsys := copyContent(t)
+			text := string(fsys[tc.file].Data)
+			if !strings.Contains(text, tc.old) {
+				t.Fatalf("%s no longer contains %q", tc.file, tc.old)
+			}
+			text = strings.Replace(text, tc.old, tc.new, 1)
+			fsys[tc.file] = &fstest.MapFile{Data: []byte(text)}
+			want := lineOf(t, text, tc.wantLineAt) + tc.lineOffset
+
+			problems := Validate(fsys)
+			for _, p := range problems {
+				if p.File == tc.file && p.Line == want && strings.Contains(p.Message, tc.wantMsg) {
+					return
+				}
+			}
+			t.Errorf("want a problem at %s:%d containing %q; got %v", tc.file, want, tc.wantMsg, problems)
+		})
+	}
+}
+
+func TestDuplicatesAreCaught(t *testing.T) {
+	fsys := copyContent(t)
+	orig := fsys["directory/az/ahik.toml"].Data
+	fsys["directory/az/ahik-copy.toml"] = &fstest.MapFile{Data: []byte(strings.Replace(string(orig), `id = "ahik"`, `id = "ahik-copy"`, 1))}
+	fsys["directory/ge/ahik.toml"] = &fstest.MapFile{Data: orig}
+
+	var sameName, sameID, wrongFolder bool
+	for _, p := range Validate(fsys) {
+		sameName = sameName || strings.HasPrefix(p.File, "directory/az/ahik") && strings.Contains(p.Message, "same kind, country, city and name")
+		sameID = sameID || p.File == "directory/ge/ahik.toml" && strings.Contains(p.Message, `id "ahik" is also used`)
+		wrongFolder = wrongFolder || p.File == "directory/ge/ahik.toml" && strings.Contains(p.Message, "does not match the folder")
+	}
+	if !sameName || !sameID || !wrongFolder {
+		t.Errorf("duplicate name %v, duplicate id %v, wrong folder %v", sameName, sameID, wrongFolder)
+	}
+}
+
+func TestScanKeyLines(t *testing.T) {
+	lines := scanKeyLines("id = \"x\"\nnote = \"\"\"\nfake = 1\n\"\"\"\n[names]\nen = \"X\"\n\n[[phones]]\nnumber = \"1\"\n[[phones]]\nnumber = \"2\"\n")
+	for path, want := range map[string]int{"id": 1, "note": 2, "names.en": 6, "phones.0.number": 9, "phones.1.number": 11} {
+		if got := lines[path]; got != want {
+			t.Errorf("%s on line %d, want %d", path, got, want)
+		}
+	}
+	if lines.has("fake") {
+		t.Error("a key inside a multi-line string was taken for a key")
+	}
+	if got := lines.line("phones", 1, "hours"); got != 10 {
+		t.Errorf("missing key falls back to its table on line %d, want 10", got)
+	}
+}
+
+func BenchmarkLoad(b *testing.B) {
+	for b.Loop() {
+		if _, problems := Load(content); len(problems) > 0 {
+			b.Fatal(problems)
+		}
+	}
+}

@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"time"
+)
+
+// OutboxMessage is one request waiting to be sent, payload in plain text in
+// memory and sealed on disk.
+type OutboxMessage struct {
+	ID        int64
+	ChatID    int64
+	Priority  int
+	Payload   []byte
+	CreatedAt time.Time
+	NotBefore time.Time
+	Attempts  int
+}
+
+func outboxPlace(chatID int64) string { return "outbox:" + strconv.FormatInt(chatID, 10) }
+
+// Enqueue adds a message to the outbox in the caller's transaction. Messages
+// to a chat that blocked the bot are dropped here, so nothing is stored that
+// can never be delivered.
+func (tx *Tx) Enqueue(chatID int64, priority int, payload []byte) error {
+	var blocked sql.NullInt64
+	err := tx.tx.QueryRow(`SELECT blocked_at FROM chats WHERE chat_id = ?`, chatID).Scan(&blocked)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if blocked.Valid {
+		return nil
+	}
+	_, err = tx.tx.Exec(`INSERT INTO outbox (chat_id, priority, payload, created_at) VALUES (?, ?, ?, ?)`,
+		chatID, priority, tx.db.sealer.Seal(payload, outboxPlace(chatID)), millis(tx.now))
+	return err
+}
+
+// NextOutbox returns the first message due for the chat: interactive before
+// bulk, then in the order enqueued. ok is false when nothing is due; wait says
+// when the earliest deferred one becomes due (zero when none is waiting).
+func (db *DB) NextOutbox(ctx context.Context, chatID int64) (msg OutboxMessage, wait time.Time, ok bool, err error) {
+	var sealed []byte
+	var created, notBefore int64
+	err = db.read.QueryRowContext(ctx,
+		`SELECT id, priority, payload, created_at, not_before, attempts FROM outbox
+		 WHERE chat_id = ? ORDER BY priority, id LIMIT 1`, chatID).
+		Scan(&msg.ID, &msg.Priority, &sealed, &created, &notBefore, &msg.Attempts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return msg, time.Time{}, false, nil
+	}
+	if err != nil {
+		return msg, time.Time{}, false, err
+	}
+	msg.ChatID = chatID
+	msg.CreatedAt = fromMillis(created)
+	msg.NotBefore = fromMillis(notBefore)
+	if notBefore > millis(db.Now()) {
+		// Order within a chat is kept: a deferred head holds the rest back.
+		return msg, msg.NotBefore, false, nil
+	}
+	if msg.Payload, err = db.sealer.Open(sealed, outboxPlace(chatID)); err != nil {
+		return msg, time.Time{}, false, err
+	}
+	return msg, time.Time{}, true, nil
+}
+
+// OutboxChats lists the chats with anything waiting, for a sender starting up.
+func (db *DB) OutboxChats(ctx context.Context) ([]int64, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT DISTINCT chat_id FROM outbox`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// OutboxLen counts messages waiting, for health and metrics.
+func (db *DB) OutboxLen(ctx context.Context) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM outbox`).Scan(&n)
+	return n, err
+}
+
+// MarkSent removes a delivered message (and with it what it said) and
+// remembers the id Telegram gave it, for "clear this chat".
+func (db *DB) MarkSent(ctx context.Context, id, chatID int64, messageID int) error {
+	return db.Update(ctx, func(tx *Tx) error {
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM outbox WHERE id = ?`, id); err != nil {
+			return err
+		}
+		if messageID > 0 {
+			return tx.RecordMessage(chatID, messageID, true)
+		}
+		return nil
+	})
+}
+
+// Defer postpones a message after a transient failure.
+func (db *DB) Defer(ctx context.Context, id int64, until time.Time) error {
+	return db.Update(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET not_before = ?, attempts = attempts + 1 WHERE id = ?`, millis(until), id)
+		return err
+	})
+}
+
+// Fail records a permanent failure without the message's text and drops it.
+func (db *DB) Fail(ctx context.Context, id, chatID int64, code int, reason string) error {
+	return db.Update(ctx, func(tx *Tx) error {
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM outbox WHERE id = ?`, id); err != nil {
+			return err
+		}
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO outbox_failures (id, chat_id, error_code, reason, failed_at) VALUES (?, ?, ?, ?, ?)`,
+			id, chatID, code, reason, millis(tx.now))
+		return err
+	})
+}
+
+// BlockChat marks a chat whose user blocked the bot and drops everything
+// still waiting for it: nothing more is sent there.
+func (db *DB) BlockChat(ctx context.Context, chatID int64) error {
+	return db.Update(ctx, func(tx *Tx) error {
+		if _, err := tx.tx.ExecContext(ctx,
+			`INSERT INTO chats (chat_id, blocked_at, created_at, updated_at) VALUES (?, ?, ?, ?)
+			 ON CONFLICT (chat_id) DO UPDATE SET blocked_at = excluded.blocked_at, updated_at = excluded.updated_at`,
+			chatID, millis(tx.now), millis(tx.now), millis(tx.now)); err != nil {
+			return err
+		}
+		_, err := tx.tx.ExecContext(ctx, `DELETE FROM outbox WHERE chat_id = ?`, chatID)
+		return err
+	})
+}
+
+// Failures counts permanent delivery failures, by error code.
+func (db *DB) Failures(ctx context.Context) (map[int]int, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT error_code, count(*) FROM outbox_failures GROUP BY error_code`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int]int{}
+	for rows.Next() {
+		var code, n int
+		if err := rows.Scan(&code, &n); err != nil {
+			return nil, err
+		}
+		out[code] = n
+	}
+	return out, rows.Err()
+}

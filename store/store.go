@@ -1,0 +1,223 @@
+// Package store is rightsdesk's only room with SQL: a SQLite database (pure-Go
+// modernc driver) holding the inbox, the outbox, chats and their sealed
+// conversation state, cases and the guide's search index.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is a database with one writer connection (SQLite allows one writer; a
+// pool would only queue on busy_timeout) and a small pool of readers.
+type DB struct {
+	write  *sql.DB
+	read   *sql.DB
+	sealer *Sealer
+	path   string
+
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// Open opens (creating if needed) the database at path, applies pending
+// migrations and refuses a database written by a newer rightsdesk.
+func Open(ctx context.Context, dbPath string, key []byte) (*DB, error) {
+	sealer, err := NewSealer(key)
+	if err != nil {
+		return nil, err
+	}
+	pragmas := []string{
+		"busy_timeout(10000)",
+		"journal_mode(WAL)",
+		"foreign_keys(ON)",
+		"synchronous(NORMAL)",
+		"secure_delete(ON)",
+	}
+	q := url.Values{}
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
+	wq := url.Values{}
+	for k, v := range q {
+		wq[k] = v
+	}
+	wq.Set("_txlock", "immediate")
+	write, err := sql.Open("sqlite", "file:"+dbPath+"?"+wq.Encode())
+	if err != nil {
+		return nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+
+	db := &DB{write: write, sealer: sealer, path: dbPath, Now: time.Now}
+	if err := db.migrate(ctx); err != nil {
+		write.Close()
+		return nil, err
+	}
+
+	rq := url.Values{}
+	for k, v := range q {
+		rq[k] = v
+	}
+	rq.Add("_pragma", "query_only(ON)")
+	read, err := sql.Open("sqlite", "file:"+dbPath+"?"+rq.Encode())
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	read.SetMaxOpenConns(4)
+	read.SetMaxIdleConns(4)
+	db.read = read
+	return db, nil
+}
+
+func (db *DB) Close() error {
+	var errs []error
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+	}
+	// A final checkpoint folds the WAL into the main file, so data erased
+	// with secure_delete is not left behind in old WAL frames.
+	_, err := db.write.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	errs = append(errs, err, db.write.Close())
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// Path is where the database file lives.
+func (db *DB) Path() string { return db.path }
+
+// Checkpoint folds the WAL into the database and truncates it; after an
+// erasure this is what makes the erased bytes leave the disk.
+func (db *DB) Checkpoint(ctx context.Context) error {
+	_, err := db.write.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	return err
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func loadMigrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrations, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, name, ok := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("store: migration %q is not named NNNN_name.sql", e.Name())
+		}
+		b, err := migrations.ReadFile(path.Join("migrations", e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: name, sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("store: migrations must be numbered 1..n without gaps; found %04d at position %d", m.version, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// SchemaVersion is the highest migration this build knows.
+func SchemaVersion() int {
+	ms, err := loadMigrations()
+	if err != nil {
+		return 0
+	}
+	return len(ms)
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("store: create migrations table: %w", err)
+	}
+	var current int
+	if err := db.write.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return err
+	}
+	if current > len(ms) {
+		return Errorf(ETOONEW, "database schema version %d is newer than this rightsdesk knows (%d); run a newer rightsdesk or restore a backup", current, len(ms))
+	}
+	if current == len(ms) {
+		return nil
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, m := range ms[current:] {
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			return fmt.Errorf("store: migration %04d_%s: %w", m.version, m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+			m.version, m.name, time.Now().Unix()); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// Tx is one immediate write transaction. Everything a handler changes — state,
+// outbox rows, the inbox row it handled — goes through one Tx, so a crash
+// leaves either all of it or none.
+type Tx struct {
+	tx  *sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// Update runs fn in an immediate write transaction and commits it when fn
+// returns nil.
+func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(&Tx{tx: tx, db: db, now: db.Now()}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms) }
