@@ -22,6 +22,9 @@ func Step(s State, in Input, env Env, now time.Time) (State, []Effect) {
 		// still read as passed.
 		s = State{Version: CurrentVersion, Seq: max(s.Seq, 0)}
 	}
+	// Telegram delivers valid UTF-8, but a stored state must stay valid
+	// whatever a caller passes.
+	in.Text = strings.ToValidUTF8(in.Text, "\uFFFD")
 	st := &stepper{s: s.clone(), env: env.withDefaults(), now: now}
 	switch in.Kind {
 	case InputCommand:
@@ -71,6 +74,8 @@ func (env Env) withDefaults() Env {
 	if env.MaxShort <= 0 {
 		env.MaxShort = DefaultMaxShort
 	}
+	env.MaxText = min(env.MaxText, maxStoredText)
+	env.MaxShort = min(env.MaxShort, maxStoredShort)
 	if env.RetentionMonths <= 0 {
 		env.RetentionMonths = DefaultRetentionMonths
 	}

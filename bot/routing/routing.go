@@ -8,6 +8,7 @@ package routing
 import (
 	"math"
 	"slices"
+	"sort"
 	"strings"
 )
 
@@ -156,8 +157,49 @@ const (
 	factorOrigin       = 0.6 // fallback to the union at home
 )
 
-// Rank ranks services for a case.
+// Index is a directory prepared for ranking: a compact record per service
+// lets a ranking skip most of a large directory without touching the
+// services themselves. It is read-only and safe for concurrent use.
+type Index struct {
+	services []Service
+	records  []record
+}
+
+type record struct {
+	kind int8 // index into kinds, -1 for a kind routing does not use
+	// country is the packed ISO code of where the service is; localOnly
+	// means it serves only that country.
+	country   uint16
+	localOnly bool
+}
+
+// NewIndex prepares services for ranking. The slice is kept, not copied.
+func NewIndex(services []Service) *Index {
+	x := &Index{services: services, records: make([]record, len(services))}
+	for i, s := range services {
+		x.records[i] = record{kind: int8(kindIndex(s.Kind)), country: packCode(s.Country), localOnly: len(s.ServesCountries) == 0}
+	}
+	return x
+}
+
+// packCode packs a two-letter ISO code, in either case, into 16 bits; 0
+// stands for empty or malformed.
+func packCode(code string) uint16 {
+	if len(code) != 2 {
+		return 0
+	}
+	return uint16(code[0]&^0x20)<<8 | uint16(code[1]&^0x20)
+}
+
+// Rank ranks services for a case. To rank many cases against the same
+// directory, build an Index once and use its Rank.
 func Rank(c Case, services []Service, opt Options) Result {
+	return NewIndex(services).Rank(c, opt)
+}
+
+// Rank ranks the indexed services for a case.
+func (x *Index) Rank(c Case, opt Options) Result {
+	services := x.services
 	if opt.MaxDistanceKm <= 0 {
 		opt.MaxDistanceKm = DefaultMaxDistanceKm
 	}
@@ -177,13 +219,27 @@ func Rank(c Case, services []Service, opt Options) Result {
 		}
 	}
 
-	var picked []Choice
+	unionK := kindIndex(KindTradeUnion)
+	var picked []candidate
 	var nationalCentres, originUnions []int
-	unionNeeded, unionNear := false, false
-	for i := range services {
-		s := &services[i]
-		k := kindIndex(s.Kind)
-		if k < 0 || r.weight[k] == 0 {
+	unionNear := false
+	workCode, homeCode := packCode(c.CountryOfWork), packCode(c.Citizenship)
+	for i := range x.records {
+		rec := &x.records[i]
+		if rec.kind < 0 || r.weight[rec.kind] == 0 {
+			continue
+		}
+		// An office serving only its own country matters if it is where the
+		// work is or, as a fallback, at home: this rules out most services.
+		if rec.localOnly && workCode != 0 && rec.country != workCode && rec.country != homeCode {
+			continue
+		}
+		k, s := int(rec.kind), &services[i]
+		operates := r.operatesWhereWorkerIs(s)
+		nationalHere := k == unionK && s.NationalCentre && strings.EqualFold(s.Country, c.CountryOfWork)
+		nationalHome := k == unionK && s.NationalCentre && !nationalHere && strings.EqualFold(s.Country, c.Citizenship)
+		originHotline := !operates && r.isOriginHotline(s)
+		if !operates && !nationalHome && !originHotline {
 			continue
 		}
 		if isConsular(s.Kind) && !lists(s.ServesCitizenships, c.Citizenship) {
@@ -192,44 +248,55 @@ func Rank(c Case, services []Service, opt Options) Result {
 		if !matches(s.ServesCitizenships, c.Citizenship) || !r.helpsWithCase(s) {
 			continue
 		}
-		if s.Kind == KindTradeUnion {
-			unionNeeded = true
-			if s.NationalCentre && strings.EqualFold(s.Country, c.CountryOfWork) {
-				nationalCentres = append(nationalCentres, i)
-			} else if s.NationalCentre && strings.EqualFold(s.Country, c.Citizenship) {
-				originUnions = append(originUnions, i)
-			}
+		if nationalHere {
+			nationalCentres = append(nationalCentres, i)
+		}
+		if nationalHome {
+			originUnions = append(originUnions, i)
+		}
+		if !operates && !originHotline {
+			continue
 		}
 		fallback := ""
-		if !r.operatesWhereWorkerIs(s) {
-			if !r.isOriginHotline(s) {
-				continue
-			}
+		if originHotline {
 			fallback = ReasonOriginHotline
 		}
 		if isLocal(s.Kind) && !r.near(s) {
 			continue // an office the worker cannot reach, or cannot tell
 		}
-		if s.Kind == KindTradeUnion {
-			unionNear = true
-		}
-		picked = append(picked, r.choice(s, r.weight[k], r.why[k], fallback))
+		unionNear = unionNear || k == unionK
+		picked = append(picked, r.candidate(services, i, r.weight[k], r.why[k], fallback))
 	}
-	if unionNeeded && !unionNear {
-		k := kindIndex(KindTradeUnion)
+	if r.weight[unionK] > 0 && !unionNear {
 		for _, i := range nationalCentres {
-			picked = append(picked, r.choice(&services[i], r.weight[k]*factorNational, r.why[k], ReasonFallbackNationalCentre))
+			picked = append(picked, r.candidate(services, i, r.weight[unionK]*factorNational, r.why[unionK], ReasonFallbackNationalCentre))
 		}
 		for _, i := range originUnions {
-			picked = append(picked, r.choice(&services[i], r.weight[k]*factorOrigin, r.why[k], ReasonFallbackOriginUnion))
+			picked = append(picked, r.candidate(services, i, r.weight[unionK]*factorOrigin, r.why[unionK], ReasonFallbackOriginUnion))
 		}
 	}
-	choices := diversify(picked, opt.Limit)
-	res := Result{Choices: choices}
-	for _, ch := range choices {
+	var res Result
+	for _, cd := range diversify(services, picked, opt.Limit) {
+		ch := r.choice(&services[cd.index], cd.weight, cd.why, cd.fallback, true)
+		res.Choices = append(res.Choices, ch)
 		res.NeedsConsent = res.NeedsConsent || ch.NeedsConsent
 	}
 	return res
+}
+
+// candidate is a service that passed the filters, scored but not yet
+// explained: only the few that are returned get their reasons written out.
+type candidate struct {
+	index    int
+	weight   float64
+	score    float64
+	why      string
+	fallback string
+}
+
+func (r *ranker) candidate(services []Service, i int, weight float64, why, fallback string) candidate {
+	ch := r.choice(&services[i], weight, why, fallback, false)
+	return candidate{index: i, weight: weight, score: ch.Score, why: why, fallback: fallback}
 }
 
 // kinds indexes the per-case weight table; kindIndex is a switch because it
@@ -313,15 +380,23 @@ func (r *ranker) isOriginHotline(s *Service) bool {
 	return s.Kind == KindHotline && len(s.ServesCountries) == 0 && strings.EqualFold(s.Country, r.c.Citizenship)
 }
 
-func (r *ranker) choice(s *Service, weight float64, category, fallback string) Choice {
-	ch := Choice{Service: *s, Score: weight * weightScale, Contactable: true, Routable: s.ReceivesCases}
-	ch.Reasons = append(ch.Reasons, Reason{Code: ReasonKindForCategory, Value: weight, Detail: category})
-	if fallback != "" {
-		ch.Reasons = append(ch.Reasons, Reason{Code: fallback})
-	}
+// choice scores a service for the case; with explain it also copies the
+// service and writes out the reasons.
+func (r *ranker) choice(s *Service, weight float64, category, fallback string, explain bool) Choice {
+	ch := Choice{Score: weight * weightScale, Contactable: true, Routable: s.ReceivesCases}
 	add := func(code string, bonus, value float64, detail string) {
 		ch.Score += bonus
-		ch.Reasons = append(ch.Reasons, Reason{Code: code, Value: value, Detail: detail})
+		if explain {
+			ch.Reasons = append(ch.Reasons, Reason{Code: code, Value: value, Detail: detail})
+		}
+	}
+	if explain {
+		ch.Service = *s
+		ch.Reasons = make([]Reason, 0, 8)
+	}
+	add(ReasonKindForCategory, 0, weight, category)
+	if fallback != "" {
+		add(fallback, 0, 0, "")
 	}
 	if s.Categories != nil && r.helpsWithCase(s) {
 		add(ReasonCategoryListed, bonusCategory, 0, "")
@@ -372,40 +447,63 @@ func (r *ranker) locate(s *Service) (lat, lon float64, ok bool) {
 	return 0, 0, false
 }
 
-// diversify returns up to limit choices: first the best of each kind, so that
-// a documents case shows a consulate and a union rather than five unions, then
-// the rest by score.
-func diversify(picked []Choice, limit int) []Choice {
-	slices.SortStableFunc(picked, func(a, b Choice) int {
-		if a.Score != b.Score {
-			if a.Score > b.Score {
-				return -1
+// diversify returns up to limit candidates: first the best of each kind, so
+// that a documents case shows a consulate and a union rather than five
+// unions, then the rest by score. It keeps only short lists instead of
+// sorting everything: a case can match hundreds of hotlines in a big
+// directory.
+func diversify(services []Service, picked []candidate, limit int) []candidate {
+	better := func(a, b candidate) bool {
+		if a.score != b.score {
+			return a.score > b.score
+		}
+		return services[a.index].ID < services[b.index].ID
+	}
+	var bestOfGroup [len(kinds)]int
+	for g := range bestOfGroup {
+		bestOfGroup[g] = -1
+	}
+	top := make([]int, 0, 2*limit+1) // indexes into picked, best first
+	for i, cd := range picked {
+		g := kindGroup(services[cd.index].Kind)
+		if b := bestOfGroup[g]; b < 0 || better(cd, picked[b]) {
+			bestOfGroup[g] = i
+		}
+		pos := sort.Search(len(top), func(j int) bool { return better(cd, picked[top[j]]) })
+		if pos < 2*limit {
+			top = slices.Insert(top, pos, i)
+			if len(top) > 2*limit {
+				top = top[:2*limit]
 			}
-			return 1
-		}
-		return strings.Compare(a.Service.ID, b.Service.ID)
-	})
-	out := make([]Choice, 0, min(limit, len(picked)))
-	taken := make(map[string]bool, len(picked))
-	seenKind := map[string]bool{}
-	for _, ch := range picked {
-		group := kindGroup(ch.Service.Kind)
-		if len(out) < limit && !seenKind[group] && !taken[ch.Service.ID] {
-			seenKind[group], taken[ch.Service.ID] = true, true
-			out = append(out, ch)
 		}
 	}
-	for _, ch := range picked {
-		if len(out) < limit && !taken[ch.Service.ID] {
-			taken[ch.Service.ID] = true
-			out = append(out, ch)
+	var reps []int
+	for _, b := range bestOfGroup {
+		if b >= 0 {
+			reps = append(reps, b)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Choice) int {
-		if a.Score > b.Score {
+	slices.SortFunc(reps, func(a, b int) int {
+		if better(picked[a], picked[b]) {
 			return -1
 		}
-		if a.Score < b.Score {
+		return 1
+	})
+	out := make([]candidate, 0, limit)
+	taken := map[int]bool{}
+	for _, list := range [][]int{reps, top} {
+		for _, i := range list {
+			if len(out) < limit && !taken[i] {
+				taken[i] = true
+				out = append(out, picked[i])
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b candidate) int {
+		if a.score > b.score {
+			return -1
+		}
+		if a.score < b.score {
 			return 1
 		}
 		return 0
@@ -413,11 +511,12 @@ func diversify(picked []Choice, limit int) []Choice {
 	return out
 }
 
-func kindGroup(kind string) string {
+// kindGroup counts an embassy and a consulate as the same kind of help.
+func kindGroup(kind string) int {
 	if kind == KindEmbassy {
-		return KindConsulate
+		kind = KindConsulate
 	}
-	return kind
+	return kindIndex(kind)
 }
 
 func isConsular(kind string) bool { return kind == KindConsulate || kind == KindEmbassy }

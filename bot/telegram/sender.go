@@ -16,8 +16,10 @@ import (
 // limits, so the sender reacts to 429 by waiting exactly retry_after and
 // paces proactively only where Telegram documents a ceiling.
 type Limits struct {
-	// GroupPerMinute caps messages to one group in any 60 s (documented: 20).
+	// GroupPerMinute caps messages to one group in any GroupWindow
+	// (documented: 20 a minute).
 	GroupPerMinute int
+	GroupWindow    time.Duration
 	// BulkPerSecond caps sends nobody is waiting for (documented: about 30;
 	// rightsdesk keeps 25 to leave room for replies).
 	BulkPerSecond float64
@@ -29,7 +31,7 @@ type Limits struct {
 
 // DefaultLimits are the documented ceilings.
 func DefaultLimits() Limits {
-	return Limits{GroupPerMinute: 20, BulkPerSecond: 25, MaxInFlight: 32, RetryMin: time.Second, RetryMax: 5 * time.Minute}
+	return Limits{GroupPerMinute: 20, GroupWindow: time.Minute, BulkPerSecond: 25, MaxInFlight: 32, RetryMin: time.Second, RetryMax: 5 * time.Minute}
 }
 
 // Sender drains the outbox: one request in flight per chat, in order per
@@ -66,6 +68,9 @@ func (s *Sender) init() {
 		}
 		if s.Limits.MaxInFlight <= 0 {
 			s.Limits.MaxInFlight = 32
+		}
+		if s.Limits.GroupWindow <= 0 {
+			s.Limits.GroupWindow = time.Minute
 		}
 		if s.Limits.RetryMin <= 0 {
 			s.Limits.RetryMin = time.Second
@@ -326,7 +331,7 @@ func (s *Sender) waitPause(ctx context.Context, chatID int64) bool {
 	}
 }
 
-// waitGroup keeps a group under GroupPerMinute messages in any 60 s window.
+// waitGroup keeps a group under GroupPerMinute messages in any GroupWindow.
 func (s *Sender) waitGroup(ctx context.Context, chatID int64) bool {
 	limit := s.Limits.GroupPerMinute
 	if limit <= 0 {
@@ -336,7 +341,7 @@ func (s *Sender) waitGroup(ctx context.Context, chatID int64) bool {
 		now := time.Now()
 		s.mu.Lock()
 		sent := s.groups[chatID]
-		for len(sent) > 0 && now.Sub(sent[0]) >= time.Minute {
+		for len(sent) > 0 && now.Sub(sent[0]) >= s.Limits.GroupWindow {
 			sent = sent[1:]
 		}
 		if len(sent) < limit {
@@ -344,7 +349,7 @@ func (s *Sender) waitGroup(ctx context.Context, chatID int64) bool {
 			s.mu.Unlock()
 			return true
 		}
-		wait := sent[0].Add(time.Minute).Sub(now)
+		wait := sent[0].Add(s.Limits.GroupWindow).Sub(now)
 		s.groups[chatID] = sent
 		s.mu.Unlock()
 		if !sleep(ctx, wait) {

@@ -55,7 +55,7 @@ func serveFlags(fs *flag.FlagSet, c *serveConfig) {
 	fs.IntVar(&c.Limits.MaxInFlight, "max-in-flight", limits.MaxInFlight, "concurrent Bot API requests")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("RIGHTSDESK_LOG_LEVEL", "info"), "debug, info, warn or error (env RIGHTSDESK_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", envOr("RIGHTSDESK_LOG_FORMAT", "auto"), "auto (console on a terminal), json or console (env RIGHTSDESK_LOG_FORMAT)")
-	c.Limits.RetryMin, c.Limits.RetryMax = limits.RetryMin, limits.RetryMax
+	c.Limits.RetryMin, c.Limits.RetryMax, c.Limits.GroupWindow = limits.RetryMin, limits.RetryMax, limits.GroupWindow
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -33,39 +33,45 @@ func (it item) isTag() bool { return it.tag != "" }
 // not parse: unknown tags or attributes, stray '<', '>' or '&', entities
 // other than &lt; &gt; &amp; &quot; and numeric ones.
 func lex(s string) ([]item, error) {
-	items := make([]item, 0, len(s))
+	items := make([]item, 0, utf8.RuneCountInString(s))
+	err := scan(s, func(it item) { items = append(items, it) })
+	return items, err
+}
+
+// scan calls visit for each item of s, stopping at the first error.
+func scan(s string, visit func(item)) error {
 	for i := 0; i < len(s); {
 		switch s[i] {
 		case '<':
 			end := strings.IndexByte(s[i:], '>')
 			if end < 0 {
-				return nil, fmt.Errorf("offset %d: '<' does not start a tag; write &lt;", i)
+				return fmt.Errorf("offset %d: '<' does not start a tag; write &lt;", i)
 			}
 			name, closing, err := parseTag(s[i+1 : i+end])
 			if err != nil {
-				return nil, fmt.Errorf("offset %d: %w", i, err)
+				return fmt.Errorf("offset %d: %w", i, err)
 			}
-			items = append(items, item{start: i, end: i + end + 1, tag: name, closing: closing})
+			visit(item{start: i, end: i + end + 1, tag: name, closing: closing})
 			i += end + 1
 		case '>':
-			return nil, fmt.Errorf("offset %d: stray '>'; write &gt;", i)
+			return fmt.Errorf("offset %d: stray '>'; write &gt;", i)
 		case '&':
 			r, n, err := parseEntity(s[i:])
 			if err != nil {
-				return nil, fmt.Errorf("offset %d: %w", i, err)
+				return fmt.Errorf("offset %d: %w", i, err)
 			}
-			items = append(items, item{start: i, end: i + n, units: utf16Len(r), char: r})
+			visit(item{start: i, end: i + n, units: utf16Len(r), char: r})
 			i += n
 		default:
 			r, n := utf8.DecodeRuneInString(s[i:])
 			if r == utf8.RuneError && n == 1 {
-				return nil, fmt.Errorf("offset %d: invalid UTF-8", i)
+				return fmt.Errorf("offset %d: invalid UTF-8", i)
 			}
-			items = append(items, item{start: i, end: i + n, units: utf16Len(r), char: r})
+			visit(item{start: i, end: i + n, units: utf16Len(r), char: r})
 			i += n
 		}
 	}
-	return items, nil
+	return nil
 }
 
 func utf16Len(r rune) int {
@@ -272,33 +278,18 @@ func mayContain(parent, child string) bool {
 // ValidateHTML reports the first reason Telegram would reject s as a
 // message in HTML parse mode (length aside).
 func ValidateHTML(s string) error {
-	items, err := lex(s)
+	var stack []string
+	var nesting error
+	err := scan(s, func(it item) {
+		if nesting == nil && it.isTag() {
+			stack, nesting = nest(stack, it)
+		}
+	})
 	if err != nil {
 		return err
 	}
-	var stack []string
-	for _, it := range items {
-		if !it.isTag() {
-			continue
-		}
-		parent := ""
-		if len(stack) > 0 {
-			parent = stack[len(stack)-1]
-		}
-		if it.closing {
-			if parent != it.tag {
-				if parent == "" {
-					return fmt.Errorf("offset %d: </%s> closes nothing", it.start, it.tag)
-				}
-				return fmt.Errorf("offset %d: </%s> while <%s> is open", it.start, it.tag, parent)
-			}
-			stack = stack[:len(stack)-1]
-			continue
-		}
-		if !mayContain(parent, it.tag) {
-			return fmt.Errorf("offset %d: <%s> may not be inside <%s>", it.start, it.tag, parent)
-		}
-		stack = append(stack, it.tag)
+	if nesting != nil {
+		return nesting
 	}
 	if len(stack) > 0 {
 		return fmt.Errorf("<%s> is not closed", stack[len(stack)-1])
@@ -306,32 +297,48 @@ func ValidateHTML(s string) error {
 	return nil
 }
 
+// nest applies one tag to the stack of open tags.
+func nest(stack []string, it item) ([]string, error) {
+	parent := ""
+	if len(stack) > 0 {
+		parent = stack[len(stack)-1]
+	}
+	if it.closing {
+		switch parent {
+		case it.tag:
+			return stack[:len(stack)-1], nil
+		case "":
+			return stack, fmt.Errorf("offset %d: </%s> closes nothing", it.start, it.tag)
+		}
+		return stack, fmt.Errorf("offset %d: </%s> while <%s> is open", it.start, it.tag, parent)
+	}
+	if !mayContain(parent, it.tag) {
+		return stack, fmt.Errorf("offset %d: <%s> may not be inside <%s>", it.start, it.tag, parent)
+	}
+	return append(stack, it.tag), nil
+}
+
 // VisibleLength counts s the way Telegram limits messages: UTF-16 code
 // units of the text left after removing tags and decoding entities. It
 // counts malformed input approximately rather than failing.
 func VisibleLength(s string) int {
-	items, err := lex(s)
-	if err != nil {
-		return len(utf16.Encode([]rune(s)))
-	}
 	n := 0
-	for _, it := range items {
-		n += it.units
+	if err := scan(s, func(it item) { n += it.units }); err != nil {
+		return len(utf16.Encode([]rune(s)))
 	}
 	return n
 }
 
 // PlainText returns the text a reader sees: tags removed, entities decoded.
 func PlainText(s string) string {
-	items, err := lex(s)
-	if err != nil {
-		return s
-	}
 	var b strings.Builder
-	for _, it := range items {
+	err := scan(s, func(it item) {
 		if !it.isTag() {
 			b.WriteRune(it.char)
 		}
+	})
+	if err != nil {
+		return s
 	}
 	return b.String()
 }

@@ -50,7 +50,7 @@ func TestSplitPrefersBoundaries(t *testing.T) {
 func TestSplitProperties(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	limits := []int{20, 64, 200, 1000, PageLimit}
-	for doc := 0; doc < 200; doc++ {
+	for doc := 0; doc < 100; doc++ {
 		md := randomMarkdown(rng, 1+rng.IntN(40))
 		html := Render([]byte(md))
 		if err := ValidateHTML(html); err != nil {

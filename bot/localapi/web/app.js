@@ -51,6 +51,7 @@ function select(user, chat) {
   state.replyTo = 0;
   state.kbHidden = false;
   state.answersPrimed = false;
+  state.rendered = false;
   state.seenAnswers.clear();
   localStorage.setItem("lt.user", String(state.user));
   localStorage.setItem("lt.chat", String(state.chat));
@@ -300,6 +301,7 @@ function renderComposer(chat, group) {
   const empty = !chat.messages.some((m) => m.sender_id === state.user || m.from_bot);
   $("startBtn").hidden = group || !(empty || chat.blocked);
   $("startBtn").textContent = chat.blocked ? "RESTART BOT" : "START";
+  $("sendForm").hidden = !$("startBtn").hidden;
   $("attachBtn").hidden = group;
   $("cmdBtn").hidden = !state.data.commands.length;
   const kb = chat.reply_keyboard || [];
@@ -356,6 +358,12 @@ function toast(text) {
 function showDialog(title, nodes, cancellable) {
   return new Promise((resolve) => {
     const d = $("dialog");
+    if (d.open) {
+      // One dialog at a time; a second one degrades to a toast.
+      toast(nodes.map((n) => n.textContent).join(" ") || title);
+      resolve(false);
+      return;
+    }
     $("dialogTitle").textContent = title;
     $("dialogBody").replaceChildren(...nodes);
     $("dialogCancel").hidden = !cancellable;
