@@ -12,30 +12,63 @@ import (
 // answered like any other.
 const maxTyped = 4096
 
+// Features that can be waiting for typed input (State.Pending).
+const (
+	pendingGuide  = "guide"
+	pendingIntake = "intake"
+	pendingHelp   = "help"
+)
+
 // private handles a one-to-one chat with a worker.
 func (b *Bot) private(t *turn) {
 	u := t.upd
 	switch u.Kind {
 	case chat.KindCommand:
 		b.command(t)
+		return
 	case chat.KindCallback:
 		b.button(t)
-	case chat.KindText:
-		if u.Forwarded {
-			t.send(t.t("forward_note", nil), b.menuKeyboard(t))
-			return
-		}
-		t.send(t.t("text_no_question", nil), b.menuKeyboard(t))
+		return
+	case chat.KindMembership:
+		// The user blocked or unblocked the bot: nothing to say.
+		return
 	case chat.KindEdited:
 		t.send(t.t("edited_ignored", nil), nil)
+		return
+	}
+	if u.Forwarded && u.Kind == chat.KindText {
+		t.send(t.t("forward_note", nil), b.menuKeyboard(t))
+		return
+	}
+	// Input for whatever the bot is asking.
+	switch t.state.Pending {
+	case pendingIntake:
+		if b.intakeInput(t) {
+			return
+		}
+	case pendingGuide:
+		if b.guideInput(t) {
+			return
+		}
+	case pendingHelp:
+		if b.helpInput(t) {
+			return
+		}
+	}
+	b.unexpected(t)
+}
+
+// unexpected answers input nobody asked for, with the way forward.
+func (b *Bot) unexpected(t *turn) {
+	switch t.upd.Kind {
+	case chat.KindText:
+		t.send(t.t("text_no_question", nil), b.menuKeyboard(t))
 	case chat.KindSticker:
 		t.send(t.t("unsupported_sticker", nil), b.menuKeyboard(t))
 	case chat.KindVoice:
 		t.send(t.t("unsupported_voice", nil), b.menuKeyboard(t))
 	case chat.KindPhoto, chat.KindDocument, chat.KindMedia:
 		t.send(t.t("unsupported_media", nil), b.menuKeyboard(t))
-	case chat.KindMembership:
-		// The user blocked or unblocked the bot: nothing to say.
 	default:
 		t.send(t.t("unsupported_other", nil), b.menuKeyboard(t))
 	}
@@ -60,8 +93,10 @@ func (b *Bot) command(t *turn) {
 			{Text: t.t("btn_yes", nil), Data: callbackData(cbDelete, "yes")},
 			{Text: t.t("btn_no", nil), Data: callbackData(cbDelete, "no")},
 		}}})
-	case "guide", "complaint", "mycases", "cancel", "back":
-		t.send(t.t("not_available_yet", nil), b.menuKeyboard(t))
+	case "guide":
+		b.guideCommand(t)
+	case "complaint", "mycases", "cancel", "back":
+		b.intakeCommand(t)
 	default:
 		t.send(t.t("unknown_command", map[string]any{"Command": escape("/" + truncate(t.upd.Command, 64))}), b.menuKeyboard(t))
 	}
@@ -90,11 +125,17 @@ func (b *Bot) button(t *turn) {
 			t.send(t.t("help_text", nil), b.menuKeyboard(t))
 		case "language":
 			b.offerLanguages(t, "language_prompt")
-		case "guide", "complaint", "cases":
-			t.send(t.t("not_available_yet", nil), b.menuKeyboard(t))
+		case "guide":
+			b.guideCommand(t)
+		case "complaint", "cases":
+			b.intakeMenu(t, cb.Payload)
 		default:
 			b.stale(t)
 		}
+	case cbGuide:
+		b.guideButton(t, cb.Payload)
+	case cbIntake:
+		b.intakeButton(t, cb.Payload)
 	case cbDelete:
 		switch cb.Payload {
 		case "yes":

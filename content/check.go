@@ -8,6 +8,7 @@ import (
 	"sort"
 	"text/tabwriter"
 
+	"github.com/rightsdesk/rightsdesk/content/directory"
 	"github.com/rightsdesk/rightsdesk/content/guide"
 	"github.com/rightsdesk/rightsdesk/locales"
 )
@@ -25,7 +26,6 @@ const (
 // unreviewed translations are shown in the table but are not problems:
 // English may move ahead of its translations.
 func Check(dir string, w io.Writer) (ok bool) {
-	validators, phoneBooks := registered()
 	fsys := os.DirFS(dir)
 	var notes []string
 
@@ -35,20 +35,11 @@ func Check(dir string, w io.Writer) (ok bool) {
 	} else {
 		problems = append(problems, g.CheckSources(norms)...)
 	}
-	if len(phoneBooks) == 0 {
-		notes = append(notes, "phone numbers in the guide not checked: no phone book registered")
-	} else {
-		known := map[string]bool{}
-		for _, pb := range phoneBooks {
-			for n, ok := range pb(fsys) {
-				known[n] = known[n] || ok
-			}
-		}
-		problems = append(problems, g.CheckPhones(known)...)
-	}
-	for _, v := range validators {
-		problems = append(problems, v.run(fsys)...)
-	}
+	// Every phone number in the guide must be one the directory lists with
+	// its source.
+	services, dirProblems := directory.Load(fsys)
+	problems = append(problems, dirProblems...)
+	problems = append(problems, g.CheckPhones(services.PhoneNumbers())...)
 	for i := range problems {
 		problems[i].File = filepath.Join(dir, filepath.FromSlash(problems[i].File))
 	}

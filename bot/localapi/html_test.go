@@ -108,3 +108,14 @@ func TestCheckTextLength(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkValidateHTML(b *testing.B) {
+	text := strings.Repeat(`<b>Əmək</b> hüquqları &amp; <a href="https://www.ilo.org/c189">ILO C189</a>, <i>art. 7</i>
+`, 40)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		if _, err := ValidateHTML(text); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -57,6 +57,8 @@ type Server struct {
 	poll      *pollState
 	webhook   *webhook
 	lastHook  webhookInfo
+	// backoffMin/Max bound webhook retry delays; fixed after New.
+	backoffMin, backoffMax time.Duration
 
 	version uint64
 	changed chan struct{} // closed and replaced on any observable change
@@ -99,6 +101,9 @@ func New(cfg Config) *Server {
 		commands:  map[string][]BotCommand{},
 		flood:     map[int64]*floodState{},
 		closed:    make(chan struct{}),
+
+		backoffMin: webhookBackoffMin,
+		backoffMax: webhookBackoffMax,
 	}
 }
 

@@ -559,11 +559,8 @@ func TestUserMediaUpdates(t *testing.T) {
 }
 
 func TestWebhookDelivery(t *testing.T) {
-	old := WebhookBackoff
-	WebhookBackoff.Min, WebhookBackoff.Max = time.Millisecond, 5*time.Millisecond
-	defer func() { WebhookBackoff = old }()
-
 	s, bot := startServer(t, Config{})
+	s.backoffMin, s.backoffMax = time.Millisecond, 5*time.Millisecond
 	var mu sync.Mutex
 	var got []tgUpdate
 	var secrets []string

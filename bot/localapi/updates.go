@@ -162,8 +162,12 @@ type webhookInfo struct {
 	lastErrorMessage string
 }
 
-// WebhookBackoff bounds the retry delay after a failed webhook delivery.
-var WebhookBackoff = struct{ Min, Max time.Duration }{50 * time.Millisecond, 2 * time.Second}
+// Retry delays after a failed webhook delivery. Telegram waits far longer;
+// short delays keep tests and demos responsive.
+const (
+	webhookBackoffMin = 50 * time.Millisecond
+	webhookBackoffMax = 2 * time.Second
+)
 
 var secretToken = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 
@@ -262,7 +266,7 @@ func (s *Server) runWebhook(wh *webhook) {
 		cancel()
 	}()
 	client := &http.Client{Timeout: 10 * time.Second}
-	backoff := WebhookBackoff.Min
+	backoff := s.backoffMin
 	for {
 		s.mu.Lock()
 		if s.webhook != wh {
@@ -292,7 +296,7 @@ func (s *Server) runWebhook(wh *webhook) {
 			if len(s.updates) > 0 && s.updates[0].UpdateID == u.UpdateID {
 				s.updates = s.updates[1:]
 			}
-			backoff = WebhookBackoff.Min
+			backoff = s.backoffMin
 			s.mu.Unlock()
 			continue
 		}
@@ -303,7 +307,7 @@ func (s *Server) runWebhook(wh *webhook) {
 		case <-ctx.Done():
 			return
 		}
-		backoff = min(backoff*2, WebhookBackoff.Max)
+		backoff = min(backoff*2, s.backoffMax)
 	}
 }
 

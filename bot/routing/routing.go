@@ -163,6 +163,11 @@ const (
 type Index struct {
 	services []Service
 	records  []record
+	// byCountry lists the services that serve only the country they are
+	// in; wide lists the rest. A case then reads two countries' lists.
+	byCountry map[uint16][]int32
+	wide      []int32
+	bucketed  bool
 }
 
 type record struct {
@@ -171,15 +176,106 @@ type record struct {
 	// means it serves only that country.
 	country   uint16
 	localOnly bool
+	// citAny: serves every citizenship; citOne: serves exactly this one;
+	// neither: a longer list, read from the service.
+	citAny bool
+	citOne uint16
+	// catAny: listed no categories; catMask: the known ones it listed.
+	catAny  bool
+	catMask uint16
 }
 
 // NewIndex prepares services for ranking. The slice is kept, not copied.
-func NewIndex(services []Service) *Index {
-	x := &Index{services: services, records: make([]record, len(services))}
+func NewIndex(services []Service) *Index { return newIndex(services, true) }
+
+// newIndex without buckets is for a single ranking, where sorting services
+// into countries would cost more than it saves.
+func newIndex(services []Service, bucketed bool) *Index {
+	x := &Index{services: services, records: make([]record, len(services)), bucketed: bucketed}
 	for i, s := range services {
-		x.records[i] = record{kind: int8(kindIndex(s.Kind)), country: packCode(s.Country), localOnly: len(s.ServesCountries) == 0}
+		rec := record{
+			kind: int8(kindIndex(s.Kind)), country: packCode(s.Country), localOnly: len(s.ServesCountries) == 0,
+			citAny: len(s.ServesCitizenships) == 0 || slices.Contains(s.ServesCitizenships, "*"),
+			catAny: len(s.Categories) == 0,
+		}
+		if len(s.ServesCitizenships) == 1 && !rec.citAny {
+			rec.citOne = packCode(s.ServesCitizenships[0])
+		}
+		for _, cat := range s.Categories {
+			rec.catMask |= categoryBit(cat)
+		}
+		x.records[i] = rec
+		if !bucketed {
+			continue
+		}
+		if rec.localOnly {
+			if x.byCountry == nil {
+				x.byCountry = map[uint16][]int32{}
+			}
+			x.byCountry[rec.country] = append(x.byCountry[rec.country], int32(i))
+		} else {
+			x.wide = append(x.wide, int32(i))
+		}
 	}
 	return x
+}
+
+// candidates returns the lists of services that can matter for a case: those
+// where the work is, those at home (for fallbacks and home hotlines), and
+// those that say where they serve.
+func (x *Index) candidates(work, home uint16) [][]int32 {
+	if work == 0 || !x.bucketed {
+		all := make([]int32, len(x.records))
+		for i := range all {
+			all[i] = int32(i)
+		}
+		return [][]int32{all}
+	}
+	lists := [][]int32{x.byCountry[work], x.wide}
+	if home != work {
+		lists = append(lists, x.byCountry[home])
+	}
+	return lists
+}
+
+// categoryBit gives each known category a bit; 0 for an unknown one.
+func categoryBit(cat string) uint16 {
+	if i := slices.Index(categories, cat); i >= 0 {
+		return 1 << i
+	}
+	return 0
+}
+
+var categories = []string{CategoryWages, CategoryDocuments, CategoryRecruitment, CategoryForcedLabour,
+	CategorySafety, CategoryViolence, CategoryContract, CategoryDismissal, CategoryOther}
+
+// servesCitizen: a consulate must name the worker's state; anyone else may
+// serve everybody.
+func (x *Index) servesCitizen(i int, home uint16, citizenship string) bool {
+	rec := &x.records[i]
+	switch {
+	case isConsular(kinds[rec.kind]):
+		if rec.citOne != 0 {
+			return rec.citOne == home
+		}
+		return !rec.citAny && lists(x.services[i].ServesCitizenships, citizenship)
+	case rec.citAny:
+		return true
+	case rec.citOne != 0:
+		return rec.citOne == home
+	}
+	return lists(x.services[i].ServesCitizenships, citizenship)
+}
+
+func (x *Index) helps(i int, r *ranker) bool {
+	rec := &x.records[i]
+	switch {
+	case rec.catAny:
+		return true
+	case r.catSlow:
+		return r.helpsWithCase(&x.services[i])
+	}
+	return rec.catMask&r.catMask != 0
 }
 
 // packCode packs a two-letter ISO code, in either case, into 16 bits; 0
@@ -194,7 +290,7 @@ func packCode(code string) uint16 {
 // Rank ranks services for a case. To rank many cases against the same
 // directory, build an Index once and use its Rank.
 func Rank(c Case, services []Service, opt Options) Result {
-	return NewIndex(services).Rank(c, opt)
+	return newIndex(services, false).Rank(c, opt)
 }
 
 // Rank ranks the indexed services for a case.
@@ -223,49 +319,49 @@ func (x *Index) Rank(c Case, opt Options) Result {
 	var picked []candidate
 	var nationalCentres, originUnions []int
 	unionNear := false
+	for _, cat := range cats {
+		bit := categoryBit(cat)
+		r.catMask |= bit
+		r.catSlow = r.catSlow || bit == 0
+	}
 	workCode, homeCode := packCode(c.CountryOfWork), packCode(c.Citizenship)
-	for i := range x.records {
-		rec := &x.records[i]
-		if rec.kind < 0 || r.weight[rec.kind] == 0 {
-			continue
+	for _, list := range x.candidates(workCode, homeCode) {
+		for _, i32 := range list {
+			i := int(i32)
+			rec := &x.records[i]
+			if rec.kind < 0 || r.weight[rec.kind] == 0 {
+				continue
+			}
+			if !x.servesCitizen(i, homeCode, c.Citizenship) || !x.helps(i, &r) {
+				continue
+			}
+			k, s := int(rec.kind), &services[i]
+			operates := r.operatesWhereWorkerIs(s)
+			nationalHere := k == unionK && s.NationalCentre && strings.EqualFold(s.Country, c.CountryOfWork)
+			nationalHome := k == unionK && s.NationalCentre && !nationalHere && strings.EqualFold(s.Country, c.Citizenship)
+			originHotline := !operates && r.isOriginHotline(s)
+			if !operates && !nationalHome && !originHotline {
+				continue
+			}
+			if nationalHere {
+				nationalCentres = append(nationalCentres, i)
+			}
+			if nationalHome {
+				originUnions = append(originUnions, i)
+			}
+			if !operates && !originHotline {
+				continue
+			}
+			fallback := ""
+			if originHotline {
+				fallback = ReasonOriginHotline
+			}
+			if isLocal(s.Kind) && !r.near(s) {
+				continue // an office the worker cannot reach, or cannot tell
+			}
+			unionNear = unionNear || k == unionK
+			picked = append(picked, r.candidate(services, i, r.weight[k], r.why[k], fallback))
 		}
-		// An office serving only its own country matters if it is where the
-		// work is or, as a fallback, at home: this rules out most services.
-		if rec.localOnly && workCode != 0 && rec.country != workCode && rec.country != homeCode {
-			continue
-		}
-		k, s := int(rec.kind), &services[i]
-		operates := r.operatesWhereWorkerIs(s)
-		nationalHere := k == unionK && s.NationalCentre && strings.EqualFold(s.Country, c.CountryOfWork)
-		nationalHome := k == unionK && s.NationalCentre && !nationalHere && strings.EqualFold(s.Country, c.Citizenship)
-		originHotline := !operates && r.isOriginHotline(s)
-		if !operates && !nationalHome && !originHotline {
-			continue
-		}
-		if isConsular(s.Kind) && !lists(s.ServesCitizenships, c.Citizenship) {
-			continue // another state's consulate cannot help this worker
-		}
-		if !matches(s.ServesCitizenships, c.Citizenship) || !r.helpsWithCase(s) {
-			continue
-		}
-		if nationalHere {
-			nationalCentres = append(nationalCentres, i)
-		}
-		if nationalHome {
-			originUnions = append(originUnions, i)
-		}
-		if !operates && !originHotline {
-			continue
-		}
-		fallback := ""
-		if originHotline {
-			fallback = ReasonOriginHotline
-		}
-		if isLocal(s.Kind) && !r.near(s) {
-			continue // an office the worker cannot reach, or cannot tell
-		}
-		unionNear = unionNear || k == unionK
-		picked = append(picked, r.candidate(services, i, r.weight[k], r.why[k], fallback))
 	}
 	if r.weight[unionK] > 0 && !unionNear {
 		for _, i := range nationalCentres {
@@ -329,6 +425,10 @@ type ranker struct {
 	cats   []string
 	weight [len(kinds)]float64 // how much the case's categories call for each kind
 	why    [len(kinds)]string  // the category that called for it
+	// catMask has the case's known categories; catSlow says one is unknown
+	// and the services' lists must be read.
+	catMask uint16
+	catSlow bool
 }
 
 // near reports whether the worker can provably reach the service's office.
