@@ -28,12 +28,19 @@ type Config struct {
 	Notify func(chatIDs ...int64)
 	Log    zerolog.Logger
 	Now    func() time.Time
+	// Library is the content in service at start; SetLibrary replaces it.
+	Library *Library
 }
 
 // Bot handles updates.
 type Bot struct {
-	cfg Config
+	cfg     Config
+	library libraryRef
 }
+
+// SetLibrary puts new content in service; turns already running keep the
+// library they started with.
+func (b *Bot) SetLibrary(l *Library) { b.library.Store(l) }
 
 func New(cfg Config) *Bot {
 	if cfg.Now == nil {
@@ -42,7 +49,9 @@ func New(cfg Config) *Bot {
 	if cfg.Notify == nil {
 		cfg.Notify = func(...int64) {}
 	}
-	return &Bot{cfg: cfg}
+	b := &Bot{cfg: cfg}
+	b.library.Store(cfg.Library)
+	return b
 }
 
 // State is a chat's conversation state, sealed at rest. Features keep their
@@ -61,6 +70,7 @@ const stateVersion = 1
 type turn struct {
 	bot      *Bot
 	upd      chat.Update
+	lib      *Library // the content snapshot for this turn
 	chat     store.Chat
 	lang     string
 	state    State
@@ -120,7 +130,7 @@ func (b *Bot) begin(ctx context.Context, upd chat.Update) (*turn, error) {
 	if errors.Is(err, store.ErrNotFound) {
 		c = store.Chat{ID: upd.ChatID, Type: upd.ChatType}
 	}
-	t := &turn{bot: b, upd: upd, chat: c, lang: c.Language}
+	t := &turn{bot: b, upd: upd, lib: b.library.Load(), chat: c, lang: c.Language}
 	if t.lang == "" {
 		t.lang = locales.Match(upd.LanguageCode)
 	}

@@ -77,6 +77,10 @@ type Service struct {
 	NationalCentre     bool
 	Emergency          bool
 	Note               string
+	// Consular marks a service of a state's foreign service that is not a
+	// consulate or embassy by kind (a foreign ministry's consular hotline):
+	// the consent rule applies to it too.
+	Consular bool
 }
 
 // Case is what routing needs to know about a complaint: no free text, no
@@ -196,7 +200,7 @@ func newIndex(services []Service, bucketed bool) *Index {
 		rec := record{
 			kind: int8(kindIndex(s.Kind)), country: packCode(s.Country), localOnly: len(s.ServesCountries) == 0,
 			citAny: len(s.ServesCitizenships) == 0 || slices.Contains(s.ServesCitizenships, "*"),
-			catAny: len(s.Categories) == 0,
+			catAny: len(s.Categories) == 0 || !specialised(s.Kind),
 		}
 		if len(s.ServesCitizenships) == 1 && !rec.citAny {
 			rec.citOne = packCode(s.ServesCitizenships[0])
@@ -309,7 +313,11 @@ func (x *Index) Rank(c Case, opt Options) Result {
 	r := ranker{c: c, opt: opt, cats: cats}
 	for k, kind := range kinds {
 		for _, cat := range cats {
-			if w := needs[cat][kind]; w > r.weight[k] {
+			need, known := needs[cat]
+			if !known {
+				need = needs[CategoryOther] // a category newer than this table
+			}
+			if w := need[kind]; w > r.weight[k] {
 				r.weight[k], r.why[k] = w, cat
 			}
 		}
@@ -447,8 +455,15 @@ func (r *ranker) near(s *Service) bool {
 	return DistanceKm(r.c.Lat, r.c.Lon, lat, lon) <= r.opt.MaxDistanceKm
 }
 
-// helpsWithCase rules out specialised services (a domestic-violence line for
-// a wage claim) while keeping those that did not list categories.
+// specialised kinds are held to the categories they list: a domestic-violence
+// line cannot take a wage claim. A union, an inspectorate or a consulate
+// helps with whatever needs sends to it; its list only earns a bonus.
+func specialised(kind string) bool {
+	return kind == KindHotline || kind == KindNGO || kind == KindMigrationService
+}
+
+// helpsWithCase reports whether the service lists one of the case's
+// categories, or lists none.
 func (r *ranker) helpsWithCase(s *Service) bool {
 	if len(s.Categories) == 0 {
 		return true
@@ -461,11 +476,16 @@ func (r *ranker) helpsWithCase(s *Service) bool {
 	return false
 }
 
-// operatesWhereWorkerIs: hotlines and offices serve their own country unless
-// they say otherwise; consular districts are listed explicitly.
+// operatesWhereWorkerIs: offices serve their own country unless they say
+// otherwise; consular districts are listed explicitly. A hotline serves its
+// own country, or one it names: "*" on a hotline means it takes calls from
+// abroad, which helps its own citizens (isOriginHotline), not everyone.
 func (r *ranker) operatesWhereWorkerIs(s *Service) bool {
 	if r.c.CountryOfWork == "" {
 		return true
+	}
+	if s.Kind == KindHotline {
+		return strings.EqualFold(s.Country, r.c.CountryOfWork) || lists(s.ServesCountries, r.c.CountryOfWork)
 	}
 	if len(s.ServesCountries) == 0 {
 		return strings.EqualFold(s.Country, r.c.CountryOfWork)
@@ -473,11 +493,12 @@ func (r *ranker) operatesWhereWorkerIs(s *Service) bool {
 	return matches(s.ServesCountries, r.c.CountryOfWork)
 }
 
-// isOriginHotline: a hotline at home that has not limited itself to its own
-// territory still answers its citizens abroad (La Strada's number "from
+// isOriginHotline: a hotline at home that has not limited itself to a list of
+// countries still answers its citizens abroad (La Strada's number "from
 // abroad", Azerbaijan's 152 "takes calls from any country").
 func (r *ranker) isOriginHotline(s *Service) bool {
-	return s.Kind == KindHotline && len(s.ServesCountries) == 0 && strings.EqualFold(s.Country, r.c.Citizenship)
+	return s.Kind == KindHotline && strings.EqualFold(s.Country, r.c.Citizenship) &&
+		(len(s.ServesCountries) == 0 || slices.Contains(s.ServesCountries, "*"))
 }
 
 // choice scores a service for the case; with explain it also copies the
@@ -503,7 +524,8 @@ func (r *ranker) choice(s *Service, weight float64, category, fallback string, e
 	}
 	// A consulate serves only its own citizens by nature; the bonus is for
 	// the union or NGO that made a point of serving them.
-	if !isConsular(s.Kind) && lists(s.ServesCitizenships, r.c.Citizenship) {
+	ownState := r.ownState(s)
+	if !ownState && lists(s.ServesCitizenships, r.c.Citizenship) {
 		add(ReasonCitizenship, bonusCitizenship, 0, r.c.Citizenship)
 	}
 	if r.c.Language != "" && slices.Contains(s.Languages, r.c.Language) {
@@ -521,7 +543,7 @@ func (r *ranker) choice(s *Service, weight float64, category, fallback string, e
 	if s.Note != "" {
 		add(ReasonNote, 0, 0, "")
 	}
-	if isConsular(s.Kind) {
+	if ownState {
 		if r.c.ConsentConsulate {
 			add(ReasonConsulateConsentGranted, 0, 0, "")
 		} else {
@@ -620,6 +642,25 @@ func kindGroup(kind string) int {
 }
 
 func isConsular(kind string) bool { return kind == KindConsulate || kind == KindEmbassy }
+
+// ownState reports a service of the worker's own state: a consulate or
+// embassy, a service marked Consular, or a hotline at home that serves only
+// its own citizens, which is what a foreign ministry's line for citizens
+// abroad looks like. Erring towards asking for consent is the safe side.
+func (r *ranker) ownState(s *Service) bool {
+	if isConsular(s.Kind) || s.Consular {
+		return lists(s.ServesCitizenships, r.c.Citizenship)
+	}
+	if s.Kind != KindHotline || len(s.ServesCitizenships) == 0 || !strings.EqualFold(s.Country, r.c.Citizenship) {
+		return false
+	}
+	for _, c := range s.ServesCitizenships {
+		if !strings.EqualFold(c, r.c.Citizenship) {
+			return false
+		}
+	}
+	return true
+}
 
 // isLocal kinds help in person, so distance limits them; the rest help by
 // phone or serve a whole country.

@@ -92,6 +92,25 @@ func TestOwnConsulateNeverRoutableWithoutConsent(t *testing.T) {
 	}
 }
 
+func TestHomeMinistryLineNeedsConsent(t *testing.T) {
+	services := []Service{
+		{ID: "md-mfa-line", Kind: KindHotline, Country: "MD", ServesCitizenships: []string{"MD"}, ServesCountries: []string{"*"}},
+		{ID: "md-ngo-line", Kind: KindHotline, Country: "MD"},
+		at(Service{ID: "md-marked", Kind: KindNGO, Country: "RU", ServesCitizenships: []string{"MD"}, Consular: true}, moscow),
+	}
+	c := worker("MD", "RU", moscow, CategoryForcedLabour)
+	res := Rank(c, services, Options{})
+	for id, want := range map[string]bool{"md-mfa-line": true, "md-ngo-line": false, "md-marked": true} {
+		ch, ok := find(res, id)
+		if !ok {
+			t.Fatalf("%s missing from %v", id, ids(res))
+		}
+		if ch.NeedsConsent != want || ch.Contactable == want {
+			t.Errorf("%s: needsConsent=%v contactable=%v, want needsConsent=%v", id, ch.NeedsConsent, ch.Contactable, want)
+		}
+	}
+}
+
 // The consent rule must hold for any case and directory, not just the ones
 // written above.
 func TestConsentRuleHoldsForRandomCases(t *testing.T) {
@@ -345,5 +364,27 @@ func BenchmarkRankUnindexed(b *testing.B) {
 		Lat: 56.8, Lon: 60.6, HasLocation: true, Language: "ru"}
 	for b.Loop() {
 		Rank(c, services, Options{})
+	}
+}
+
+// The bucketed index must rank exactly like the one-shot Rank.
+func TestIndexMatchesRank(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	services := syntheticDirectory(rng, 3000)
+	index := NewIndex(services)
+	countries := []string{"AZ", "GE", "MD", "KZ", "RU", "TR", ""}
+	cats := []string{CategoryDocuments, CategoryForcedLabour, CategoryViolence, CategoryWages, CategorySafety, "unlisted"}
+	for i := range 300 {
+		c := Case{
+			Categories:    []string{cats[rng.IntN(len(cats))]},
+			Citizenship:   countries[rng.IntN(len(countries))],
+			CountryOfWork: countries[rng.IntN(len(countries))],
+			Lat:           38 + rng.Float64()*20, Lon: 28 + rng.Float64()*40, HasLocation: rng.IntN(4) > 0,
+			ConsentConsulate: rng.IntN(2) == 0,
+		}
+		a, b := Rank(c, services, Options{Limit: 8}), index.Rank(c, Options{Limit: 8})
+		if !slices.Equal(ids(a), ids(b)) || a.NeedsConsent != b.NeedsConsent {
+			t.Fatalf("case %d %+v: Rank %v, Index.Rank %v", i, c, ids(a), ids(b))
+		}
 	}
 }

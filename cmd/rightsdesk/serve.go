@@ -16,6 +16,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/bot"
 	"github.com/rightsdesk/rightsdesk/bot/telegram"
+	"github.com/rightsdesk/rightsdesk/content"
 	"github.com/rightsdesk/rightsdesk/locales"
 	"github.com/rightsdesk/rightsdesk/store"
 )
@@ -109,6 +110,11 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 		log.Warn().Str("lang", lang).Str("message_id", id).Msg("locale message missing")
 	})
 
+	library, err := bot.LoadLibrary(content.FS)
+	if err != nil {
+		return err
+	}
+
 	pollCtx, stopPolling := context.WithCancel(ctx)
 	defer stopPolling()
 	sendCtx, stopSending := context.WithCancel(context.WithoutCancel(ctx))
@@ -129,7 +135,7 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 		Limits: c.Limits,
 	}
 	b := bot.New(bot.Config{Store: db, Catalog: catalog, Decode: decoder.Decode, Notify: sender.Notify,
-		Log: log.With().Str("component", "bot").Logger()})
+		Log: log.With().Str("component", "bot").Logger(), Library: library})
 	exec := &bot.Executor{Handle: b.Handle, Recover: b.Recover, Log: log.With().Str("component", "executor").Logger()}
 	exec.Start(ctx)
 

@@ -190,6 +190,26 @@ func (g *Gazetteer) ByID(id string) (Place, bool) {
 	return g.places[i], true
 }
 
+// Locate returns the most populous place in country whose name matches
+// exactly (after folding). It suits names an editor wrote, such as a
+// directory entry's city, not a worker's typing.
+func (g *Gazetteer) Locate(country, name string) (Place, bool) {
+	k, ok := g.exact[fold.Key(name)]
+	if !ok {
+		return Place{}, false
+	}
+	best := -1
+	for _, p := range g.holders[k] {
+		if strings.EqualFold(g.places[p].Country, country) && (best < 0 || g.places[p].Population > g.places[best].Population) {
+			best = int(p)
+		}
+	}
+	if best < 0 {
+		return Place{}, false
+	}
+	return g.places[best], true
+}
+
 // Nearest returns the most populous place within radiusKm of a point, or the
 // closest one if none is bigger: a shared location near a city's suburb
 // should read as the city.

@@ -176,6 +176,15 @@ func TestNearestAndByID(t *testing.T) {
 	if _, ok := g.Nearest(0, 0, 100); ok {
 		t.Error("Nearest found a city in the Gulf of Guinea")
 	}
+	if p, ok := g.Locate("RU", "Yekaterinburg"); !ok || p.ID != "1486209" {
+		t.Errorf("Locate(RU, Yekaterinburg) = %v %v", p.ID, ok)
+	}
+	if p, ok := g.Locate("TR", "Kazan"); !ok || p.Country != "TR" {
+		t.Errorf("Locate(TR, Kazan) = %v %v %v, want the Turkish town", p.ID, p.Country, ok)
+	}
+	if _, ok := g.Locate("GE", "Moscow"); ok {
+		t.Error("Locate found Moscow in Georgia")
+	}
 	if p, ok := g.ByID("611717"); !ok || p.Name != "Tbilisi" {
 		t.Errorf("ByID(611717) = %v %v", p.Name, ok)
 	}

@@ -1,0 +1,206 @@
+package routing_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/rightsdesk/rightsdesk/bot/routing"
+	"github.com/rightsdesk/rightsdesk/content"
+	"github.com/rightsdesk/rightsdesk/content/directory"
+	"github.com/rightsdesk/rightsdesk/content/gazetteer"
+)
+
+// fromDirectory is the adapter the bot needs between the directory and
+// routing; kept here until the bot glue has its own.
+func fromDirectory(services []directory.Service) []routing.Service {
+	out := make([]routing.Service, 0, len(services))
+	for _, s := range services {
+		r := routing.Service{
+			ID: s.ID, Kind: string(s.Kind), Country: s.Country, City: s.City,
+			ServesCitizenships: s.ServesCitizenships, ServesCountries: s.ServesCountries,
+			Categories: s.Categories, Languages: s.Languages, ReceivesCases: s.ReceivesCases,
+			NationalCentre: s.NationalCentre, Emergency: s.Emergency, Note: s.Note,
+		}
+		if s.Lat != nil && s.Lon != nil {
+			r.Lat, r.Lon = *s.Lat, *s.Lon
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+type realWorld struct {
+	index *routing.Index
+	gaz   *gazetteer.Gazetteer
+	opt   routing.Options
+}
+
+func loadRealWorld(t *testing.T) realWorld {
+	t.Helper()
+	dir, problems := directory.Load(content.FS)
+	if len(problems) > 0 {
+		t.Logf("directory has %d problems; first: %v", len(problems), problems[0])
+	}
+	if dir == nil || len(dir.Services()) == 0 {
+		t.Fatal("directory is empty")
+	}
+	gaz, err := gazetteer.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	locate := func(country, city string) (float64, float64, bool) {
+		p, ok := gaz.Locate(country, city)
+		return p.Lat, p.Lon, ok
+	}
+	return realWorld{
+		index: routing.NewIndex(fromDirectory(dir.Services())),
+		gaz:   gaz,
+		opt:   routing.Options{Locate: locate, Limit: 8},
+	}
+}
+
+// in builds a case located at the centre of a named city.
+func (w realWorld) in(t *testing.T, citizenship, country, city string, cats ...string) routing.Case {
+	t.Helper()
+	p, ok := w.gaz.Locate(country, city)
+	if !ok {
+		t.Fatalf("gazetteer has no %s in %s", city, country)
+	}
+	return routing.Case{Categories: cats, Citizenship: citizenship, CountryOfWork: country,
+		Lat: p.Lat, Lon: p.Lon, HasLocation: true, Language: "ru"}
+}
+
+func choice(res routing.Result, id string) (routing.Choice, int) {
+	for i, c := range res.Choices {
+		if c.Service.ID == id {
+			return c, i
+		}
+	}
+	return routing.Choice{}, -1
+}
+
+func has(c routing.Choice, code string) bool {
+	return slices.ContainsFunc(c.Reasons, func(r routing.Reason) bool { return r.Code == code })
+}
+
+func idsOf(res routing.Result) []string {
+	var out []string
+	for _, c := range res.Choices {
+		out = append(out, c.Service.ID)
+	}
+	return out
+}
+
+func TestRealAzerbaijaniInYekaterinburgWithoutPassport(t *testing.T) {
+	w := loadRealWorld(t)
+	c := w.in(t, "AZ", "RU", "Yekaterinburg", routing.CategoryDocuments)
+
+	res := w.index.Rank(c, w.opt)
+	cg, i := choice(res, "az-cg-yekaterinburg")
+	if i != 0 {
+		t.Fatalf("consulate general in Yekaterinburg not first: %v", idsOf(res))
+	}
+	if !cg.NeedsConsent || cg.Contactable || !res.NeedsConsent {
+		t.Errorf("without consent the consulate must wait for the worker: %+v", cg)
+	}
+	if embassy, j := choice(res, "az-embassy-moscow"); j >= 0 && embassy.Score >= cg.Score {
+		t.Errorf("embassy in Moscow (%.2f) outranks the local consulate (%.2f)", embassy.Score, cg.Score)
+	}
+	union := -1
+	for j, ch := range res.Choices {
+		if ch.Service.Kind == routing.KindTradeUnion && ch.Service.Country == "RU" && ch.Service.NationalCentre {
+			union = j
+			if !has(ch, routing.ReasonFallbackNationalCentre) {
+				t.Errorf("%s: Moscow is 1,400 km away, expected the national-centre fallback reason", ch.Service.ID)
+			}
+		}
+	}
+	if union < 0 {
+		t.Errorf("no Russian union centre in %v", idsOf(res))
+	}
+
+	c.ConsentConsulate = true
+	res = w.index.Rank(c, w.opt)
+	cg, _ = choice(res, "az-cg-yekaterinburg")
+	if cg.NeedsConsent || !cg.Contactable || res.NeedsConsent {
+		t.Errorf("with consent the consulate is a contact: %+v", cg)
+	}
+	if !cg.HasDistance || cg.DistanceKm > 5 {
+		t.Errorf("consulate distance %.1f km (located %v); want the city centre via the gazetteer", cg.DistanceKm, cg.HasDistance)
+	}
+}
+
+func TestRealMoldovanInMoscowTrafficked(t *testing.T) {
+	w := loadRealWorld(t)
+	c := w.in(t, "MD", "RU", "Moscow", routing.CategoryForcedLabour)
+	c.ConsentConsulate = true
+	res := w.index.Rank(c, w.opt)
+	if len(res.Choices) == 0 || res.Choices[0].Service.Kind != routing.KindHotline {
+		t.Fatalf("want a hotline first, got %v", idsOf(res))
+	}
+	embassy, i := choice(res, "md-embassy-moscow")
+	if i < 0 || !embassy.Service.Emergency || !has(embassy, routing.ReasonEmergency) || !embassy.Contactable {
+		t.Errorf("embassy's 24/7 line missing or not marked: %v", idsOf(res))
+	}
+	for _, ch := range res.Choices {
+		if ch.Service.Kind == routing.KindHotline && ch.Service.Country != "RU" && ch.Service.Country != "MD" {
+			t.Errorf("hotline of a third country offered: %s", ch.Service.ID)
+		}
+	}
+	// Without consent the embassy is held back, the hotline is not.
+	c.ConsentConsulate = false
+	res = w.index.Rank(c, w.opt)
+	if embassy, _ := choice(res, "md-embassy-moscow"); embassy.Contactable || !embassy.NeedsConsent {
+		t.Errorf("embassy contactable without consent")
+	}
+	if res.Choices[0].Service.Kind != routing.KindHotline || !res.Choices[0].Contactable {
+		t.Errorf("hotline should stay first and contactable: %v", idsOf(res))
+	}
+}
+
+func TestRealGeorgianInMoscow(t *testing.T) {
+	w := loadRealWorld(t)
+	c := w.in(t, "GE", "RU", "Moscow", routing.CategoryDocuments)
+	res := w.index.Rank(c, w.opt)
+	section, i := choice(res, "ge-interests-section-moscow")
+	if i != 0 {
+		t.Fatalf("Interests Section not first: %v", idsOf(res))
+	}
+	if !has(section, routing.ReasonNote) || section.Service.Note == "" {
+		t.Error("the Interests Section must carry its note (no Georgian embassy in Russia)")
+	}
+	if !section.NeedsConsent {
+		t.Error("the Interests Section acts for Georgia: it needs the worker's consent")
+	}
+}
+
+func TestRealWageCaseInBaku(t *testing.T) {
+	w := loadRealWorld(t)
+	res := w.index.Rank(w.in(t, "AZ", "AZ", "Baku", routing.CategoryWages), w.opt)
+	if len(res.Choices) == 0 || res.Choices[0].Service.ID != "ahik" {
+		t.Fatalf("want AHİK first, got %v", idsOf(res))
+	}
+	if has(res.Choices[0], routing.ReasonFallbackNationalCentre) {
+		t.Error("AHİK is in Baku: no fallback needed")
+	}
+}
+
+func TestRealNoServiceNearFallsBack(t *testing.T) {
+	w := loadRealWorld(t)
+	// Vladivostok: no union within 300 km.
+	res := w.index.Rank(w.in(t, "AZ", "RU", "Vladivostok", routing.CategoryWages), w.opt)
+	national, origin := -1, -1
+	for i, ch := range res.Choices {
+		switch {
+		case has(ch, routing.ReasonFallbackNationalCentre) && ch.Service.Country == "RU":
+			if national < 0 {
+				national = i
+			}
+		case has(ch, routing.ReasonFallbackOriginUnion) && ch.Service.ID == "ahik":
+			origin = i
+		}
+	}
+	if national < 0 || origin < 0 || national > origin {
+		t.Errorf("want the Russian national centre, then AHİK; got %v", idsOf(res))
+	}
+}

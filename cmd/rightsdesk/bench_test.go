@@ -1,0 +1,285 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/rightsdesk/rightsdesk/bot/localapi"
+	"github.com/rightsdesk/rightsdesk/locales"
+)
+
+// benchUsers write at once, each waiting for the answer to one message
+// before sending the next, as a person does.
+const benchUsers = 50
+
+// BenchmarkPipeline measures the whole path an update takes: local Bot API →
+// getUpdates → inbox → handler → outbox → sendMessage → local Bot API, with
+// serve's default configuration and a real SQLite database. One op is one
+// user text answered.
+func BenchmarkPipeline(b *testing.B) {
+	target := newLoadTarget(b)
+	var c serveConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	serveFlags(fs, &c)
+	if err := fs.Parse([]string{"-token", demoToken, "-api-url", target.baseURL,
+		"-db", filepath.Join(b.TempDir(), "bench.db"), "-listen", "127.0.0.1:0"}); err != nil {
+		b.Fatal(err)
+	}
+	log, err := newLogger(io.Discard, c.LogLevel, "json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ready := make(chan string, 1)
+	c.ready = func(addr string) { ready <- addr }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, c, log) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			b.Error(err)
+		}
+	}()
+	select {
+	case <-ready:
+	case err := <-done:
+		b.Fatalf("serve exited: %v", err)
+	case <-time.After(10 * time.Second):
+		b.Fatal("serve not ready")
+	}
+
+	catalog, err := locales.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Every user is past /start and the language choice, so what is
+	// measured is the steady state of a conversation.
+	users := target.newUsers(b, func(u *localapi.User, i int) error {
+		lang := locales.Languages[i%len(locales.Languages)]
+		u.SendText("/start")
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		welcome, err := u.WaitFor(ctx, func(m localapi.Message) bool { return len(m.InlineKeyboard) > 0 })
+		if err != nil {
+			return err
+		}
+		if err := u.Press(welcome.ID, catalog.T(lang, "language_name", nil)); err != nil {
+			return err
+		}
+		_, err = u.WaitFor(ctx, func(m localapi.Message) bool { return m.Text == catalog.T(lang, "menu_title", nil) })
+		return err
+	})
+	target.run(b, users, "My employer has not paid me for three months.")
+	// The replies must be the bot's, not an artefact of the measurement.
+	u := users[0]
+	want := catalog.T(locales.Languages[0], "text_no_question", nil)
+	if m, ok := u.Last(); !ok || m.Text != want {
+		b.Fatalf("last reply %q, want %q", m.Text, want)
+	}
+}
+
+// BenchmarkEchoBot is the floor: the smallest bot on the same library
+// (GetUpdatesChan, then Send for each message) under the same load and the
+// same fake Bot API, so the pipeline's costs can be read against it.
+func BenchmarkEchoBot(b *testing.B) {
+	target := newLoadTarget(b)
+	api, err := tgbotapi.NewBotAPIWithAPIEndpoint(demoToken, target.baseURL+"/bot%s/%s")
+	if err != nil {
+		b.Fatal(err)
+	}
+	uc := tgbotapi.NewUpdate(0)
+	uc.Timeout = 25
+	updates := api.GetUpdatesChan(uc)
+	go func() {
+		for upd := range updates {
+			if upd.Message == nil {
+				continue
+			}
+			// A failed send shows as a text never answered.
+			_, _ = api.Send(tgbotapi.NewMessage(upd.Message.Chat.ID, upd.Message.Text))
+		}
+	}()
+	defer api.StopReceivingUpdates()
+
+	users := target.newUsers(b, func(u *localapi.User, i int) error {
+		u.SendText("/start")
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, err := u.WaitFor(ctx, func(m localapi.Message) bool { return m.Text == "/start" })
+		return err
+	})
+	const text = "My employer has not paid me for three months."
+	target.run(b, users, text)
+	if m, ok := users[0].Last(); !ok || m.Text != text {
+		b.Fatalf("last reply %q, want the echo", m.Text)
+	}
+}
+
+// loadTarget is the local Bot API behind a handler that notes when each
+// sendMessage has been stored, so a reply's arrival costs the measurement
+// one channel send instead of a poll.
+type loadTarget struct {
+	api     *localapi.Server
+	baseURL string
+
+	mu      sync.Mutex
+	replies map[int64]chan time.Time
+}
+
+func newLoadTarget(b *testing.B) *loadTarget {
+	b.Helper()
+	lt := &loadTarget{api: localapi.New(localapi.Config{Token: demoToken}), replies: map[int64]chan time.Time{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(lt.serveHTTP), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln) //nolint:errcheck // ErrServerClosed at the end
+	lt.baseURL = "http://" + ln.Addr().String()
+	b.Cleanup(func() {
+		lt.api.Close() // ends long polls first, so Close does not wait for them
+		srv.Close()
+	})
+	return lt
+}
+
+func (lt *loadTarget) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	lt.api.ServeHTTP(w, r)
+	if !strings.HasSuffix(r.URL.Path, "/sendMessage") {
+		return
+	}
+	at := time.Now()
+	// The local API parsed the form; both bots post url-encoded forms.
+	chatID, err := strconv.ParseInt(r.Form.Get("chat_id"), 10, 64)
+	if err != nil {
+		return
+	}
+	lt.mu.Lock()
+	ch := lt.replies[chatID]
+	lt.mu.Unlock()
+	if ch != nil {
+		select {
+		case ch <- at:
+		default:
+		}
+	}
+}
+
+// newUsers creates benchUsers people and brings each, in parallel, through
+// prepare; the replies prepare caused are drained.
+func (lt *loadTarget) newUsers(b *testing.B, prepare func(u *localapi.User, i int) error) []*localapi.User {
+	b.Helper()
+	users := make([]*localapi.User, benchUsers)
+	var wg sync.WaitGroup
+	errs := make(chan error, benchUsers)
+	for i := range users {
+		u := lt.api.NewUser(fmt.Sprintf("Worker%03d", i), "ru")
+		users[i] = u
+		lt.mu.Lock()
+		lt.replies[u.ChatID()] = make(chan time.Time, 16)
+		lt.mu.Unlock()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := prepare(u, i); err != nil {
+				errs <- fmt.Errorf("%s: %w", u.Name(), err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	// Let stragglers of the preparation (command registration, callback
+	// answers) finish, then forget the replies they caused.
+	waitQuiet(lt.api, 300*time.Millisecond, 10*time.Second)
+	for _, u := range users {
+		ch := lt.reply(u.ChatID())
+		for len(ch) > 0 {
+			<-ch
+		}
+	}
+	return users
+}
+
+func (lt *loadTarget) reply(chatID int64) chan time.Time {
+	lt.mu.Lock()
+	defer lt.mu.Unlock()
+	return lt.replies[chatID]
+}
+
+// run sends b.N texts spread over the users, each user waiting for the
+// reply to its previous text, and reports throughput, latency from the
+// user's send to the stored reply, CPU per update and peak RSS.
+func (lt *loadTarget) run(b *testing.B, users []*localapi.User, text string) {
+	b.Helper()
+	latencies := make([][]time.Duration, len(users))
+	var before, after syscall.Rusage
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &before); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	for i, u := range users {
+		n := b.N / len(users)
+		if i < b.N%len(users) {
+			n++
+		}
+		if n == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got := lt.reply(u.ChatID())
+			lat := make([]time.Duration, 0, n)
+			for range n {
+				sent := time.Now()
+				u.SendText(text)
+				select {
+				case at := <-got:
+					lat = append(lat, at.Sub(sent))
+				case <-time.After(10 * time.Second):
+					b.Errorf("%s: no reply within 10 s", u.Name())
+					return
+				}
+			}
+			latencies[i] = lat
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &after); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+
+	all := slices.Concat(latencies...)
+	if len(all) != b.N {
+		b.Fatalf("%d of %d texts answered", len(all), b.N)
+	}
+	slices.Sort(all)
+	pct := func(p float64) time.Duration { return all[min(len(all)-1, int(p*float64(len(all))))] }
+	cpu := time.Duration(after.Utime.Nano()+after.Stime.Nano()) - time.Duration(before.Utime.Nano()+before.Stime.Nano())
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "updates/s")
+	b.ReportMetric(float64(pct(0.50).Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(pct(0.99).Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/update")
+	b.ReportMetric(float64(after.Maxrss)/1024, "peak-rss-MB") // Linux reports KiB
+}
