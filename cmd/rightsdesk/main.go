@@ -83,6 +83,7 @@ Usage:
   rightsdesk serve [flags]          run the bot against Telegram (or a self-hosted Bot API)
   rightsdesk demo [flags]           run the whole bot against a local Bot API with a chat page in the browser
   rightsdesk content check [dir]    validate the guide, the directory and the locale files
+  rightsdesk content stamp FILE...  mark translations as up to date with their English original
   rightsdesk version                print the version
 
 Run "rightsdesk <command> -h" for the flags of a command.

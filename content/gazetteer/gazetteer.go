@@ -261,10 +261,11 @@ func (g *Gazetteer) Match(query string, limit int) []Match {
 				if bits.OnesCount64(qm^e.mask) > 2*maxEdits {
 					continue
 				}
-				switch d := osaDistance(q, g.keys[e.key], maxEdits); d {
-				case 1:
+				switch d := osaDistance(q, g.keys[e.key], maxEdits); {
+				case d > maxEdits:
+				case d == 1:
 					found = append(found, candidate{e.key, scoreTypo1})
-				case 2:
+				case d == 2:
 					found = append(found, candidate{e.key, scoreTypo2})
 				}
 			}

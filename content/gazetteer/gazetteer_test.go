@@ -87,6 +87,15 @@ func TestAmbiguousNameReturnsSeveralByPopulation(t *testing.T) {
 	}
 }
 
+func TestShortQueriesAllowOneEdit(t *testing.T) {
+	g := load(t)
+	for _, m := range g.Match("Ktau", 20) {
+		if m.Score < scoreTypo1 {
+			t.Errorf("Ktau (4 letters) matched %s with score %v: only one edit is allowed", m.Name, m.Score)
+		}
+	}
+}
+
 func TestMatchRejectsNoise(t *testing.T) {
 	g := load(t)
 	for _, q := range []string{"", "  ", "!!!", "zzzzqqqq", "東京"} {
