@@ -61,6 +61,10 @@ type State struct {
 	// Pending names what the bot is waiting for, so a typed answer goes to
 	// the right place; empty when nothing is asked.
 	Pending string `json:"pending,omitempty"`
+	// Profile is where the worker works and their citizenship, asked by
+	// the guide and read by the features that route a case.
+	Profile Profile    `json:"profile,omitempty"`
+	Guide   GuideState `json:"guide,omitempty"`
 }
 
 const stateVersion = 1
@@ -69,6 +73,7 @@ const stateVersion = 1
 // out. Features append replies and change state; commit writes it all.
 type turn struct {
 	bot      *Bot
+	ctx      context.Context
 	upd      chat.Update
 	lib      *Library // the content snapshot for this turn
 	chat     store.Chat
@@ -130,7 +135,7 @@ func (b *Bot) begin(ctx context.Context, upd chat.Update) (*turn, error) {
 	if errors.Is(err, store.ErrNotFound) {
 		c = store.Chat{ID: upd.ChatID, Type: upd.ChatType}
 	}
-	t := &turn{bot: b, upd: upd, lib: b.library.Load(), chat: c, lang: c.Language}
+	t := &turn{bot: b, ctx: ctx, upd: upd, lib: b.library.Load(), chat: c, lang: c.Language}
 	if t.lang == "" {
 		t.lang = locales.Match(upd.LanguageCode)
 	}

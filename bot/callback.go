@@ -14,6 +14,9 @@ const (
 	cbDelete   = "del"
 	cbIntake   = "i"
 	cbGuide    = "g"
+	cbRoute    = "r"
+	cbCases    = "c"
+	cbHelp     = "h"
 )
 
 type callback struct {
@@ -28,7 +31,7 @@ func parseCallback(data string) (callback, bool) {
 	}
 	feature, payload, _ := strings.Cut(rest, ":")
 	switch feature {
-	case cbLanguage, cbMenu, cbDelete, cbIntake, cbGuide:
+	case cbLanguage, cbMenu, cbDelete, cbIntake, cbGuide, cbRoute, cbCases, cbHelp:
 		return callback{Feature: feature, Payload: payload}, true
 	}
 	return callback{}, false

@@ -13,5 +13,3 @@ func (b *Bot) guideCommand(t *turn) {
 func (b *Bot) guideButton(t *turn, payload string) { b.stale(t) }
 
 func (b *Bot) guideInput(t *turn) bool { return false }
-
-func (b *Bot) helpInput(t *turn) bool { return false }

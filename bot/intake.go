@@ -14,3 +14,5 @@ func (b *Bot) intakeMenu(t *turn, item string) {
 func (b *Bot) intakeButton(t *turn, payload string) { b.stale(t) }
 
 func (b *Bot) intakeInput(t *turn) bool { return false }
+
+func (b *Bot) casesButton(t *turn, payload string) { b.stale(t) }

@@ -136,6 +136,12 @@ func (b *Bot) button(t *turn) {
 		b.guideButton(t, cb.Payload)
 	case cbIntake:
 		b.intakeButton(t, cb.Payload)
+	case cbCases:
+		b.casesButton(t, cb.Payload)
+	case cbRoute:
+		b.routeButton(t, cb.Payload)
+	case cbHelp:
+		b.helpButton(t, cb.Payload)
 	case cbDelete:
 		switch cb.Payload {
 		case "yes":

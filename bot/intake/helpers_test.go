@@ -63,15 +63,19 @@ func testEnv() Env {
 }
 
 // Input builders.
-func cmd(c string) Input     { return Input{Kind: InputCommand, Command: c} }
-func text(s string) Input    { return Input{Kind: InputText, Text: s} }
-func press(p string) Input   { return Input{Kind: InputButton, Button: p} }
-func sticker() Input         { return Input{Kind: InputUnsupported} }
-func photo(id string) Input  { return Input{Kind: InputFile, File: &File{ID: "f" + id, UniqueID: "u" + id, Kind: FilePhoto, Size: 1000}} }
+func cmd(c string) Input   { return Input{Kind: InputCommand, Command: c} }
+func text(s string) Input  { return Input{Kind: InputText, Text: s} }
+func press(p string) Input { return Input{Kind: InputButton, Button: p} }
+func sticker() Input       { return Input{Kind: InputUnsupported} }
+func photo(id string) Input {
+	return Input{Kind: InputFile, File: &File{ID: "f" + id, UniqueID: "u" + id, Kind: FilePhoto, Size: 1000}}
+}
 func loc(lat, lon float64) Input {
 	return Input{Kind: InputLocation, Location: &Location{Lat: lat, Lon: lon}}
 }
-func ownContact(p string) Input { return Input{Kind: InputContact, Contact: &Contact{Phone: p, Own: true}} }
+func ownContact(p string) Input {
+	return Input{Kind: InputContact, Contact: &Contact{Phone: p, Own: true}}
+}
 
 // run drives the engine and remembers the last question asked, so tests
 // can press its buttons by value.
