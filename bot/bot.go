@@ -61,10 +61,12 @@ type State struct {
 	// Pending names what the bot is waiting for, so a typed answer goes to
 	// the right place; empty when nothing is asked.
 	Pending string `json:"pending,omitempty"`
+	// Route is the last list of services offered for a submitted case.
+	Route *RouteState `json:"route,omitempty"`
 	// Profile is where the worker works and their citizenship, asked by
 	// the guide and read by the features that route a case.
-	Profile Profile    `json:"profile,omitempty"`
-	Guide   GuideState `json:"guide,omitempty"`
+	Profile Profile    `json:"profile,omitzero"`
+	Guide   GuideState `json:"guide,omitzero"`
 }
 
 const stateVersion = 1
@@ -82,6 +84,9 @@ type turn struct {
 	replies  []chat.Reply
 	answered bool // the callback query has its answer queued
 	erase    bool // /delete confirmed: forget the chat
+	// effects are writes a feature needs in the same transaction as the
+	// turn's state and replies.
+	effects []func(*store.Tx) error
 }
 
 func (t *turn) t(id string, data map[string]any) string { return t.bot.cfg.Catalog.T(t.lang, id, data) }
@@ -158,6 +163,11 @@ func (b *Bot) commit(ctx context.Context, updateID int64, t *turn) error {
 		if t != nil {
 			if err := b.save(tx, t); err != nil {
 				return err
+			}
+			for _, effect := range t.effects {
+				if err := effect(tx); err != nil {
+					return err
+				}
 			}
 			for _, r := range t.replies {
 				payload, err := r.Encode()

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/rightsdesk/rightsdesk/bot/routing"
 	"github.com/rightsdesk/rightsdesk/content/directory"
 	"github.com/rightsdesk/rightsdesk/content/gazetteer"
 	"github.com/rightsdesk/rightsdesk/content/guide"
@@ -18,6 +19,8 @@ type Library struct {
 	Guide     *guide.Guide
 	Directory *directory.Directory
 	Gazetteer *gazetteer.Gazetteer
+	// Routes is the directory prepared for ranking, built once per load.
+	Routes *routing.Index
 }
 
 // LoadLibrary reads content rooted at fsys (the content/ directory, embedded
@@ -42,7 +45,7 @@ func LoadLibrary(fsys fs.FS) (*Library, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Library{Guide: g, Directory: d, Gazetteer: gz}, nil
+	return &Library{Guide: g, Directory: d, Gazetteer: gz, Routes: routing.NewIndex(routingServices(d.Services()))}, nil
 }
 
 // libraryRef holds the library in service; readers take a snapshot per turn.

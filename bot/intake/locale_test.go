@@ -178,7 +178,7 @@ func TestLocaleFilesCoverEveryMessage(t *testing.T) {
 		}
 		fields, ok := en.fields[u.id]
 		if !ok {
-			t.Errorf("message %q is emitted but not in the staging files", u.id)
+			t.Errorf("message %q is emitted but not in the locale files", u.id)
 			continue
 		}
 		for f := range fields {
@@ -187,34 +187,13 @@ func TestLocaleFilesCoverEveryMessage(t *testing.T) {
 			}
 		}
 	}
-	for id := range en.fields {
-		if !strings.HasPrefix(id, "intake_") {
-			t.Errorf("staging id %q lacks the intake_ prefix", id)
-		}
-	}
-	for _, lang := range languages {
-		f := files[lang]
-		for id, fields := range en.fields {
-			got, ok := f.fields[id]
-			if !ok {
-				t.Errorf("%s: %s missing", lang, id)
-				continue
-			}
-			if strings.Join(keys(got), ",") != strings.Join(keys(fields), ",") {
-				t.Errorf("%s: %s placeholders %v, English has %v", lang, id, keys(got), keys(fields))
-			}
-		}
-		for id := range f.fields {
-			if _, ok := en.fields[id]; !ok {
-				t.Errorf("%s: %s is not in English", lang, id)
-			}
-		}
-	}
+	// Completeness across the six languages is locales.Check's job; here
+	// only the engine's own messages must all be reachable.
 	// Every staged message is reachable, except the ones the bot renders
 	// for effects (listed in the report).
 	botRendered := []string{"intake_left_kept", "intake_left_nothing_kept", "intake_draft_discarded", "intake_submitted", "intake_emergency_unknown_country"}
 	for id := range en.fields {
-		if !used[id] && !slices.Contains(botRendered, id) {
+		if strings.HasPrefix(id, "intake_") && !used[id] && !slices.Contains(botRendered, id) {
 			t.Errorf("staged message %q is never emitted", id)
 		}
 	}
