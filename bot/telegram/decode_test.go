@@ -1,0 +1,90 @@
+package telegram_test
+
+import (
+	"testing"
+
+	"github.com/rightsdesk/rightsdesk/bot/chat"
+	"github.com/rightsdesk/rightsdesk/bot/telegram"
+)
+
+func TestDecode(t *testing.T) {
+	d := telegram.Decoder{BotID: 99, BotUsername: "rightsdesk_bot"}
+	private := `"chat":{"id":5,"type":"private"},"from":{"id":5,"is_bot":false,"first_name":"A","language_code":"ru"}`
+	group := `"chat":{"id":-100,"type":"supergroup"},"from":{"id":5,"is_bot":false,"first_name":"A"}`
+	cases := []struct {
+		name      string
+		raw       string
+		kind      chat.Kind
+		command   string
+		addressed bool
+		check     func(t *testing.T, u chat.Update)
+	}{
+		{"command", `{"update_id":1,"message":{"message_id":1,"date":1,` + private + `,"text":"/Start@rightsdesk_bot hello","entities":[{"type":"bot_command","offset":0,"length":21}]}}`,
+			chat.KindCommand, "start", true, func(t *testing.T, u chat.Update) {
+				if u.Args != "hello" || u.LanguageCode != "ru" {
+					t.Errorf("args %q lang %q", u.Args, u.LanguageCode)
+				}
+			}},
+		{"command for another bot", `{"update_id":2,"message":{"message_id":1,"date":1,` + group + `,"text":"/start@other_bot","entities":[{"type":"bot_command","offset":0,"length":16}]}}`,
+			chat.KindText, "", false, nil},
+		{"group chatter", `{"update_id":3,"message":{"message_id":1,"date":1,` + group + `,"text":"hello all"}}`,
+			chat.KindText, "", false, nil},
+		{"group mention", `{"update_id":4,"message":{"message_id":1,"date":1,` + group + `,"text":"@RightsDesk_bot help"}}`,
+			chat.KindText, "", true, nil},
+		{"group reply to bot", `{"update_id":5,"message":{"message_id":2,"date":1,` + group + `,"text":"ok","reply_to_message":{"message_id":1,"date":1,"chat":{"id":-100,"type":"supergroup"},"from":{"id":99,"is_bot":true,"first_name":"B"}}}}`,
+			chat.KindText, "", true, nil},
+		{"forward", `{"update_id":6,"message":{"message_id":1,"date":1,` + private + `,"text":"x","forward_date":5}}`,
+			chat.KindText, "", true, func(t *testing.T, u chat.Update) {
+				if !u.Forwarded {
+					t.Error("not marked forwarded")
+				}
+			}},
+		{"own contact", `{"update_id":7,"message":{"message_id":1,"date":1,` + private + `,"contact":{"phone_number":"+100","first_name":"A","user_id":5}}}`,
+			chat.KindContact, "", true, func(t *testing.T, u chat.Update) {
+				if !u.Contact.Own {
+					t.Error("own contact not recognised")
+				}
+			}},
+		{"someone else's contact", `{"update_id":8,"message":{"message_id":1,"date":1,` + private + `,"contact":{"phone_number":"+100","first_name":"B","user_id":6}}}`,
+			chat.KindContact, "", true, func(t *testing.T, u chat.Update) {
+				if u.Contact.Own {
+					t.Error("another's contact taken as own")
+				}
+			}},
+		{"photo keeps the largest size", `{"update_id":9,"message":{"message_id":1,"date":1,` + private + `,"caption":"c","photo":[{"file_id":"s","file_unique_id":"us","width":1,"height":1,"file_size":10},{"file_id":"l","file_unique_id":"ul","width":9,"height":9,"file_size":90}]}}`,
+			chat.KindPhoto, "", true, func(t *testing.T, u chat.Update) {
+				if u.File.ID != "l" || u.Text != "c" {
+					t.Errorf("file %+v text %q", u.File, u.Text)
+				}
+			}},
+		{"sticker", `{"update_id":10,"message":{"message_id":1,"date":1,` + private + `,"sticker":{"file_id":"x","file_unique_id":"y","width":1,"height":1,"is_animated":false}}}`,
+			chat.KindSticker, "", true, nil},
+		{"edited", `{"update_id":11,"edited_message":{"message_id":1,"date":1,` + private + `,"text":"x"}}`,
+			chat.KindEdited, "", true, nil},
+		{"callback", `{"update_id":12,"callback_query":{"id":"q","from":{"id":5,"is_bot":false,"first_name":"A"},"chat_instance":"c","data":"v1:lang:ka","message":{"message_id":3,"date":1,"chat":{"id":5,"type":"private"}}}}`,
+			chat.KindCallback, "", true, func(t *testing.T, u chat.Update) {
+				if u.CallbackData != "v1:lang:ka" || u.MessageID != 3 || u.ChatID != 5 {
+					t.Errorf("%+v", u)
+				}
+			}},
+		{"unknown kind", `{"update_id":13,"message_reaction":{"chat":{"id":5,"type":"private"},"user":{"id":5}}}`,
+			chat.KindOther, "", false, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			u, err := d.Decode([]byte(c.raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u.Kind != c.kind || u.Command != c.command || u.Addressed != c.addressed {
+				t.Fatalf("kind %s command %q addressed %v; want %s %q %v", u.Kind, u.Command, u.Addressed, c.kind, c.command, c.addressed)
+			}
+			if c.check != nil {
+				c.check(t, u)
+			}
+		})
+	}
+	if _, err := d.Decode([]byte(`not json`)); err == nil {
+		t.Error("garbage decoded")
+	}
+}
