@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/rightsdesk/rightsdesk/bot/chat"
+	"github.com/rightsdesk/rightsdesk/bot/intake"
 	"github.com/rightsdesk/rightsdesk/locales"
 	"github.com/rightsdesk/rightsdesk/store"
 )
@@ -67,6 +68,9 @@ type State struct {
 	// the guide and read by the features that route a case.
 	Profile Profile    `json:"profile,omitzero"`
 	Guide   GuideState `json:"guide,omitzero"`
+	// Intake is the complaint being written; Cases what /mycases waits for.
+	Intake intake.State `json:"intake,omitzero"`
+	Cases  CasesState   `json:"cases,omitzero"`
 }
 
 const stateVersion = 1

@@ -17,6 +17,7 @@ const (
 	pendingGuide  = "guide"
 	pendingIntake = "intake"
 	pendingHelp   = "help"
+	pendingCases  = "cases"
 )
 
 // private handles a one-to-one chat with a worker.
@@ -54,6 +55,10 @@ func (b *Bot) private(t *turn) {
 		if b.helpInput(t) {
 			return
 		}
+	case pendingCases:
+		if b.casesInput(t) {
+			return
+		}
 	}
 	b.unexpected(t)
 }
@@ -75,6 +80,9 @@ func (b *Bot) unexpected(t *turn) {
 }
 
 func (b *Bot) command(t *turn) {
+	if t.upd.Command != "guide" {
+		b.leaveGuide(t)
+	}
 	switch t.upd.Command {
 	case "start":
 		if t.chat.Language == "" {
@@ -87,7 +95,7 @@ func (b *Bot) command(t *turn) {
 	case "menu":
 		b.showMenu(t)
 	case "help":
-		t.send(t.t("help_text", nil), b.menuKeyboard(t))
+		b.helpCommand(t)
 	case "delete":
 		t.send(t.t("delete_confirm", nil), &chat.Keyboard{Inline: [][]chat.Button{{
 			{Text: t.t("btn_yes", nil), Data: callbackData(cbDelete, "yes")},
@@ -108,6 +116,9 @@ func (b *Bot) button(t *turn) {
 		b.stale(t)
 		return
 	}
+	if cb.Feature != cbGuide {
+		b.leaveGuide(t)
+	}
 	switch cb.Feature {
 	case cbLanguage:
 		if !validLanguage(cb.Payload) {
@@ -122,7 +133,7 @@ func (b *Bot) button(t *turn) {
 	case cbMenu:
 		switch cb.Payload {
 		case "help":
-			t.send(t.t("help_text", nil), b.menuKeyboard(t))
+			b.helpCommand(t)
 		case "language":
 			b.offerLanguages(t, "language_prompt")
 		case "guide":
@@ -181,6 +192,7 @@ func (b *Bot) offerLanguages(t *turn, messageID string) {
 }
 
 func (b *Bot) showMenu(t *turn) {
+	b.leaveGuide(t)
 	t.send(t.t("menu_title", nil), b.menuKeyboard(t))
 }
 

@@ -30,7 +30,7 @@ func (db *DB) Chat(ctx context.Context, id int64) (Chat, error) {
 	var blocked sql.NullInt64
 	var sealed []byte
 	var created, updated int64
-	err := db.read.QueryRowContext(ctx,
+	err := db.queryRow(ctx,
 		`SELECT type, language, blocked_at, state, created_at, updated_at FROM chats WHERE chat_id = ?`, id).
 		Scan(&c.Type, &c.Language, &blocked, &sealed, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -58,7 +58,7 @@ func (tx *Tx) SaveChat(c Chat) error {
 	if c.State != nil {
 		sealed = tx.db.sealer.Seal(c.State, statePlace(c.ID))
 	}
-	_, err := tx.tx.Exec(
+	_, err := tx.exec(context.Background(),
 		`INSERT INTO chats (chat_id, type, language, blocked_at, state, created_at, updated_at)
 		 VALUES (?, ?, ?, NULL, ?, ?, ?)
 		 ON CONFLICT (chat_id) DO UPDATE SET type = excluded.type, language = excluded.language,
@@ -70,7 +70,7 @@ func (tx *Tx) SaveChat(c Chat) error {
 // RecordMessage remembers a message id in a chat (never its text), so the
 // user can later ask for the chat to be cleared.
 func (tx *Tx) RecordMessage(chatID int64, messageID int, fromBot bool) error {
-	_, err := tx.tx.Exec(`INSERT INTO chat_messages (chat_id, message_id, from_bot, at) VALUES (?, ?, ?, ?)
+	_, err := tx.exec(context.Background(), `INSERT INTO chat_messages (chat_id, message_id, from_bot, at) VALUES (?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`, chatID, messageID, fromBot, millis(tx.now))
 	return err
 }
@@ -100,11 +100,14 @@ func (tx *Tx) ForgetMessages(chatID int64) error {
 	return err
 }
 
-// EraseChat forgets everything about a chat: its state, language, message
-// ids, what waits in the outbox, and the ids of its handled updates (all but
-// keepUpdate, the one being handled, so a redelivery of it stays a
-// duplicate). Callers checkpoint afterwards so the bytes leave the WAL too.
+// EraseChat forgets everything about a chat: its cases' personal fields
+// (EraseCases), its state, language, message ids, what waits in the
+// outbox, and the ids of its handled updates (all but keepUpdate, the one
+// being handled, so a redelivery of it stays a duplicate). Callers checkpoint afterwards so the bytes leave the WAL too.
 func (tx *Tx) EraseChat(chatID, keepUpdate int64) error {
+	if err := tx.EraseCases(chatID); err != nil {
+		return err
+	}
 	for _, q := range []string{
 		`DELETE FROM chats WHERE chat_id = ?`,
 		`DELETE FROM chat_messages WHERE chat_id = ?`,

@@ -28,9 +28,7 @@ func (db *DB) SaveUpdates(ctx context.Context, ups []InboxUpdate, nextOffset int
 	err := db.Update(ctx, func(tx *Tx) error {
 		fresh = fresh[:0]
 		for _, u := range ups {
-			res, err := tx.tx.ExecContext(ctx,
-				`INSERT INTO inbox (update_id, chat_id, received_at, payload) VALUES (?, ?, ?, ?)
-				 ON CONFLICT (update_id) DO NOTHING`,
+			res, err := tx.exec(ctx, sqlSaveUpdate,
 				u.UpdateID, u.ChatID, millis(tx.now), db.sealer.Seal(u.Payload, inboxPlace(u.UpdateID)))
 			if err != nil {
 				return err
@@ -41,9 +39,7 @@ func (db *DB) SaveUpdates(ctx context.Context, ups []InboxUpdate, nextOffset int
 			}
 		}
 		if nextOffset > 0 {
-			_, err := tx.tx.ExecContext(ctx,
-				`INSERT INTO poll_state (id, next_offset) VALUES (1, ?)
-				 ON CONFLICT (id) DO UPDATE SET next_offset = max(next_offset, excluded.next_offset)`, nextOffset)
+			_, err := tx.exec(ctx, sqlSaveOffset, nextOffset)
 			return err
 		}
 		return nil
@@ -90,7 +86,7 @@ func (db *DB) UnhandledUpdates(ctx context.Context) ([]InboxUpdate, error) {
 // MarkHandled drops the update's payload, keeping its id so a redelivery is
 // recognised.
 func (tx *Tx) MarkHandled(updateID int64) error {
-	_, err := tx.tx.Exec(`UPDATE inbox SET payload = NULL, handled_at = ? WHERE update_id = ?`, millis(tx.now), updateID)
+	_, err := tx.exec(context.Background(), sqlMarkHandled, millis(tx.now), updateID)
 	return err
 }
 
@@ -107,3 +103,11 @@ func (db *DB) PurgeInbox(ctx context.Context, before time.Time) (int64, error) {
 	})
 	return n, err
 }
+
+const (
+	sqlSaveUpdate = `INSERT INTO inbox (update_id, chat_id, received_at, payload) VALUES (?, ?, ?, ?)
+		ON CONFLICT (update_id) DO NOTHING`
+	sqlSaveOffset = `INSERT INTO poll_state (id, next_offset) VALUES (1, ?)
+		ON CONFLICT (id) DO UPDATE SET next_offset = max(next_offset, excluded.next_offset)`
+	sqlMarkHandled = `UPDATE inbox SET payload = NULL, handled_at = ? WHERE update_id = ?`
+)

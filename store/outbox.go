@@ -27,14 +27,14 @@ func outboxPlace(chatID int64) string { return "outbox:" + strconv.FormatInt(cha
 // can never be delivered.
 func (tx *Tx) Enqueue(chatID int64, priority int, payload []byte) error {
 	var blocked sql.NullInt64
-	err := tx.tx.QueryRow(`SELECT blocked_at FROM chats WHERE chat_id = ?`, chatID).Scan(&blocked)
+	err := tx.queryRow(context.Background(), sqlChatBlocked, chatID).Scan(&blocked)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
 	if blocked.Valid {
 		return nil
 	}
-	_, err = tx.tx.Exec(`INSERT INTO outbox (chat_id, priority, payload, created_at) VALUES (?, ?, ?, ?)`,
+	_, err = tx.exec(context.Background(), sqlEnqueue,
 		chatID, priority, tx.db.sealer.Seal(payload, outboxPlace(chatID)), millis(tx.now))
 	return err
 }
@@ -45,9 +45,7 @@ func (tx *Tx) Enqueue(chatID int64, priority int, payload []byte) error {
 func (db *DB) NextOutbox(ctx context.Context, chatID int64) (msg OutboxMessage, wait time.Time, ok bool, err error) {
 	var sealed []byte
 	var created, notBefore int64
-	err = db.read.QueryRowContext(ctx,
-		`SELECT id, priority, payload, created_at, not_before, attempts FROM outbox
-		 WHERE chat_id = ? ORDER BY priority, id LIMIT 1`, chatID).
+	err = db.queryRow(ctx, sqlNextOutbox, chatID).
 		Scan(&msg.ID, &msg.Priority, &sealed, &created, &notBefore, &msg.Attempts)
 	if errors.Is(err, sql.ErrNoRows) {
 		return msg, time.Time{}, false, nil
@@ -97,7 +95,7 @@ func (db *DB) OutboxLen(ctx context.Context) (int, error) {
 // remembers the id Telegram gave it, for "clear this chat".
 func (db *DB) MarkSent(ctx context.Context, id, chatID int64, messageID int) error {
 	return db.Update(ctx, func(tx *Tx) error {
-		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM outbox WHERE id = ?`, id); err != nil {
+		if _, err := tx.exec(ctx, sqlDeleteOutbox, id); err != nil {
 			return err
 		}
 		if messageID > 0 {
@@ -110,7 +108,8 @@ func (db *DB) MarkSent(ctx context.Context, id, chatID int64, messageID int) err
 // Defer postpones a message after a transient failure.
 func (db *DB) Defer(ctx context.Context, id int64, until time.Time) error {
 	return db.Update(ctx, func(tx *Tx) error {
-		_, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET not_before = ?, attempts = attempts + 1 WHERE id = ?`, millis(until), id)
+		// Rounded up: a retry due at 12.5 ms must not be tried at 12 ms.
+		_, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET not_before = ?, attempts = attempts + 1 WHERE id = ?`, millis(until.Add(time.Millisecond-1)), id)
 		return err
 	})
 }
@@ -159,3 +158,10 @@ func (db *DB) Failures(ctx context.Context) (map[int]int, error) {
 	}
 	return out, rows.Err()
 }
+
+const (
+	sqlChatBlocked  = `SELECT blocked_at FROM chats WHERE chat_id = ?`
+	sqlEnqueue      = `INSERT INTO outbox (chat_id, priority, payload, created_at) VALUES (?, ?, ?, ?)`
+	sqlNextOutbox   = `SELECT id, priority, payload, created_at, not_before, attempts FROM outbox WHERE chat_id = ? ORDER BY priority, id LIMIT 1`
+	sqlDeleteOutbox = `DELETE FROM outbox WHERE id = ?`
+)

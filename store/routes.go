@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strings"
 	"time"
 )
 
@@ -31,8 +30,8 @@ type CaseRoute struct {
 // case updates the time, the status and the consent, which can only be
 // granted, never silently withdrawn by a later press.
 func (tx *Tx) RecordRoute(r CaseRoute) error {
-	if strings.TrimSpace(r.CaseID) == "" {
-		return Errorf(EINVALID, "a route needs a case id")
+	if !ValidCaseID(r.CaseID) || r.ChatID == 0 {
+		return Errorf(EINVALID, "a route needs a case id and a chat")
 	}
 	switch r.Status {
 	case RouteContactsGiven, RouteDeclined, RouteSent:

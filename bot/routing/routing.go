@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Service kinds, as in the directory.
@@ -225,21 +226,23 @@ func newIndex(services []Service, bucketed bool) *Index {
 }
 
 // candidates returns the lists of services that can matter for a case: those
-// where the work is, those at home (for fallbacks and home hotlines), and
-// those that say where they serve.
-func (x *Index) candidates(work, home uint16) [][]int32 {
+// where the work is, those that say where they serve, and those at home (for
+// fallbacks and home hotlines). homeOnly is the index of the list at home, or
+// -1: its services cannot operate where the worker is, so only a national
+// union centre or a hotline there can matter.
+func (x *Index) candidates(work, home uint16) (lists [][]int32, homeOnly int) {
 	if work == 0 || !x.bucketed {
 		all := make([]int32, len(x.records))
 		for i := range all {
 			all[i] = int32(i)
 		}
-		return [][]int32{all}
+		return [][]int32{all}, -1
 	}
-	lists := [][]int32{x.byCountry[work], x.wide}
+	lists = [][]int32{x.byCountry[work], x.wide}
 	if home != work {
-		lists = append(lists, x.byCountry[home])
+		return append(lists, x.byCountry[home]), len(lists)
 	}
-	return lists
+	return lists, -1
 }
 
 // categoryBit gives each known category a bit; 0 for an unknown one.
@@ -323,8 +326,16 @@ func (x *Index) Rank(c Case, opt Options) Result {
 		}
 	}
 
-	unionK := kindIndex(KindTradeUnion)
-	var picked []candidate
+	unionK, hotlineK := int8(kindIndex(KindTradeUnion)), int8(kindIndex(KindHotline))
+	// picked is scratch kept between rankings: a forced-labour case can match
+	// hundreds of hotlines, and growing a fresh slice each time was most of a
+	// ranking's garbage, and so of its slowest runs.
+	buf := pickedPool.Get().(*[]candidate)
+	picked := (*buf)[:0]
+	defer func() {
+		*buf = picked[:0]
+		pickedPool.Put(buf)
+	}()
 	var nationalCentres, originUnions []int
 	unionNear := false
 	for _, cat := range cats {
@@ -333,17 +344,21 @@ func (x *Index) Rank(c Case, opt Options) Result {
 		r.catSlow = r.catSlow || bit == 0
 	}
 	workCode, homeCode := packCode(c.CountryOfWork), packCode(c.Citizenship)
-	for _, list := range x.candidates(workCode, homeCode) {
+	lists, homeOnly := x.candidates(workCode, homeCode)
+	for l, list := range lists {
 		for _, i32 := range list {
 			i := int(i32)
 			rec := &x.records[i]
 			if rec.kind < 0 || r.weight[rec.kind] == 0 {
 				continue
 			}
+			if l == homeOnly && rec.kind != hotlineK && (rec.kind != unionK || !services[i].NationalCentre) {
+				continue
+			}
 			if !x.servesCitizen(i, homeCode, c.Citizenship) || !x.helps(i, &r) {
 				continue
 			}
-			k, s := int(rec.kind), &services[i]
+			k, s := rec.kind, &services[i]
 			operates := r.operatesWhereWorkerIs(s)
 			nationalHere := k == unionK && s.NationalCentre && strings.EqualFold(s.Country, c.CountryOfWork)
 			nationalHome := k == unionK && s.NationalCentre && !nationalHere && strings.EqualFold(s.Country, c.Citizenship)
@@ -380,13 +395,17 @@ func (x *Index) Rank(c Case, opt Options) Result {
 		}
 	}
 	var res Result
-	for _, cd := range diversify(services, picked, opt.Limit) {
+	chosen := diversify(services, picked, opt.Limit)
+	res.Choices = make([]Choice, 0, len(chosen))
+	for _, cd := range chosen {
 		ch := r.choice(&services[cd.index], cd.weight, cd.why, cd.fallback, true)
 		res.Choices = append(res.Choices, ch)
 		res.NeedsConsent = res.NeedsConsent || ch.NeedsConsent
 	}
 	return res
 }
+
+var pickedPool = sync.Pool{New: func() any { return new([]candidate) }}
 
 // candidate is a service that passed the filters, scored but not yet
 // explained: only the few that are returned get their reasons written out.
@@ -612,11 +631,11 @@ func diversify(services []Service, picked []candidate, limit int) []candidate {
 		return 1
 	})
 	out := make([]candidate, 0, limit)
-	taken := map[int]bool{}
+	taken := make([]int, 0, limit) // indexes into picked; limit is small
 	for _, list := range [][]int{reps, top} {
 		for _, i := range list {
-			if len(out) < limit && !taken[i] {
-				taken[i] = true
+			if len(out) < limit && !slices.Contains(taken, i) {
+				taken = append(taken, i)
 				out = append(out, picked[i])
 			}
 		}

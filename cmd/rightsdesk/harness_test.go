@@ -34,6 +34,8 @@ type harnessOptions struct {
 	limits  *telegram.Limits
 	dbPath  string
 	webhook bool
+	// contentDir serves content from a directory instead of the embedded copy.
+	contentDir string
 }
 
 func startHarness(t *testing.T, opt harnessOptions) *harness {
@@ -66,6 +68,7 @@ func (h *harness) start(opt harnessOptions) {
 	c := serveConfig{
 		Token: demoToken, APIURL: h.baseURL, DBPath: h.dbPath, Listen: "127.0.0.1:0",
 		PollTimeout: 2 * time.Second, ShutdownTimeout: 5 * time.Second, Limits: limits,
+		ContentDir: opt.contentDir,
 	}
 	ready := make(chan string, 1)
 	c.ready = func(addr string) { ready <- addr }

@@ -16,7 +16,6 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/bot"
 	"github.com/rightsdesk/rightsdesk/bot/telegram"
-	"github.com/rightsdesk/rightsdesk/content"
 	"github.com/rightsdesk/rightsdesk/locales"
 	"github.com/rightsdesk/rightsdesk/store"
 )
@@ -36,6 +35,9 @@ type serveConfig struct {
 	Limits          telegram.Limits
 	LogLevel        string
 	LogFormat       string
+	// ContentDir is the content directory read at start and on SIGHUP;
+	// empty serves the content embedded in the binary.
+	ContentDir string
 
 	// ready, when set, is called once the bot polls or listens (tests).
 	ready func(addr string)
@@ -55,6 +57,7 @@ func serveFlags(fs *flag.FlagSet, c *serveConfig) {
 	fs.Float64Var(&c.Limits.BulkPerSecond, "bulk-per-second", limits.BulkPerSecond, "bulk sends (announcements, reminders) per second overall")
 	fs.IntVar(&c.Limits.MaxInFlight, "max-in-flight", limits.MaxInFlight, "concurrent Bot API requests")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("RIGHTSDESK_LOG_LEVEL", "info"), "debug, info, warn or error (env RIGHTSDESK_LOG_LEVEL)")
+	fs.StringVar(&c.ContentDir, "content-dir", envOr("RIGHTSDESK_CONTENT_DIR", ""), "content directory (guide, directory, countries), re-read on SIGHUP; empty serves the embedded content (env RIGHTSDESK_CONTENT_DIR)")
 	fs.StringVar(&c.LogFormat, "log-format", envOr("RIGHTSDESK_LOG_FORMAT", "auto"), "auto (console on a terminal), json or console (env RIGHTSDESK_LOG_FORMAT)")
 	c.Limits.RetryMin, c.Limits.RetryMax, c.Limits.GroupWindow = limits.RetryMin, limits.RetryMax, limits.GroupWindow
 }
@@ -110,7 +113,7 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 		log.Warn().Str("lang", lang).Str("message_id", id).Msg("locale message missing")
 	})
 
-	library, err := bot.LoadLibrary(content.FS)
+	library, err := loadLibrary(c.ContentDir)
 	if err != nil {
 		return err
 	}
@@ -136,6 +139,11 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 	}
 	b := bot.New(bot.Config{Store: db, Catalog: catalog, Decode: decoder.Decode, Notify: sender.Notify,
 		Log: log.With().Str("component", "bot").Logger(), Library: library})
+	if err := b.UseLibrary(ctx, library); err != nil {
+		return err
+	}
+	stopReloading := reloadOnHangup(ctx, c.ContentDir, b, log.With().Str("component", "content").Logger())
+	defer stopReloading()
 	exec := &bot.Executor{Handle: b.Handle, Recover: b.Recover, Log: log.With().Str("component", "executor").Logger()}
 	exec.Start(ctx)
 

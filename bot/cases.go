@@ -1,0 +1,248 @@
+package bot
+
+// /mycases: the worker's cases with their status and timeline, and what
+// they may still do with one — add a message or a file, or withdraw it.
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/rightsdesk/rightsdesk/bot/chat"
+	"github.com/rightsdesk/rightsdesk/store"
+)
+
+// CasesState is what /mycases waits for: a message or a file for Case.
+type CasesState struct {
+	Awaiting string `json:"awaiting,omitempty"`
+	Case     string `json:"case,omitempty"`
+}
+
+const (
+	awaitMessage  = "message"
+	awaitEvidence = "evidence"
+)
+
+// Case button payloads (after "v1:c:").
+const (
+	casesList      = "l"
+	casesOpen      = "o:"
+	casesMessage   = "m:"
+	casesEvidence  = "e:"
+	casesWithdraw  = "w:"
+	casesWithdrawn = "wy:"
+)
+
+// timelineShown bounds the events listed, so a long case stays one message.
+const timelineShown = 15
+
+// messagePreview bounds a message quoted in the timeline.
+const messagePreview = 160
+
+// dateLayout is language-neutral and read the same by the worker and by
+// an organisation; dates are in UTC.
+const dateLayout = "2006-01-02"
+
+func (b *Bot) casesButton(t *turn, payload string) {
+	b.casesStopWaiting(t)
+	if b.clearButton(t, payload) {
+		return
+	}
+	if payload == casesList {
+		b.casesList(t)
+		return
+	}
+	op, id, ok := strings.Cut(payload, ":")
+	if !ok || !store.ValidCaseID(id) {
+		b.stale(t)
+		return
+	}
+	c, ok := b.chatCase(t, id)
+	if !ok {
+		return
+	}
+	switch op + ":" {
+	case casesOpen:
+		b.caseShow(t, c)
+	case casesMessage, casesEvidence:
+		if c.Closed() {
+			t.send(t.t("cases_closed", map[string]any{"ID": c.ID}), b.caseKeyboard(t, c))
+			return
+		}
+		awaiting, ask := awaitMessage, "cases_ask_message"
+		if op+":" == casesEvidence {
+			awaiting, ask = awaitEvidence, "cases_ask_evidence"
+		}
+		t.state.Cases = CasesState{Awaiting: awaiting, Case: c.ID}
+		t.state.Pending = pendingCases
+		t.send(t.t(ask, map[string]any{"ID": c.ID}), nil)
+	case casesWithdraw:
+		if c.Closed() {
+			t.send(t.t("cases_closed", map[string]any{"ID": c.ID}), b.caseKeyboard(t, c))
+			return
+		}
+		t.send(t.t("cases_withdraw_confirm", map[string]any{"ID": c.ID}), &chat.Keyboard{Inline: [][]chat.Button{{
+			{Text: t.t("btn_yes", nil), Data: callbackData(cbCases, casesWithdrawn+c.ID)},
+			{Text: t.t("btn_no", nil), Data: callbackData(cbCases, casesOpen+c.ID)},
+		}}})
+	case casesWithdrawn:
+		if c.Closed() {
+			t.send(t.t("cases_closed", map[string]any{"ID": c.ID}), b.caseKeyboard(t, c))
+			return
+		}
+		chatID := t.upd.ChatID
+		t.effects = append(t.effects, func(tx *store.Tx) error { return tx.WithdrawCase(chatID, c.ID) })
+		c.Status = store.CaseWithdrawn
+		t.send(t.t("cases_withdrawn", map[string]any{"ID": c.ID}), b.caseKeyboard(t, c))
+	default:
+		b.stale(t)
+	}
+}
+
+// chatCase loads one of the worker's cases; a case that is not theirs, or
+// no longer exists, reads as a stale button.
+func (b *Bot) chatCase(t *turn, id string) (store.Case, bool) {
+	c, err := b.cfg.Store.ChatCase(t.ctx, t.upd.ChatID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		b.stale(t)
+		return c, false
+	}
+	if err != nil {
+		b.storeTrouble(t, err)
+		return c, false
+	}
+	return c, true
+}
+
+// storeTrouble answers a failed read: the worker may simply try again.
+func (b *Bot) storeTrouble(t *turn, err error) {
+	b.cfg.Log.Error().Err(err).Int64("chat", t.upd.ChatID).Msg("reading cases failed")
+	t.send(t.t("error_apology", nil), b.menuKeyboard(t))
+}
+
+func (b *Bot) casesList(t *turn) {
+	b.casesStopWaiting(t)
+	cases, err := b.cfg.Store.ChatCases(t.ctx, t.upd.ChatID)
+	if err != nil {
+		b.storeTrouble(t, err)
+		return
+	}
+	if len(cases) == 0 {
+		t.send(t.t("cases_none", nil), b.menuKeyboard(t))
+		return
+	}
+	var rows [][]chat.Button
+	for _, c := range cases {
+		rows = append(rows, []chat.Button{{
+			Text: t.t("cases_item", map[string]any{"ID": c.ID, "Status": t.caseStatus(c.Status), "Date": c.UpdatedAt.UTC().Format(dateLayout)}),
+			Data: callbackData(cbCases, casesOpen+c.ID),
+		}})
+	}
+	t.send(t.t("cases_title", nil), &chat.Keyboard{Inline: rows})
+}
+
+func (t *turn) caseStatus(status string) string { return t.t("cases_status_"+status, nil) }
+
+func (b *Bot) caseShow(t *turn, c store.Case) {
+	events, err := b.cfg.Store.CaseEvents(t.ctx, c.ID)
+	if err != nil {
+		b.storeTrouble(t, err)
+		return
+	}
+	var lines []string
+	if len(events) > timelineShown {
+		lines = append(lines, t.t("cases_earlier", map[string]any{"Count": len(events) - timelineShown}))
+		events = events[len(events)-timelineShown:]
+	}
+	for _, e := range events {
+		data := map[string]any{"Date": e.At.UTC().Format(dateLayout)}
+		if e.Kind == store.EventMessage {
+			data["Text"] = escape(truncate(e.Text, messagePreview))
+		}
+		lines = append(lines, t.t("cases_event_"+e.Kind, data))
+	}
+	t.send(t.t("cases_case", map[string]any{
+		"ID": c.ID, "Status": t.caseStatus(c.Status),
+		"Created": c.CreatedAt.UTC().Format(dateLayout), "Updated": c.UpdatedAt.UTC().Format(dateLayout),
+		"Timeline": strings.Join(lines, "\n"),
+	}), b.caseKeyboard(t, c))
+}
+
+func (b *Bot) caseKeyboard(t *turn, c store.Case) *chat.Keyboard {
+	var rows [][]chat.Button
+	if !c.Closed() {
+		rows = append(rows,
+			[]chat.Button{{Text: t.t("cases_btn_message", nil), Data: callbackData(cbCases, casesMessage+c.ID)}},
+			[]chat.Button{{Text: t.t("cases_btn_evidence", nil), Data: callbackData(cbCases, casesEvidence+c.ID)}},
+			[]chat.Button{{Text: t.t("cases_btn_withdraw", nil), Data: callbackData(cbCases, casesWithdraw+c.ID)}},
+		)
+	}
+	rows = append(rows, []chat.Button{{Text: t.t("cases_btn_list", nil), Data: callbackData(cbCases, casesList)}})
+	return &chat.Keyboard{Inline: rows}
+}
+
+// casesInput takes the message or file /mycases asked for.
+func (b *Bot) casesInput(t *turn) bool {
+	w := t.state.Cases
+	if w.Awaiting == "" || !store.ValidCaseID(w.Case) {
+		b.casesStopWaiting(t)
+		return false
+	}
+	c, ok := b.chatCase(t, w.Case)
+	if !ok {
+		b.casesStopWaiting(t)
+		return true
+	}
+	if c.Closed() {
+		b.casesStopWaiting(t)
+		t.send(t.t("cases_closed", map[string]any{"ID": c.ID}), b.caseKeyboard(t, c))
+		return true
+	}
+	u := t.upd
+	chatID := u.ChatID
+	switch {
+	case u.File != nil && (u.Kind == chat.KindPhoto || u.Kind == chat.KindDocument):
+		f := store.CaseFile{FileID: u.File.ID, UniqueID: u.File.UniqueID, Kind: u.File.Kind, MIME: u.File.MIME, Size: u.File.Size}
+		caption := strings.TrimSpace(u.Text)
+		t.effects = append(t.effects, func(tx *store.Tx) error {
+			if err := tx.AddCaseEvidence(chatID, c.ID, f); err != nil {
+				return err
+			}
+			if caption != "" {
+				return tx.AddCaseMessage(chatID, c.ID, caption)
+			}
+			return nil
+		})
+		// Files often come several at once: keep taking them until Done.
+		t.state.Cases = CasesState{Awaiting: awaitEvidence, Case: c.ID}
+		t.send(t.t("cases_evidence_added", map[string]any{"ID": c.ID}), &chat.Keyboard{Inline: [][]chat.Button{{
+			{Text: t.t("btn_done", nil), Data: callbackData(cbCases, casesOpen+c.ID)},
+		}}})
+	case u.Kind == chat.KindText && w.Awaiting == awaitMessage:
+		text := strings.TrimSpace(u.Text)
+		if text == "" {
+			t.send(t.t("cases_want_text", nil), nil)
+			return true
+		}
+		t.effects = append(t.effects, func(tx *store.Tx) error { return tx.AddCaseMessage(chatID, c.ID, text) })
+		b.casesStopWaiting(t)
+		t.send(t.t("cases_message_added", map[string]any{"ID": c.ID}), b.caseKeyboard(t, c))
+	case w.Awaiting == awaitMessage:
+		t.send(t.t("cases_want_text", nil), nil)
+	default:
+		t.send(t.t("cases_want_file", nil), nil)
+	}
+	return true
+}
+
+func (b *Bot) casesCancel(t *turn) {
+	b.casesStopWaiting(t)
+	t.send(t.t("cases_input_cancelled", nil), b.menuKeyboard(t))
+}
+
+// casesStopWaiting forgets what /mycases was waiting for.
+func (b *Bot) casesStopWaiting(t *turn) {
+	t.state.Cases = CasesState{}
+	if t.state.Pending == pendingCases {
+		t.state.Pending = ""
+	}
+}

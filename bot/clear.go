@@ -1,0 +1,70 @@
+package bot
+
+// "Clear this chat": deletes from the worker's phone the messages of this
+// chat that Telegram still lets a bot delete, for a worker whose phone may
+// be looked at by an employer. The cases stay; only the screen is cleared.
+
+import (
+	"time"
+
+	"github.com/rightsdesk/rightsdesk/bot/chat"
+	"github.com/rightsdesk/rightsdesk/store"
+)
+
+// deletableFor is how old a message may be for a bot to delete it in a
+// private chat (Telegram: 48 hours), less a margin for the time the
+// deletions wait in the outbox.
+const deletableFor = 48*time.Hour - 30*time.Minute
+
+// Clear button payloads (after "v1:c:").
+const (
+	clearAsk     = "x"
+	clearConfirm = "xy"
+	clearCancel  = "xn"
+)
+
+// clearChatButton is the button that offers to clear the chat; the intake
+// puts it under a submitted case, /help under its text.
+func (b *Bot) clearChatButton(t *turn) chat.Button {
+	return chat.Button{Text: t.t("btn_clear_chat", nil), Data: callbackData(cbCases, clearAsk)}
+}
+
+// clearButton handles the clear buttons; false for any other payload.
+func (b *Bot) clearButton(t *turn, payload string) bool {
+	switch payload {
+	case clearAsk:
+		t.send(t.t("clear_confirm", nil), &chat.Keyboard{Inline: [][]chat.Button{{
+			{Text: t.t("btn_yes", nil), Data: callbackData(cbCases, clearConfirm)},
+			{Text: t.t("btn_no", nil), Data: callbackData(cbCases, clearCancel)},
+		}}})
+	case clearConfirm:
+		b.clearChat(t)
+	case clearCancel:
+		t.send(t.t("clear_cancelled", nil), b.menuKeyboard(t))
+	default:
+		return false
+	}
+	return true
+}
+
+// clearChat deletes the recorded messages younger than deletableFor, the
+// worker's and the bot's, and forgets their ids in the same transaction.
+func (b *Bot) clearChat(t *turn) {
+	ids, err := b.cfg.Store.ChatMessages(t.ctx, t.upd.ChatID, b.cfg.Now().Add(-deletableFor))
+	if err != nil {
+		b.storeTrouble(t, err)
+		return
+	}
+	seen := map[int]bool{}
+	for _, id := range append(ids, t.upd.MessageID) {
+		if id <= 0 || seen[id] {
+			continue
+		}
+		seen[id] = true
+		t.replies = append(t.replies, chat.Reply{Action: chat.ActionDelete, ChatID: t.upd.ChatID, MessageID: id})
+	}
+	chatID := t.upd.ChatID
+	t.effects = append(t.effects, func(tx *store.Tx) error { return tx.ForgetMessages(chatID) })
+	t.answerCallback(t.t("clear_done", map[string]any{"Count": len(seen)}))
+	t.send(t.t("clear_done", map[string]any{"Count": len(seen)}), b.menuKeyboard(t))
+}
