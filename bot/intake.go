@@ -77,6 +77,10 @@ func (b *Bot) intakeCancel(t *turn) {
 func (b *Bot) intakeButton(t *turn, payload string) {
 	if code, ok := strings.CutPrefix(payload, emergencyPayload); ok {
 		code = strings.ToUpper(code)
+		if t.lib == nil || t.lib.Directory == nil {
+			b.showEmergency(t, "")
+			return
+		}
 		if _, known := t.lib.Directory.Country(code); !known {
 			b.stale(t)
 			return
@@ -94,8 +98,13 @@ func (b *Bot) intakeButton(t *turn, payload string) {
 // intakeInput takes typed text, a location, a contact or a file for the open
 // question; false leaves the update to the dispatcher.
 func (b *Bot) intakeInput(t *turn) bool {
+	if !t.state.Intake.Active() {
+		// Nothing is asked any more (a state from an older build).
+		t.state.Pending = ""
+		return false
+	}
 	in, ok := intakeInputFor(t.upd)
-	if !ok || !t.state.Intake.Active() {
+	if !ok {
 		return false
 	}
 	return b.intakeStep(t, in)
@@ -290,10 +299,7 @@ func (t *turn) intakeData(data map[string]any, html bool) map[string]any {
 
 // intakeEnv gives the engine the content it may consult, all in memory.
 func (b *Bot) intakeEnv(t *turn) intake.Env {
-	env := intake.Env{
-		Label:   func(id string) string { return t.t(id, nil) },
-		MaxText: maxTyped - 1096, // room for the review screen around it
-	}
+	env := intake.Env{Label: func(id string) string { return t.t(id, nil) }}
 	lib := t.lib
 	if lib != nil && lib.Gazetteer != nil {
 		gz := lib.Gazetteer
@@ -366,6 +372,10 @@ func foldName(s string) string {
 // for one the directory does not know, it gives the 112 note and lets the
 // worker pick the country.
 func (b *Bot) showEmergency(t *turn, country string) {
+	if t.lib == nil || t.lib.Directory == nil {
+		t.send(t.t("intake_emergency_general", nil), nil)
+		return
+	}
 	if _, known := t.lib.Directory.Country(country); country == "" || !known {
 		t.send(t.t("intake_emergency_general", nil), b.emergencyCountries(t))
 		return

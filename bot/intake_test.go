@@ -60,6 +60,10 @@ type ikDesk struct {
 	now     time.Time
 	sent    []ikSent
 	lastOut []ikSent
+	// measure, when set, wraps the handler and the sender (the benchmark);
+	// handling is the time spent in Handle alone.
+	measure  *walHook
+	handling time.Duration
 }
 
 func newIKDesk(tb testing.TB, lang string) *ikDesk {
@@ -105,10 +109,33 @@ func (d *ikDesk) do(u chat.Update) []ikSent {
 	if err != nil {
 		d.tb.Fatal(err)
 	}
-	if err := d.b.Handle(ctx, store.InboxUpdate{UpdateID: d.update, ChatID: d.chatID, Payload: raw}); err != nil {
-		d.tb.Fatalf("handle %+v: %v", u, err)
+	handle := func() {
+		started := time.Now()
+		defer func() { d.handling += time.Since(started) }()
+		if err := d.b.Handle(ctx, store.InboxUpdate{UpdateID: d.update, ChatID: d.chatID, Payload: raw}); err != nil {
+			d.tb.Fatalf("handle %+v: %v", u, err)
+		}
 	}
 	var out []ikSent
+	if d.measure == nil {
+		handle()
+		d.drain(&out)
+	} else {
+		f, c := d.measure.measure(handle)
+		d.measure.handlerFrames += f
+		d.measure.handlerCommits += c
+		f, c = d.measure.measure(func() { d.drain(&out) })
+		d.measure.senderFrames += f
+		d.measure.senderCommits += c
+	}
+	d.sent = append(d.sent, out...)
+	d.lastOut = out
+	return out
+}
+
+// drain plays the sender: every outbox row is sent and settled.
+func (d *ikDesk) drain(out *[]ikSent) {
+	ctx := context.Background()
 	for {
 		msg, _, ok, err := d.db.NextOutbox(ctx, d.chatID)
 		if err != nil {
@@ -132,11 +159,8 @@ func (d *ikDesk) do(u chat.Update) []ikSent {
 		if err := d.db.MarkSent(ctx, msg.ID, d.chatID, s.ID); err != nil {
 			d.tb.Fatal(err)
 		}
-		out = append(out, s)
+		*out = append(*out, s)
 	}
-	d.sent = append(d.sent, out...)
-	d.lastOut = out
-	return out
 }
 
 func (d *ikDesk) text(s string) []ikSent { return d.do(chat.Update{Kind: chat.KindText, Text: s}) }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -39,7 +40,7 @@ func BenchmarkPipeline(b *testing.B) {
 		"-db", filepath.Join(b.TempDir(), "bench.db"), "-listen", "127.0.0.1:0"}); err != nil {
 		b.Fatal(err)
 	}
-	log, err := newLogger(io.Discard, c.LogLevel, "json")
+	logger, err := newLogger(io.Discard, c.LogLevel, "json")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -47,11 +48,16 @@ func BenchmarkPipeline(b *testing.B) {
 	c.ready = func(addr string) { ready <- addr }
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, c, log) }()
+	go func() { done <- serve(ctx, c, logger) }()
 	defer func() {
 		cancel()
-		if err := <-done; err != nil {
-			b.Error(err)
+		select {
+		case err := <-done:
+			if err != nil {
+				b.Error(err)
+			}
+		case <-time.After(20 * time.Second):
+			b.Error("serve did not stop within 20 s")
 		}
 	}()
 	select {
@@ -103,6 +109,7 @@ func BenchmarkEchoBot(b *testing.B) {
 	}
 	uc := tgbotapi.NewUpdate(0)
 	uc.Timeout = 25
+	tgbotapi.SetLogger(log.New(io.Discard, "", 0)) // it reports the long poll the cleanup cuts
 	updates := api.GetUpdatesChan(uc)
 	go func() {
 		for upd := range updates {
