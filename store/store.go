@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -36,6 +37,11 @@ type DB struct {
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+
+	jobs      chan *job
+	closing   chan struct{}
+	stopped   chan struct{}
+	closeOnce sync.Once
 }
 
 // Open opens (creating if needed) the database at path, applies pending
@@ -70,12 +76,12 @@ func Open(ctx context.Context, dbPath string, key []byte) (*DB, error) {
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
 
-	db := &DB{write: write, sealer: sealer, path: dbPath, Now: time.Now}
+	db := &DB{write: write, sealer: sealer, path: dbPath, Now: time.Now,
+		jobs: make(chan *job), closing: make(chan struct{}), stopped: make(chan struct{})}
 	if err := db.migrate(ctx); err != nil {
 		write.Close()
 		return nil, err
 	}
-
 	rq := url.Values{}
 	for k, v := range q {
 		rq[k] = v
@@ -89,10 +95,13 @@ func Open(ctx context.Context, dbPath string, key []byte) (*DB, error) {
 	read.SetMaxOpenConns(4)
 	read.SetMaxIdleConns(4)
 	db.read = read
+	go db.commitLoop()
 	return db, nil
 }
 
 func (db *DB) Close() error {
+	db.closeOnce.Do(func() { close(db.closing) })
+	<-db.stopped
 	var errs []error
 	// Statements first: a connection with unfinalized statements may
 	// refuse to close.
@@ -216,23 +225,134 @@ type Tx struct {
 
 // Update runs fn in an immediate write transaction and commits it when fn
 // returns nil.
+//
+// Updates from concurrent callers are committed together (group commit):
+// a commit is the dearest part of a write, and with one writer the callers
+// would queue for it anyway. Each fn runs inside its own savepoint, so an
+// error in one rolls back that fn alone; the others commit. fn must not
+// call Update itself.
 func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
+	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case db.jobs <- j:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-db.closing:
+		return Errorf(EINTERNAL, "database is closed")
+	}
+	// Once queued the job may commit, so its outcome is awaited even when
+	// ctx ends: the caller must not believe a committed change was lost.
+	err := <-j.done
+	var p panicked
+	if errors.As(err, &p) {
+		panic(p.value)
+	}
+	return err
+}
+
+type job struct {
+	ctx  context.Context
+	fn   func(*Tx) error
+	done chan error
+}
+
+// panicked carries a panic inside fn back to the caller's goroutine.
+type panicked struct{ value any }
+
+func (p panicked) Error() string { return fmt.Sprint("store: update panicked: ", p.value) }
+
+// maxBatch bounds how many updates share a commit, so one commit never
+// holds back its first caller for long.
+const maxBatch = 64
+
+// commitLoop owns the writer connection's transactions.
+func (db *DB) commitLoop() {
+	defer close(db.stopped)
+	for {
+		var first *job
+		select {
+		case first = <-db.jobs:
+		case <-db.closing:
+			return
+		}
+		batch := []*job{first}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case j := <-db.jobs:
+				batch = append(batch, j)
+			default:
+				break fill
+			}
+		}
+		db.commitBatch(batch)
+	}
+}
+
+func (db *DB) commitBatch(batch []*job) {
+	results := make([]error, len(batch))
+	err := db.runBatch(batch, results)
+	for i, j := range batch {
+		if results[i] == nil {
+			results[i] = err
+		}
+		j.done <- results[i]
+	}
+}
+
+func (db *DB) runBatch(batch []*job, results []error) error {
+	ctx := context.Background()
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	t := &Tx{tx: tx, db: db, now: db.Now()}
-	if err := fn(t); err != nil {
-		return err
+	var unprepared []string
+	single := len(batch) == 1
+	for i, j := range batch {
+		if err := j.ctx.Err(); err != nil {
+			results[i] = err
+			continue
+		}
+		if !single {
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT job"); err != nil {
+				return err
+			}
+		}
+		t := &Tx{tx: tx, db: db, now: db.Now()}
+		results[i] = runJob(j.fn, t)
+		unprepared = append(unprepared, t.unprepared...)
+		if single {
+			if results[i] != nil {
+				return nil
+			}
+			continue
+		}
+		if results[i] != nil {
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO job"); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE job"); err != nil {
+			return err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	for _, q := range t.unprepared {
+	for _, q := range unprepared {
 		db.writeStmts.prepare(ctx, db.write, q)
 	}
 	return nil
+}
+
+func runJob(fn func(*Tx) error, t *Tx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = panicked{value: r}
+		}
+	}()
+	return fn(t)
 }
 
 // exec runs a statement in the transaction, prepared when it ran before.

@@ -32,7 +32,9 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.ExecForTest(`INSERT INTO schema_migrations VALUES (9999, 'future', 0)`) }); err != nil {
+	if err := db.Update(ctx, func(tx *store.Tx) error {
+		return tx.ExecForTest(`INSERT INTO schema_migrations VALUES (9999, 'future', 0)`)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
