@@ -5,6 +5,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -78,16 +79,20 @@ const stateVersion = 1
 // turn is one update being handled: what came in, who it is, and what goes
 // out. Features append replies and change state; commit writes it all.
 type turn struct {
-	bot      *Bot
-	ctx      context.Context
-	upd      chat.Update
-	lib      *Library // the content snapshot for this turn
-	chat     store.Chat
-	lang     string
-	state    State
-	replies  []chat.Reply
-	answered bool // the callback query has its answer queued
-	erase    bool // /delete confirmed: forget the chat
+	bot  *Bot
+	ctx  context.Context
+	upd  chat.Update
+	lib  *Library // the content snapshot for this turn
+	chat store.Chat
+	// stored says the chat row existed when the turn began, with
+	// storedLanguage; save skips rewriting a row nothing changed.
+	stored         bool
+	storedLanguage string
+	lang           string
+	state          State
+	replies        []chat.Reply
+	answered       bool // the callback query has its answer queued
+	erase          bool // /delete confirmed: forget the chat
 	// effects are writes a feature needs in the same transaction as the
 	// turn's state and replies.
 	effects []func(*store.Tx) error
@@ -144,7 +149,8 @@ func (b *Bot) begin(ctx context.Context, upd chat.Update) (*turn, error) {
 	if errors.Is(err, store.ErrNotFound) {
 		c = store.Chat{ID: upd.ChatID, Type: upd.ChatType}
 	}
-	t := &turn{bot: b, ctx: ctx, upd: upd, lib: b.library.Load(), chat: c, lang: c.Language}
+	t := &turn{bot: b, ctx: ctx, upd: upd, lib: b.library.Load(), chat: c, lang: c.Language,
+		stored: err == nil, storedLanguage: c.Language}
 	if t.lang == "" {
 		t.lang = locales.Match(upd.LanguageCode)
 	}
@@ -213,10 +219,15 @@ func (b *Bot) save(tx *store.Tx, t *turn) error {
 	if err != nil {
 		return err
 	}
-	t.chat.Type = t.upd.ChatType
-	t.chat.State = state
-	if err := tx.SaveChat(t.chat); err != nil {
-		return err
+	if unchanged := t.stored && !t.chat.Blocked() && t.chat.Type == t.upd.ChatType &&
+		t.chat.Language == t.storedLanguage && bytes.Equal(t.chat.State, state); !unchanged {
+		// Rewriting an unchanged row would cost a seal and a page write for
+		// nothing; most updates of a settled chat change no state.
+		t.chat.Type = t.upd.ChatType
+		t.chat.State = state
+		if err := tx.SaveChat(t.chat); err != nil {
+			return err
+		}
 	}
 	if t.upd.Private() && t.upd.MessageID > 0 && t.upd.Kind != chat.KindCallback {
 		return tx.RecordMessage(t.upd.ChatID, t.upd.MessageID, false)

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strconv"
 	"time"
 )
@@ -18,6 +16,9 @@ type OutboxMessage struct {
 	CreatedAt time.Time
 	NotBefore time.Time
 	Attempts  int
+	// More is true when another message waits behind this one, so the
+	// sender knows without asking again.
+	More bool
 }
 
 func outboxPlace(chatID int64) string { return "outbox:" + strconv.FormatInt(chatID, 10) }
@@ -26,16 +27,8 @@ func outboxPlace(chatID int64) string { return "outbox:" + strconv.FormatInt(cha
 // to a chat that blocked the bot are dropped here, so nothing is stored that
 // can never be delivered.
 func (tx *Tx) Enqueue(chatID int64, priority int, payload []byte) error {
-	var blocked sql.NullInt64
-	err := tx.queryRow(context.Background(), sqlChatBlocked, chatID).Scan(&blocked)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
-	}
-	if blocked.Valid {
-		return nil
-	}
-	_, err = tx.exec(context.Background(), sqlEnqueue,
-		chatID, priority, tx.db.sealer.Seal(payload, outboxPlace(chatID)), millis(tx.now))
+	_, err := tx.exec(context.Background(), sqlEnqueue,
+		chatID, priority, tx.db.sealer.Seal(payload, outboxPlace(chatID)), millis(tx.now), chatID)
 	return err
 }
 
@@ -45,12 +38,19 @@ func (tx *Tx) Enqueue(chatID int64, priority int, payload []byte) error {
 func (db *DB) NextOutbox(ctx context.Context, chatID int64) (msg OutboxMessage, wait time.Time, ok bool, err error) {
 	var sealed []byte
 	var created, notBefore int64
-	err = db.queryRow(ctx, sqlNextOutbox, chatID).
-		Scan(&msg.ID, &msg.Priority, &sealed, &created, &notBefore, &msg.Attempts)
-	if errors.Is(err, sql.ErrNoRows) {
-		return msg, time.Time{}, false, nil
-	}
+	rows, err := db.query(ctx, sqlNextOutbox, chatID)
 	if err != nil {
+		return msg, time.Time{}, false, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return msg, time.Time{}, false, rows.Err()
+	}
+	if err := rows.Scan(&msg.ID, &msg.Priority, &sealed, &created, &notBefore, &msg.Attempts); err != nil {
+		return msg, time.Time{}, false, err
+	}
+	msg.More = rows.Next()
+	if err := rows.Err(); err != nil {
 		return msg, time.Time{}, false, err
 	}
 	msg.ChatID = chatID
@@ -160,8 +160,9 @@ func (db *DB) Failures(ctx context.Context) (map[int]int, error) {
 }
 
 const (
-	sqlChatBlocked  = `SELECT blocked_at FROM chats WHERE chat_id = ?`
-	sqlEnqueue      = `INSERT INTO outbox (chat_id, priority, payload, created_at) VALUES (?, ?, ?, ?)`
-	sqlNextOutbox   = `SELECT id, priority, payload, created_at, not_before, attempts FROM outbox WHERE chat_id = ? ORDER BY priority, id LIMIT 1`
+	// A chat that blocked the bot gets nothing queued.
+	sqlEnqueue = `INSERT INTO outbox (chat_id, priority, payload, created_at)
+		SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM chats WHERE chat_id = ? AND blocked_at IS NOT NULL)`
+	sqlNextOutbox   = `SELECT id, priority, payload, created_at, not_before, attempts FROM outbox WHERE chat_id = ? ORDER BY priority, id LIMIT 2`
 	sqlDeleteOutbox = `DELETE FROM outbox WHERE id = ?`
 )

@@ -384,6 +384,18 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return s.QueryRowContext(ctx, args...)
 }
 
+// query reads rows through a prepared statement.
+func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s := db.readStmts.get(query)
+	if s == nil {
+		var err error
+		if s, err = db.readStmts.prepare(ctx, db.read, query); err != nil {
+			return db.read.QueryContext(ctx, query, args...)
+		}
+	}
+	return s.QueryContext(ctx, args...)
+}
+
 // stmtCache holds prepared statements. A statement is never prepared
 // while the caller holds the writer connection (it would wait for itself),
 // hence the lookup and the preparation are separate.

@@ -183,33 +183,39 @@ func (s *Sender) drain(ctx context.Context, chatID int64) {
 			}
 			continue
 		}
-		s.deliver(ctx, msg)
+		if settled := s.deliver(ctx, msg); settled && !msg.More {
+			// Anything enqueued since arrives with a Notify, which work()
+			// sees as dirty.
+			return
+		}
 	}
 }
 
-// deliver makes one attempt and settles the outbox row by its outcome.
-func (s *Sender) deliver(ctx context.Context, msg store.OutboxMessage) {
+// deliver makes one attempt and settles the outbox row by its outcome. It
+// reports whether the row has left the outbox (sent, dropped or failed for
+// good) rather than waiting for a retry.
+func (s *Sender) deliver(ctx context.Context, msg store.OutboxMessage) (settled bool) {
 	// Settling must survive shutdown, or a sent message would be sent again.
 	settle := context.WithoutCancel(ctx)
 	reply, err := chat.DecodeReply(msg.Payload)
 	if err != nil {
 		s.Log.Error().Err(err).Int64("outbox_id", msg.ID).Msg("undecodable outbox row dropped")
 		s.retryStore(func() error { return s.Store.Fail(settle, msg.ID, msg.ChatID, 0, "undecodable") })
-		return
+		return true
 	}
 	method, params, err := request(reply)
 	if err != nil {
 		s.Log.Error().Err(err).Int64("outbox_id", msg.ID).Msg("unsendable outbox row dropped")
 		s.retryStore(func() error { return s.Store.Fail(settle, msg.ID, msg.ChatID, 0, "unsendable") })
-		return
+		return true
 	}
 	if msg.ChatID < 0 && countsForGroup(reply.Action) && !s.waitGroup(ctx, msg.ChatID) {
-		return
+		return false
 	}
 	bulk := msg.Priority == int(chat.Bulk)
 	if bulk {
 		if !s.waitBulk(ctx) {
-			return
+			return false
 		}
 		s.bulkSlot <- struct{}{}
 		defer func() { <-s.bulkSlot }()
@@ -218,7 +224,7 @@ func (s *Sender) deliver(ctx context.Context, msg store.OutboxMessage) {
 	// A pause may have begun while this one waited for a slot.
 	if !s.waitPause(ctx, msg.ChatID) {
 		<-s.inflight
-		return
+		return false
 	}
 	raw, err := s.Client.Call(method, params)
 	<-s.inflight
@@ -230,11 +236,13 @@ func (s *Sender) deliver(ctx context.Context, msg store.OutboxMessage) {
 	switch {
 	case err == nil:
 		s.retryStore(func() error { return s.Store.MarkSent(settle, msg.ID, msg.ChatID, sentMessageID(raw)) })
+		return true
 	case !errors.As(err, &tgErr):
 		s.retryStore(func() error { return s.Store.Defer(settle, msg.ID, time.Now().Add(s.Limits.RetryMin)) })
 	case tgErr.Kind == KindNotModified || tgErr.Kind == KindGone:
 		// The chat is already as the reply wanted it, or the message is gone.
 		s.retryStore(func() error { return s.Store.MarkSent(settle, msg.ID, msg.ChatID, 0) })
+		return true
 	case tgErr.Kind == KindFlood:
 		wait := tgErr.RetryAfter
 		if wait <= 0 {
@@ -246,10 +254,12 @@ func (s *Sender) deliver(ctx context.Context, msg store.OutboxMessage) {
 	case tgErr.Kind == KindBlocked:
 		s.Log.Info().Int64("chat", msg.ChatID).Msg("the user blocked the bot; nothing more is sent to this chat")
 		s.retryStore(func() error { return s.Store.BlockChat(settle, msg.ChatID) })
+		return true
 	case tgErr.Kind == KindBadRequest:
 		s.Log.Error().Int64("chat", msg.ChatID).Str("method", method).Int("code", tgErr.Code).
 			Str("description", tgErr.Description).Msg("Telegram refused a message")
 		s.retryStore(func() error { return s.Store.Fail(settle, msg.ID, msg.ChatID, tgErr.Code, string(tgErr.Kind)) })
+		return true
 	case tgErr.Kind == KindUnauthorized:
 		s.Log.Error().Msg("Telegram refused the token; sending paused for a minute")
 		s.pauseAll(time.Minute)
@@ -259,6 +269,7 @@ func (s *Sender) deliver(ctx context.Context, msg store.OutboxMessage) {
 		s.Log.Warn().Int64("chat", msg.ChatID).Str("method", method).Err(err).Dur("retry_in", delay).Msg("send failed; will retry")
 		s.retryStore(func() error { return s.Store.Defer(settle, msg.ID, time.Now().Add(delay)) })
 	}
+	return false
 }
 
 // retryStore insists: giving up on recording a send would resend it.
