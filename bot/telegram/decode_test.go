@@ -88,3 +88,26 @@ func TestDecode(t *testing.T) {
 		t.Error("garbage decoded")
 	}
 }
+
+// The poller's quick read of ids agrees with the full decode on every kind.
+func TestUpdateHeadAgreesWithDecode(t *testing.T) {
+	d := telegram.Decoder{BotID: 99, BotUsername: "rightsdesk_bot"}
+	for _, raw := range []string{
+		`{"update_id":1,"message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"is_bot":false,"first_name":"A"},"text":"x"}}`,
+		`{"update_id":2,"edited_message":{"message_id":1,"date":1,"chat":{"id":-7,"type":"group"},"text":"x"}}`,
+		`{"update_id":3,"callback_query":{"id":"q","from":{"id":5,"is_bot":false,"first_name":"A"},"chat_instance":"c","data":"d","message":{"message_id":3,"date":1,"chat":{"id":6,"type":"private"}}}}`,
+		`{"update_id":4,"callback_query":{"id":"q","from":{"id":8,"is_bot":false,"first_name":"A"},"chat_instance":"c","inline_message_id":"i","data":"d"}}`,
+		`{"update_id":5,"my_chat_member":{"chat":{"id":5,"type":"private"},"from":{"id":5,"is_bot":false,"first_name":"A"},"date":1,"old_chat_member":{"status":"member","user":{"id":99,"is_bot":true,"first_name":"B"}},"new_chat_member":{"status":"kicked","user":{"id":99,"is_bot":true,"first_name":"B"}}}}`,
+		`{"update_id":6,"message_reaction":{"chat":{"id":5,"type":"private"},"user":{"id":5}}}`,
+		`{"update_id":7,"business_message":{"from":{"id":11}}}`,
+	} {
+		id, chatID, err := telegram.UpdateHeadForTest(d, []byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := d.Decode([]byte(raw))
+		if id != u.ID || chatID != u.ChatID {
+			t.Errorf("%s: head (%d, %d), decode (%d, %d)", raw[:30], id, chatID, u.ID, u.ChatID)
+		}
+	}
+}
