@@ -273,9 +273,10 @@ type botProcess struct {
 	args    []string
 	logPath string
 
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan error
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	done   chan error
+	starts int
 }
 
 func (p *botProcess) start() {
@@ -297,6 +298,19 @@ func (p *botProcess) start() {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait(); logFile.Close() }()
 	p.cmd, p.done = cmd, done
+	// A crash is only a crash of a running bot: wait until this process
+	// has connected before anything may kill it.
+	before := p.starts
+	p.starts++
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		b, _ := os.ReadFile(p.logPath)
+		if strings.Count(string(b), "connected to the Bot API") > before {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	p.t.Errorf("rightsdesk serve did not connect within 20 s")
 }
 
 // kill is the crash: SIGKILL, no chance to flush anything.
