@@ -32,6 +32,9 @@ type Config struct {
 	Now    func() time.Time
 	// Library is the content in service at start; SetLibrary replaces it.
 	Library *Library
+	// RouteMaxDistanceKm is how far an office may be for routing to offer
+	// it before falling back to national centres; 0 uses routing's default.
+	RouteMaxDistanceKm float64
 }
 
 // Bot handles updates.

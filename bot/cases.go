@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rightsdesk/rightsdesk/bot/chat"
+	"github.com/rightsdesk/rightsdesk/bot/intake"
 	"github.com/rightsdesk/rightsdesk/store"
 )
 
@@ -219,7 +220,7 @@ func (b *Bot) casesInput(t *turn) bool {
 		}}})
 	case u.Kind == chat.KindText && w.Awaiting == awaitMessage:
 		text := strings.TrimSpace(u.Text)
-		if text == "" {
+		if intake.Blank(text) {
 			t.send(t.t("cases_want_text", nil), nil)
 			return true
 		}

@@ -180,23 +180,30 @@ func (b *Bot) showTopics(t *turn, note string) {
 	b.guideShow(t, text, b.topicsKeyboard(t))
 }
 
-// topicsKeyboard: the worker's country page first, every topic in reading
-// order, then the profile and the way back to the menu.
+// topicsKeyboard: the pages of the country the worker works in and of
+// their citizenship first, every topic in reading order, then the profile
+// and the way back to the menu.
 func (b *Bot) topicsKeyboard(t *turn) *chat.Keyboard {
 	var rows [][]chat.Button
-	work := t.state.Profile.WorkCountry
-	if work != "" && b.knownCountry(t, work) {
-		rows = append(rows, []chat.Button{{
-			Text: t.t("guide_btn_your_country", map[string]any{"Country": b.countryName(t, work)}),
-			Data: callbackData(cbGuide, "c:"+strings.ToLower(work)+":1"),
-		}})
+	work, citizenship := t.state.Profile.WorkCountry, t.state.Profile.Citizenship
+	countryButton := func(id, code string) {
+		if b.knownCountry(t, code) {
+			rows = append(rows, []chat.Button{{
+				Text: t.t(id, map[string]any{"Country": t.countryName(code)}),
+				Data: callbackData(cbGuide, "c:"+strings.ToLower(code)+":1"),
+			}})
+		}
+	}
+	countryButton("guide_btn_your_country", work)
+	if citizenship != work {
+		countryButton("guide_btn_home_country", citizenship)
 	}
 	for _, ref := range t.lib.Guide.Topics(t.lang) {
 		rows = append(rows, []chat.Button{{Text: b.topicTitle(t, ref.Title, ref.Status), Data: topicData(ref.ID, 1)}})
 	}
 	change := t.t("guide_btn_choose_country", nil)
 	if work != "" {
-		change = t.t("guide_btn_change_country", map[string]any{"Country": b.countryName(t, work)})
+		change = t.t("guide_btn_change_country", map[string]any{"Country": t.profileCountry(work)})
 	}
 	rows = append(rows,
 		[]chat.Button{{Text: change, Data: callbackData(cbGuide, "p:")}},
@@ -272,14 +279,15 @@ func (b *Bot) topicPages(t *turn, id string) []string {
 	if id != forcedLabourTopic || len(pages) == 0 {
 		return pages
 	}
-	var extra string
-	if c, ok := t.lib.Directory.Country(t.state.Profile.WorkCountry); ok && b.knownCountry(t, c.Code) {
-		heading := t.t("guide_hotlines_heading", map[string]any{"Country": escape(b.countryName(t, c.Code))})
-		extra = heading + "\n\n" + b.contactsHTML(t, c, nil)
-	} else {
-		extra = t.t("guide_hotlines_choose", nil)
+	work := t.state.Profile.WorkCountry
+	if !b.knownCountry(t, work) {
+		return appendBlock(pages, t.t("guide_hotlines_choose", nil))
 	}
-	return appendBlock(pages, extra)
+	heading := t.t("guide_hotlines_heading", map[string]any{"Country": escape(t.countryName(work))})
+	for _, msg := range t.packMessages(heading, t.helpBlocks(work)) {
+		pages = appendBlock(pages, msg)
+	}
+	return pages
 }
 
 // appendBlock adds html after the last page, or as pages of its own when

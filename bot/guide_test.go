@@ -227,9 +227,24 @@ func TestGuideProfileAskedOnceThenTopics(t *testing.T) {
 	// Changing: the citizenship is kept when skipped, a new country replaces the old.
 	q = shown(t, c.press(buttons(again)[c.tr("guide_btn_change_country", map[string]any{"Country": "Republica Moldova"})], 9))
 	z = shown(t, c.press(buttons(q)["Georgia"], 9))
-	shown(t, c.press(buttons(z)["Ucraina"], 9))
+	list = shown(t, c.press(buttons(z)["Ucraina"], 9))
 	if p := c.state().Profile; p != (bot.Profile{WorkCountry: "GE", Citizenship: "UA"}) {
 		t.Fatalf("profile after the change %+v", p)
+	}
+	// Both countries' pages come first: where the worker works, then the
+	// country of their citizenship (its consular lines and hotlines).
+	rows := list.Keyboard.Inline
+	work := chat.Button{Text: c.tr("guide_btn_your_country", map[string]any{"Country": "Georgia"}), Data: "v1:g:c:ge:1"}
+	home := chat.Button{Text: c.tr("guide_btn_home_country", map[string]any{"Country": "Ucraina"}), Data: "v1:g:c:ua:1"}
+	if rows[0][0] != work || rows[1][0] != home {
+		t.Fatalf("first buttons %+v %+v, want %+v %+v", rows[0][0], rows[1][0], work, home)
+	}
+	// A citizenship equal to the work country gets no second button.
+	q = shown(t, c.press(buttons(list)[c.tr("guide_btn_change_country", map[string]any{"Country": "Georgia"})], 9))
+	z = shown(t, c.press(buttons(q)[c.tr("btn_skip", nil)], 9))
+	list = shown(t, c.press(buttons(z)["Georgia"], 9))
+	if _, ok := buttons(list)[c.tr("guide_btn_home_country", map[string]any{"Country": "Georgia"})]; ok || len(list.Keyboard.Inline) != len(lib.Guide.Topics("ro"))+3 {
+		t.Fatalf("citizenship = work country: %v", buttons(list))
 	}
 }
 
@@ -327,31 +342,27 @@ func readEveryPage(t *testing.T, lib *bot.Library) {
 func TestGuideCountryPageFromDirectory(t *testing.T) {
 	lib := embeddedLibrary(t)
 	c := newGuideChat(t, "en", lib)
-	page := func(code string) string {
-		var all []string
-		data := "v1:g:c:" + strings.ToLower(code) + ":1"
-		for {
-			m := shown(t, c.press(data, 60))
-			all = append(all, m.Text)
-			next, ok := buttons(m)[c.tr("btn_next", nil)]
-			if !ok {
-				return strings.Join(all, "\n")
-			}
-			data = next
-		}
-	}
+	page := func(code string) string { return c.countryPage(code) }
 	az := page("AZ")
 	for _, want := range []string{
 		"✅ <b>C29</b> (1992): ", "❌ <b>C97</b>: ", "❔ <b>P29</b>: ", "✅ <b>C87</b>: ", "✅ <b>ICRMW</b> (1999): ",
-		"• 112", "• 102 — <i>police call centre</i>", "860", "(checked 2026-11-23)",
+		"<b>112</b>", "<b>102</b> — " + c.tr("service_label_police", nil), "860",
+		"APA; avtosfer.az (2019), 2026-11-23", "NORMLEX ratification lists and CEACR comment headers, as compiled in reference norms.md, 2026-11-23",
 	} {
 		if !strings.Contains(az, want) {
 			t.Errorf("Azerbaijan page lacks %q:\n%s", want, az)
 		}
 	}
+	// The labels the directory writes in English are translated.
+	if ru := newGuideChat(t, "ru", lib).countryPage("AZ"); !strings.Contains(ru, "<b>102</b> — полиция") {
+		t.Errorf("the police label is not translated on the Russian page:\n%s", ru)
+	}
 	ru := page("RU")
-	if !strings.Contains(ru, "8-800-333-00-16 — <i>hotline</i> <i>(not verified)</i>") {
-		t.Errorf("the unverified IOM number is not marked:\n%s", ru)
+	if line := lineWith(ru, "8-800-333-00-16"); !strings.Contains(line, c.tr("service_not_verified", nil)) {
+		t.Errorf("the unverified IOM number is not marked: %q", line)
+	}
+	if line := lineWith(az, "<b>112</b>"); strings.Contains(line, c.tr("service_not_verified", nil)) {
+		t.Errorf("a verified number is marked unverified: %q", line)
 	}
 	// Every country the profile offers has a page that lists each of its
 	// ratifications and each hotline number.
@@ -363,10 +374,44 @@ func TestGuideCountryPageFromDirectory(t *testing.T) {
 			}
 		}
 		checkNumbers(t, lib, country, text)
-		if len(country.Emergency) == 0 && !strings.Contains(text, c.tr("country_emergency_none", nil)) {
+		none := c.tr("help_emergency_none", map[string]any{"Country": country.Names.In("en")})
+		if len(country.Emergency) == 0 && !strings.Contains(text, none) {
 			t.Errorf("%s: no emergency number, and the page does not say so", country.Code)
 		}
 	}
+	// In every language every country page is valid Telegram HTML within
+	// the limit (checked by do) and has every number.
+	for _, lang := range locales.Languages {
+		reader := newGuideChat(t, lang, lib)
+		for _, country := range lib.Directory.Countries() {
+			checkNumbers(t, lib, country, reader.countryPage(country.Code))
+		}
+	}
+}
+
+// countryPage reads a whole country page, pressing Next to its end.
+func (c *guideChat) countryPage(code string) string {
+	var all []string
+	data := "v1:g:c:" + strings.ToLower(code) + ":1"
+	for {
+		m := shown(c.t, c.press(data, 60))
+		all = append(all, m.Text)
+		next, ok := buttons(m)[c.tr("btn_next", nil)]
+		if !ok {
+			return strings.Join(all, "\n")
+		}
+		data = next
+	}
+}
+
+// lineWith is the first line of text containing s.
+func lineWith(text, s string) string {
+	for _, line := range strings.Split(text, "\n") {
+		if strings.Contains(line, s) {
+			return line
+		}
+	}
+	return ""
 }
 
 func checkNumbers(t *testing.T, lib *bot.Library, country directory.Country, text string) {
@@ -519,4 +564,26 @@ func TestGuideTranslationNotes(t *testing.T) {
 	if !strings.Contains(outdated.Text, c.tr("guide_note_outdated", nil)) {
 		t.Fatalf("outdated translation: %q", outdated.Text)
 	}
+}
+
+// The profile the guide asks is the one the complaint intake reads: a
+// worker in danger who told the guide they work in Georgia gets Georgia's
+// numbers at once, without being asked the country again.
+func TestGuideProfileSharedWithIntake(t *testing.T) {
+	lib := embeddedLibrary(t)
+	c := newGuideChat(t, "en", lib)
+	c.command("guide", "")
+	c.press("v1:g:w:ge:", 7)
+	c.press("v1:g:z:az:", 7)
+	c.command("complaint", "")
+	var texts []string
+	for _, r := range c.press("v1:i:1:d:yes", 200) {
+		texts = append(texts, r.Text)
+	}
+	all := strings.Join(texts, "\n")
+	ge, _ := lib.Directory.Country("GE")
+	if !strings.Contains(all, c.tr("help_emergency_title", map[string]any{"Country": "Georgia"})) {
+		t.Fatalf("no Georgian emergency numbers right after \"in danger\": %q", all)
+	}
+	checkNumbers(t, lib, ge, all)
 }

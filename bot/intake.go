@@ -169,6 +169,8 @@ func (b *Bot) renderIntake(t *turn, effects []intake.Effect) {
 		switch e := e.(type) {
 		case intake.ShowEmergency:
 			b.showEmergency(t, e.Country)
+		case intake.ShowEmergencyNumber:
+			t.send(t.t("intake_emergency_now", nil), nil)
 		case intake.Ask:
 			b.renderAsk(t, e)
 		case intake.Say:

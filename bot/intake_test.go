@@ -64,6 +64,9 @@ type ikDesk struct {
 	// handling is the time spent in Handle alone.
 	measure  *walHook
 	handling time.Duration
+	// handlingCPU is the process CPU time spent in Handle (all threads,
+	// SQLite's included).
+	handlingCPU time.Duration
 }
 
 func newIKDesk(tb testing.TB, lang string) *ikDesk {
@@ -110,8 +113,11 @@ func (d *ikDesk) do(u chat.Update) []ikSent {
 		d.tb.Fatal(err)
 	}
 	handle := func() {
-		started := time.Now()
-		defer func() { d.handling += time.Since(started) }()
+		started, cpu := time.Now(), processCPU()
+		defer func() {
+			d.handling += time.Since(started)
+			d.handlingCPU += processCPU() - cpu
+		}()
 		if err := d.b.Handle(ctx, store.InboxUpdate{UpdateID: d.update, ChatID: d.chatID, Payload: raw}); err != nil {
 			d.tb.Fatalf("handle %+v: %v", u, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/rightsdesk/rightsdesk/bot/routing"
+	"github.com/rightsdesk/rightsdesk/content"
 	"github.com/rightsdesk/rightsdesk/content/directory"
 	"github.com/rightsdesk/rightsdesk/content/gazetteer"
 	"github.com/rightsdesk/rightsdesk/content/guide"
@@ -27,9 +28,7 @@ type Library struct {
 // or on disk). Any problem refuses the whole library, so a broken edit never
 // replaces content in service.
 func LoadLibrary(fsys fs.FS) (*Library, error) {
-	g, problems := guide.Load(fsys, "guide")
-	d, dirProblems := directory.Load(fsys)
-	problems = append(problems, dirProblems...)
+	g, d, problems := content.Load(fsys)
 	if len(problems) > 0 {
 		var b strings.Builder
 		for i, p := range problems {

@@ -216,7 +216,11 @@ func (b *Bot) group(t *turn) {
 	switch t.upd.Kind {
 	case chat.KindCommand, chat.KindText, chat.KindCallback:
 		if t.upd.Kind == chat.KindCallback {
-			t.answerCallback(t.t("group_hello", nil))
+			// The bot puts no buttons in groups, so this one is forged or
+			// from an old build: stop the spinner and say nothing. The
+			// greeting would not fit, a toast is cut at 200 characters and
+			// Telegram refuses a longer one, leaving the press unanswered.
+			t.answerCallback("")
 			return
 		}
 		t.send(t.t("group_hello", nil), nil)

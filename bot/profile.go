@@ -92,8 +92,8 @@ func (b *Bot) profileAnswer(t *turn, step, rest string) {
 			t.state.Profile.Citizenship = code
 		}
 		saved := t.t("profile_saved", map[string]any{
-			"Work":        escape(b.countryName(t, t.state.Profile.WorkCountry)),
-			"Citizenship": escape(b.countryName(t, t.state.Profile.Citizenship)),
+			"Work":        escape(t.profileCountry(t.state.Profile.WorkCountry)),
+			"Citizenship": escape(t.profileCountry(t.state.Profile.Citizenship)),
 		})
 		if then == "" {
 			b.showTopics(t, saved)
@@ -111,11 +111,11 @@ func (b *Bot) knownCountry(t *turn, code string) bool {
 	return ok
 }
 
-// countryName is the country's name in the worker's language, or "not
-// given" when the code is empty. It is plain text: escape it for HTML.
-func (b *Bot) countryName(t *turn, code string) string {
-	if c, ok := t.lib.Directory.Country(code); ok && code != "" {
-		return c.Names.In(t.lang)
+// profileCountry is a profile answer as the worker reads it: the
+// country's name, or "not given". It is plain text: escape it for HTML.
+func (t *turn) profileCountry(code string) string {
+	if code == "" {
+		return t.t("profile_not_given", nil)
 	}
-	return t.t("profile_not_given", nil)
+	return t.countryName(code)
 }

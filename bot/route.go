@@ -63,7 +63,7 @@ func (b *Bot) offerRoutes(t *turn, c RouteRequest) {
 	if !rc.HasLocation && c.WorkCity != "" && t.lib != nil && t.lib.Gazetteer != nil {
 		rc.Lat, rc.Lon, rc.HasLocation = t.lib.locateWorkCity(c.WorkCountry, c.WorkCity)
 	}
-	res := t.lib.rank(rc, routeChoices)
+	res := t.lib.rank(rc, routeChoices, t.bot.cfg.RouteMaxDistanceKm)
 	state := &RouteState{CaseID: c.CaseID}
 	var blocks []func(*sources) string
 	var rows [][]chat.Button

@@ -310,3 +310,62 @@ func TestNoFittingServiceStillSavesAndShowsEmergency(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// A Georgian in Moscow is offered the Interests Section at the Swiss
+// embassy, with the note saying why, in their own language, before any
+// consent (the note is not a contact).
+func TestGeorgianInMoscowSeesTheInterestsSectionWithItsNote(t *testing.T) {
+	for _, lang := range []string{"ka", "ru", "az"} {
+		t.Run(lang, func(t *testing.T) {
+			w := newRouteWorld(t, lang)
+			replies, caseID := w.submit(t, RouteRequest{Categories: []string{routing.CategoryDocuments}, Citizenship: "GE",
+				WorkCountry: "RU", WorkCity: "Москва"})
+			st := w.state(t)
+			n := optionIndex(st, "ge-interests-section-moscow")
+			if n != 1 || !st.Route.Options[0].NeedsConsent {
+				t.Fatalf("want the Interests Section first, behind consent: %+v", st.Route)
+			}
+			section, _ := w.b.library.Load().Directory.ByID("ge-interests-section-moscow")
+			out := texts(replies)
+			if !strings.Contains(out, section.WorkerNote.In(lang)) {
+				t.Errorf("the note in %s is missing:\n%s", lang, out)
+			}
+			if strings.Contains(out, "+74956911359") {
+				t.Errorf("contacts shown before consent:\n%s", out)
+			}
+			// After consent the note stays with the contacts.
+			if _, err := w.press(t, routeData(caseID, routeChoose+"1")); err != nil {
+				t.Fatal(err)
+			}
+			replies, err := w.press(t, routeData(caseID, routeConsent+"1"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out := texts(replies); !strings.Contains(out, section.WorkerNote.In(lang)) || !strings.Contains(out, "+74956911359") {
+				t.Errorf("after consent want the note and the contacts:\n%s", out)
+			}
+		})
+	}
+}
+
+// How far an office may be is the operator's setting: with a wider radius
+// the Moscow unions are offered as near to Yaroslavl (about 250 km), with a
+// narrower one the fallback reason says they are the national centre.
+func TestRouteMaxDistanceIsConfigurable(t *testing.T) {
+	for _, tc := range []struct {
+		maxKm    float64
+		fallback bool
+	}{{0, false}, {50, true}, {1000, false}} {
+		w := newRouteWorld(t, "en")
+		w.b.cfg.RouteMaxDistanceKm = tc.maxKm
+		replies, _ := w.submit(t, RouteRequest{Categories: []string{routing.CategoryWages}, Citizenship: "AZ",
+			WorkCountry: "RU", WorkCity: "Yaroslavl"})
+		if optionIndex(w.state(t), "fnpr") == 0 {
+			t.Fatalf("max %v km: FNPR not offered", tc.maxKm)
+		}
+		why := w.b.cfg.Catalog.T("en", "service_why_national_centre", nil)
+		if got := strings.Contains(texts(replies), why); got != tc.fallback {
+			t.Errorf("max %v km: national-centre fallback shown %v, want %v:\n%s", tc.maxKm, got, tc.fallback, texts(replies))
+		}
+	}
+}

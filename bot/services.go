@@ -28,7 +28,12 @@ func routingServices(services []directory.Service) []routing.Service {
 			ID: s.ID, Kind: string(s.Kind), Country: s.Country, City: s.City,
 			ServesCitizenships: s.ServesCitizenships, ServesCountries: s.ServesCountries,
 			Categories: s.Categories, Languages: s.Languages, ReceivesCases: s.ReceivesCases,
-			NationalCentre: s.NationalCentre, Emergency: s.Emergency, Note: s.Note,
+			NationalCentre: s.NationalCentre, Emergency: s.Emergency,
+		}
+		// Routing flags the note a worker must see; the editors' note is
+		// not for workers.
+		if !s.WorkerNote.Empty() {
+			r.Note = s.WorkerNote.EN
 		}
 		if s.Lat != nil && s.Lon != nil {
 			r.Lat, r.Lon = *s.Lat, *s.Lon
@@ -46,12 +51,13 @@ func (l *Library) locateCity(country, city string) (float64, float64, bool) {
 }
 
 // rank runs the library's ranking; a library without a directory ranks
-// nothing rather than failing a turn.
-func (l *Library) rank(c routing.Case, limit int) routing.Result {
+// nothing rather than failing a turn. maxKm is how far an office may be
+// before routing falls back (0: routing's default).
+func (l *Library) rank(c routing.Case, limit int, maxKm float64) routing.Result {
 	if l == nil || l.Routes == nil {
 		return routing.Result{}
 	}
-	opt := routing.Options{Limit: limit}
+	opt := routing.Options{Limit: limit, MaxDistanceKm: maxKm}
 	if l.Gazetteer != nil {
 		opt.Locate = l.locateCity
 	}
@@ -155,6 +161,9 @@ func (t *turn) card(s directory.Service, ch routing.Choice, n int, contacts bool
 	}
 	if why := t.why(s, ch); why != "" {
 		b.WriteString("\n<i>" + why + "</i>")
+	}
+	if note := s.WorkerNote.In(t.lang); note != "" {
+		b.WriteString("\n" + t.t("service_worker_note", map[string]any{"Note": escape(note)}))
 	}
 	if !contacts {
 		return b.String()

@@ -3,6 +3,7 @@ package content
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -26,20 +27,8 @@ const (
 // unreviewed translations are shown in the table but are not problems:
 // English may move ahead of its translations.
 func Check(dir string, w io.Writer) (ok bool) {
-	fsys := os.DirFS(dir)
 	var notes []string
-
-	g, problems := guide.Load(fsys, GuideDir)
-	if norms, err := guide.LoadNorms(fsys, NormsFile); err != nil {
-		problems = append(problems, Problem{File: NormsFile, Message: err.Error()})
-	} else {
-		problems = append(problems, g.CheckSources(norms)...)
-	}
-	// Every phone number in the guide must be one the directory lists with
-	// its source.
-	services, dirProblems := directory.Load(fsys)
-	problems = append(problems, dirProblems...)
-	problems = append(problems, g.CheckPhones(services.PhoneNumbers())...)
+	g, _, problems := Load(os.DirFS(dir))
 	for i := range problems {
 		problems[i].File = filepath.Join(dir, filepath.FromSlash(problems[i].File))
 	}
@@ -67,6 +56,26 @@ func Check(dir string, w io.Writer) (ok bool) {
 	fmt.Fprintf(w, "%d problem(s)\n\n", len(problems))
 	writeParity(w, g)
 	return len(problems) == 0
+}
+
+// Load reads and checks the content rooted at fsys as Check does, except
+// the locales: the guide, its sources against the reference notes, its
+// phone numbers against the directory, and the directory. A running bot
+// refuses content with any problem, so what the check refuses is never
+// served.
+func Load(fsys fs.FS) (*guide.Guide, *directory.Directory, []Problem) {
+	g, problems := guide.Load(fsys, GuideDir)
+	if norms, err := guide.LoadNorms(fsys, NormsFile); err != nil {
+		problems = append(problems, Problem{File: NormsFile, Message: err.Error()})
+	} else {
+		problems = append(problems, g.CheckSources(norms)...)
+	}
+	// Every phone number in the guide must be one the directory lists with
+	// its source.
+	services, dirProblems := directory.Load(fsys)
+	problems = append(problems, dirProblems...)
+	problems = append(problems, g.CheckPhones(services.PhoneNumbers())...)
+	return g, services, problems
 }
 
 // writeParity prints the topic × language table, with the hash a new

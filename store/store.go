@@ -127,7 +127,13 @@ func (db *DB) Path() string { return db.path }
 // Checkpoint folds the WAL into the database and truncates it; after an
 // erasure this is what makes the erased bytes leave the disk.
 func (db *DB) Checkpoint(ctx context.Context) error {
-	_, err := db.write.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	// A checkpoint a reader blocked still succeeds as a statement; only its
+	// result row tells that the WAL was not truncated.
+	var busy, frames, done int
+	err := db.write.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done)
+	if err == nil && busy != 0 {
+		return Errorf(ECONFLICT, "checkpoint blocked by a reader: the WAL still holds %d frames", frames)
+	}
 	return err
 }
 

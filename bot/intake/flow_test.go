@@ -129,7 +129,10 @@ func TestDangerShowsEmergencyFirst(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRun(t)
 			r.do(cmd(CommandStart))
-			r.press("yes")
+			// 112 comes at once, before the country is even asked.
+			if got := describe(r.press("yes")); got != "Emergency112 Ask:intake_q_danger_country" {
+				t.Fatalf("effects of yes = %s", got)
+			}
 			r.expectQ(QDangerCountry)
 			out := r.do(tc.in(r))
 			if len(out) == 0 || out[0] != Effect(ShowEmergency{Country: tc.country}) {

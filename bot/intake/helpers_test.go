@@ -163,6 +163,8 @@ func describe(effects []Effect) string {
 			parts = append(parts, "Say:"+e.Message)
 		case ShowEmergency:
 			parts = append(parts, "Emergency:"+e.Country)
+		case ShowEmergencyNumber:
+			parts = append(parts, "Emergency112")
 		case HideReplyKeyboard:
 			parts = append(parts, "HideReply")
 		case OfferGuide:

@@ -215,6 +215,9 @@ func (st *stepper) choose(v string) bool {
 				st.emergency(c)
 				return true
 			}
+			// Asking the country must not delay help: the number that
+			// works everywhere comes first, the country's own list next.
+			st.emit(ShowEmergencyNumber{})
 			st.forward(QDangerCountry)
 		case "no":
 			d.Danger = "no"

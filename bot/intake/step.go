@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -269,7 +270,7 @@ func (st *stepper) answer(in Input) {
 	switch in.Kind {
 	case InputText:
 		t := strings.TrimSpace(in.Text)
-		if t == "" {
+		if Blank(t) {
 			st.reaskDefault()
 			return
 		}
@@ -409,3 +410,20 @@ func firstWord(s string) string {
 }
 
 func runes(s string) int { return utf8.RuneCountInString(s) }
+
+// Blank reports text that shows nothing: spaces, and the invisible
+// characters a paste or a "send an empty message" trick produces
+// (zero-width space and joiners, word joiner, BOM, Hangul fillers, Braille
+// blank). TrimSpace keeps those, and taken as an answer they would be an
+// employer, a story or a case message that reads as empty.
+func Blank(s string) bool {
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r), unicode.Is(unicode.Cf, r):
+		case r == '\u115F', r == '\u1160', r == '\u3164', r == '\uFFA0', r == '\u2800':
+		default:
+			return false
+		}
+	}
+	return true
+}

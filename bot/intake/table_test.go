@@ -104,8 +104,8 @@ var stateTable = map[QuestionID][]string{
 		"resume | Say:question_passed",
 	},
 	QDanger: {
-		"danger_country | Ask:intake_q_danger_country",
-		"danger_country | Ask:intake_q_danger_country",
+		"danger_country | Emergency112 Ask:intake_q_danger_country",
+		"danger_country | Emergency112 Ask:intake_q_danger_country",
 		"danger | Say:intake_reask_choose Ask:intake_q_danger",
 		"danger | Say:intake_file_not_now Ask:intake_q_danger",
 		"danger | Say:intake_unsupported Ask:intake_q_danger",

@@ -323,6 +323,11 @@ type Say struct {
 // the country, so the bot shows what applies everywhere).
 type ShowEmergency struct{ Country string }
 
+// ShowEmergencyNumber asks the bot to show at once the emergency number
+// that works in every country the bot serves (112), while the country
+// whose own numbers and hotlines follow is still being asked.
+type ShowEmergencyNumber struct{}
+
 // HideReplyKeyboard removes a share-location/contact keyboard; the bot may
 // attach the removal to the next message it sends.
 type HideReplyKeyboard struct{}
@@ -341,15 +346,16 @@ type DraftDiscarded struct{}
 // remains to be continued later with /complaint.
 type Left struct{ Kept bool }
 
-func (Ask) isEffect()               {}
-func (Say) isEffect()               {}
-func (ShowEmergency) isEffect()     {}
-func (HideReplyKeyboard) isEffect() {}
-func (OfferGuide) isEffect()        {}
-func (OfferMenu) isEffect()         {}
-func (Submit) isEffect()            {}
-func (DraftDiscarded) isEffect()    {}
-func (Left) isEffect()              {}
+func (Ask) isEffect()                 {}
+func (Say) isEffect()                 {}
+func (ShowEmergency) isEffect()       {}
+func (ShowEmergencyNumber) isEffect() {}
+func (HideReplyKeyboard) isEffect()   {}
+func (OfferGuide) isEffect()          {}
+func (OfferMenu) isEffect()           {}
+func (Submit) isEffect()              {}
+func (DraftDiscarded) isEffect()      {}
+func (Left) isEffect()                {}
 
 // Ref is a Data value the bot must localize before rendering: a locale id
 // with its own data. A []Ref renders as a comma-separated list; Choices as

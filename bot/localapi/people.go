@@ -199,6 +199,15 @@ func (u *User) SendContact(phone string) int {
 	})
 }
 
+// ShareContact shares someone else's contact card, as a user does with
+// the attachment menu; userID 0 is a person not on Telegram. The bot must
+// not take it for the user's own number.
+func (u *User) ShareContact(phone, firstName string, userID int64) int {
+	return u.post("contact", func(m *tgMessage) {
+		m.Contact = &tgContact{PhoneNumber: phone, FirstName: firstName, UserID: userID}
+	})
+}
+
 // SendPhoto sends a photo in the three sizes Telegram generates.
 func (u *User) SendPhoto(caption string) int {
 	return u.post("photo", func(m *tgMessage) {

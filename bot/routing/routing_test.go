@@ -355,6 +355,50 @@ func BenchmarkRank(b *testing.B) {
 	}
 }
 
+// BenchmarkRankEveryCategory is "Help near me": the worker has not said
+// what happened, so every category is in scope and far more services pass
+// the filters; a tenth of the services have only a city, placed by Locate.
+func BenchmarkRankEveryCategory(b *testing.B) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	services := syntheticDirectory(rng, 10000)
+	cities := map[string][2]float64{}
+	for i := range services {
+		if i%10 == 0 {
+			services[i].City = services[i].ID
+			cities[services[i].ID] = [2]float64{services[i].Lat, services[i].Lon}
+			services[i].Lat, services[i].Lon = 0, 0
+		}
+	}
+	opt := Options{Limit: 6, Locate: func(_, city string) (float64, float64, bool) {
+		p, ok := cities[city]
+		return p[0], p[1], ok
+	}}
+	countries := []string{"AZ", "GE", "MD", "KZ", "RU", "TR"}
+	cases := make([]Case, 256)
+	for i := range cases {
+		cases[i] = Case{
+			Categories:  slices.Clone(categories),
+			Citizenship: countries[rng.IntN(len(countries))], CountryOfWork: countries[rng.IntN(len(countries))],
+			Lat: 38 + rng.Float64()*20, Lon: 28 + rng.Float64()*40, HasLocation: true,
+			Language: "ru", ConsentConsulate: true,
+		}
+	}
+	index := NewIndex(services)
+	durations := make([]time.Duration, 0, b.N)
+	i := 0
+	for b.Loop() {
+		start := time.Now()
+		index.Rank(cases[i%len(cases)], opt)
+		durations = append(durations, time.Since(start))
+		i++
+	}
+	sort.Slice(durations, func(i, j int) bool { return durations[i] < durations[j] })
+	if n := len(durations); n > 0 {
+		b.ReportMetric(float64(durations[n*50/100].Nanoseconds()), "p50-ns")
+		b.ReportMetric(float64(durations[min(n-1, n*99/100)].Nanoseconds()), "p99-ns")
+	}
+}
+
 // BenchmarkRankUnindexed is the one-shot Rank, which builds the index each
 // time.
 func BenchmarkRankUnindexed(b *testing.B) {

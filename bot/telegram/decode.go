@@ -108,6 +108,12 @@ func (d Decoder) fromMessage(out *chat.Update, m *tgbotapi.Message) {
 			out.Args = strings.TrimSpace(m.CommandArguments())
 			// A bare command in a group is for every bot there, this one included.
 			out.Addressed = true
+		} else if private {
+			// No other bot reads this chat: it is a command we do not
+			// know, not an answer to what the bot asked (it would become
+			// an employer's name or a city to look up).
+			out.Kind = chat.KindCommand
+			out.Command = strings.ToLower(cmd + "@" + target)
 		} else {
 			out.Kind = chat.KindText
 			out.Addressed = false

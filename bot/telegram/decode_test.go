@@ -27,6 +27,8 @@ func TestDecode(t *testing.T) {
 			}},
 		{"command for another bot", `{"update_id":2,"message":{"message_id":1,"date":1,` + group + `,"text":"/start@other_bot","entities":[{"type":"bot_command","offset":0,"length":16}]}}`,
 			chat.KindText, "", false, nil},
+		{"command for another bot in a private chat", `{"update_id":2,"message":{"message_id":1,"date":1,` + private + `,"text":"/start@other_bot","entities":[{"type":"bot_command","offset":0,"length":16}]}}`,
+			chat.KindCommand, "start@other_bot", true, nil},
 		{"group chatter", `{"update_id":3,"message":{"message_id":1,"date":1,` + group + `,"text":"hello all"}}`,
 			chat.KindText, "", false, nil},
 		{"group mention", `{"update_id":4,"message":{"message_id":1,"date":1,` + group + `,"text":"@RightsDesk_bot help"}}`,

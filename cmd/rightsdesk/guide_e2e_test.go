@@ -146,7 +146,14 @@ func TestGuideEveryPageInEveryLanguage(t *testing.T) {
 			if strings.Contains(all, "tel:") {
 				t.Error("country page links numbers with tel:")
 			}
-			r.press(last, r.tr("guide_btn_topics", nil))
+			list = r.press(last, r.tr("guide_btn_topics", nil))
+			if home := citizenship[lang]; home != "" && home != work[lang] {
+				c, _ := lib.Directory.Country(home)
+				page := r.press(list, r.tr("guide_btn_home_country", map[string]any{"Country": c.Names.In(lang)}))
+				if _, pages := r.readAll(page); !strings.Contains(strings.Join(pages, "\n"), c.Names.In(lang)) {
+					t.Errorf("the citizenship page does not name %s", home)
+				}
+			}
 		})
 	}
 	for _, req := range h.api.Requests() {
@@ -221,6 +228,16 @@ func TestGuideSearchInEveryLanguage(t *testing.T) {
 	for _, req := range h.api.Requests() {
 		if req.Status == 400 {
 			t.Errorf("Telegram refused %s to chat %d", req.Method, req.ChatID)
+		}
+	}
+	// What a worker searches for is theirs: it never reaches the logs.
+	// (English words also name topic ids, which the logs may carry.)
+	logs := h.logs.String()
+	for lang, w := range words {
+		for _, query := range append(w[:], "qwzxqwzx") {
+			if lang != "en" && strings.Contains(logs, query) {
+				t.Errorf("the logs carry the search %q", query)
+			}
 		}
 	}
 }

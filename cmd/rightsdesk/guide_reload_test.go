@@ -136,3 +136,39 @@ func TestContentCheckCommand(t *testing.T) {
 		}
 	}
 }
+
+// What "content check" refuses, a reload refuses too: a phone number the
+// directory does not list, an article the reference does not document.
+func TestGuideReloadRefusesWhatTheCheckRefuses(t *testing.T) {
+	dir := copyContent(t, false)
+	h := startHarness(t, harnessOptions{contentDir: dir})
+	wages := filepath.Join(dir, "guide", "en", "wages.md")
+	editFile(t, wages, `title = "Your wages"`, `title = "Your unchecked wages"`)
+	data, err := os.ReadFile(wages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(wages, append(data, "\nCall +7 000 000-00-00 for help.\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	editFile(t, filepath.Join(dir, "guide", "en", "documents.md"), `"ICRMW art. 21"`, `"ICRMW art. 99"`)
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	h.waitLog("content reload refused", 1)
+	logs := h.logs.String()
+	for _, want := range []string{
+		`guide/en/wages.md:`, `phone number \"+7 000 000-00-00\" is not in the service directory`,
+		`guide/en/documents.md:6: source \"ICRMW art. 99\": the reference notes do not document ICRMW 99`,
+	} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("the refusal lacks %q:\n%s", want, logs)
+		}
+	}
+	r := &guideReader{t: t, h: h, u: h.api.NewUser("Editor", "en"), lang: "en"}
+	q := r.send("/guide", firstLine(r.tr("profile_work_question", nil)))
+	q = r.press(q, r.tr("btn_skip", nil))
+	if list := r.press(q, r.tr("btn_skip", nil)); !contains(buttonTexts(list), "Your wages") {
+		t.Fatalf("the content in service was not kept: %q", buttonTexts(list))
+	}
+}

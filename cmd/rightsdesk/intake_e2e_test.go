@@ -284,11 +284,25 @@ func TestIntakeDeleteLeavesNoTrace(t *testing.T) {
 	h := startHarness(t, harnessOptions{dbPath: filepath.Join(dir, "intake.db")})
 	employer := "EMPLOYER" + randomHex(t, 10)
 	story := "STORY" + randomHex(t, 10)
-	secrets := []string{employer, story}
+	// A phone number is a secret too: digits only, drawn at random.
+	var phone strings.Builder
+	phone.WriteString("+99455")
+	for _, c := range randomHex(t, 4) {
+		phone.WriteByte('0' + byte(c)%10)
+	}
+	secrets := []string{employer, story, phone.String()[1:]}
 
 	w := newIntakeUser(t, h, "ro")
 	w.toSector()
 	w.toReview(employer, "My story: "+story)
+	// From the review screen, switch to a phone shared with the button.
+	w.press("intake_edit_contact")
+	w.await("intake_q_contact")
+	w.press("intake_contact_phone")
+	w.await("intake_q_phone")
+	w.u.SendContact(phone.String())
+	// The review shows the number: it was taken, and is now in the case.
+	waitText(t, w.u, phone.String())
 	id := w.submit()
 	w.u.SendText("/mycases")
 	w.awaitCaseListed(id)

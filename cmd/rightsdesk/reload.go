@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io/fs"
 	"os"
 	"os/signal"
 	"syscall"
@@ -13,12 +14,14 @@ import (
 )
 
 // loadLibrary reads the content directory, or the embedded content when dir
-// is empty.
+// is empty. Content that "rightsdesk content check" would refuse is refused
+// here too, with every problem as file:line: message.
 func loadLibrary(dir string) (*bot.Library, error) {
-	if dir == "" {
-		return bot.LoadLibrary(content.FS)
+	var fsys fs.FS = content.FS
+	if dir != "" {
+		fsys = os.DirFS(dir)
 	}
-	return bot.LoadLibrary(os.DirFS(dir))
+	return bot.LoadLibrary(fsys)
 }
 
 // reloadOnHangup re-reads the content directory on every SIGHUP, so editors

@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/rightsdesk/rightsdesk/bot"
+	"github.com/rightsdesk/rightsdesk/bot/routing"
 	"github.com/rightsdesk/rightsdesk/bot/telegram"
 	"github.com/rightsdesk/rightsdesk/locales"
 	"github.com/rightsdesk/rightsdesk/store"
@@ -38,6 +39,8 @@ type serveConfig struct {
 	// ContentDir is the content directory read at start and on SIGHUP;
 	// empty serves the content embedded in the binary.
 	ContentDir string
+	// RouteMaxKm is how far an office may be before routing falls back.
+	RouteMaxKm float64
 
 	// ready, when set, is called once the bot polls or listens (tests).
 	ready func(addr string)
@@ -58,6 +61,7 @@ func serveFlags(fs *flag.FlagSet, c *serveConfig) {
 	fs.IntVar(&c.Limits.MaxInFlight, "max-in-flight", limits.MaxInFlight, "concurrent Bot API requests")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("RIGHTSDESK_LOG_LEVEL", "info"), "debug, info, warn or error (env RIGHTSDESK_LOG_LEVEL)")
 	fs.StringVar(&c.ContentDir, "content-dir", envOr("RIGHTSDESK_CONTENT_DIR", ""), "content directory (guide, directory, countries), re-read on SIGHUP; empty serves the embedded content (env RIGHTSDESK_CONTENT_DIR)")
+	fs.Float64Var(&c.RouteMaxKm, "route-max-km", routing.DefaultMaxDistanceKm, "how far (km) an office may be for routing to offer it before falling back to national union centres")
 	fs.StringVar(&c.LogFormat, "log-format", envOr("RIGHTSDESK_LOG_FORMAT", "auto"), "auto (console on a terminal), json or console (env RIGHTSDESK_LOG_FORMAT)")
 	c.Limits.RetryMin, c.Limits.RetryMax, c.Limits.GroupWindow = limits.RetryMin, limits.RetryMax, limits.GroupWindow
 }
@@ -138,7 +142,7 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 		Limits: c.Limits,
 	}
 	b := bot.New(bot.Config{Store: db, Catalog: catalog, Decode: decoder.Decode, Notify: sender.Notify,
-		Log: log.With().Str("component", "bot").Logger(), Library: library})
+		Log: log.With().Str("component", "bot").Logger(), Library: library, RouteMaxDistanceKm: c.RouteMaxKm})
 	if err := b.UseLibrary(ctx, library); err != nil {
 		return err
 	}

@@ -118,6 +118,28 @@ func (n Names) In(lang string) string {
 	return ""
 }
 
+// Texts is editorial text in the six interface languages.
+type Texts struct {
+	AZ string `toml:"az"`
+	RU string `toml:"ru"`
+	KA string `toml:"ka"`
+	RO string `toml:"ro"`
+	KK string `toml:"kk"`
+	EN string `toml:"en"`
+}
+
+// In returns the text in lang, falling back to English.
+func (x Texts) In(lang string) string {
+	byLang := map[string]string{"az": x.AZ, "ru": x.RU, "ka": x.KA, "ro": x.RO, "kk": x.KK, "en": x.EN}
+	if text := byLang[lang]; text != "" {
+		return text
+	}
+	return x.EN
+}
+
+// Empty reports whether no language has text.
+func (x Texts) Empty() bool { return x == Texts{} }
+
 // Service is one organisation or service point.
 type Service struct {
 	ID              string `toml:"id"`
@@ -145,10 +167,15 @@ type Service struct {
 	Categories         []string `toml:"categories"`
 	// ReceivesCases is true only once an organisation has agreed to receive
 	// cases through rightsdesk.
-	ReceivesCases  bool   `toml:"receives_cases"`
-	NationalCentre bool   `toml:"national_centre"`
-	Emergency      bool   `toml:"emergency"`
-	Note           string `toml:"note"`
+	ReceivesCases  bool `toml:"receives_cases"`
+	NationalCentre bool `toml:"national_centre"`
+	Emergency      bool `toml:"emergency"`
+	// Note is for editors; WorkerNote is what a worker must know before
+	// using the service (the Interests Section acting for a state without an
+	// embassy), shown with it in the worker's language.
+	Note                 string `toml:"note"`
+	WorkerNote           Texts  `toml:"worker_note"`
+	WorkerNoteUnreviewed bool   `toml:"worker_note_unreviewed"`
 }
 
 // Serves reports whether the service is meant for a citizen of citizenship

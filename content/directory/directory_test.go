@@ -185,6 +185,10 @@ func TestBrokenCopiesAreCaughtWithFileAndLine(t *testing.T) {
 	}{
 		{"phone not E.164", "directory/ru/md-embassy-moscow.toml", `number = "+79299649079"`, `number = "+7 929 96x 9079"`,
 			`"+7 929 96x 9079"`, "not E.164", 0},
+		{"E.164 with spaces", "directory/ru/md-embassy-moscow.toml", `number = "+79299649079"`, `number = "+7 929 964 9079"`,
+			`"+7 929 964 9079"`, "not E.164", 0},
+		{"worker note missing a language", "directory/ru/ge-interests-section-moscow.toml", "\nkk = \"2008", "\n# kk = \"2008",
+			"[worker_note]", "worker_note needs all six languages (kk missing)", 0},
 		{"missing source", "directory/ge/ge-state-fund-trafficking.toml", `source = "Georgian Ministry of Foreign Affairs; seed 003"`, ``,
 			"[[phones]]", "missing source", 0},
 		{"bad checked date", "directory/az/ahik.toml", `checked = "2026-11-23"`, `checked = "23.11.2026"`,
@@ -247,6 +251,45 @@ func TestDuplicatesAreCaught(t *testing.T) {
 	}
 	if !sameName || !sameID || !wrongFolder {
 		t.Errorf("duplicate name %v, duplicate id %v, wrong folder %v", sameName, sameID, wrongFolder)
+	}
+}
+
+// The same number or email in two entries, or twice in one, is caught at
+// the second listing.
+func TestDuplicateContactsAreCaught(t *testing.T) {
+	fsys := copyContent(t)
+	const file = "directory/md/md-bma.toml"
+	text := string(fsys[file].Data)
+	text = strings.Replace(text, `number = "022 820 007"`, `number = "+37322233309"`, 1)
+	text = strings.Replace(text, `address = "info@bma.gov.md"`, `address = "Istanbul@mfa.gov.md"`, 1)
+	fsys[file] = &fstest.MapFile{Data: []byte(text)}
+
+	var phone, email bool
+	for _, p := range Validate(fsys) {
+		phone = phone || p.File == file && p.Line == lineOf(t, text, `"+37322233309"`) &&
+			strings.Contains(p.Message, "also listed in directory/md/la-strada-md.toml")
+		// Files are read in path order: md/ before tr/.
+		email = email || p.File == "directory/tr/md-cg-istanbul.toml" &&
+			strings.Contains(p.Message, `email "istanbul@mfa.gov.md" is also listed in `+file)
+	}
+	if !phone || !email {
+		t.Errorf("duplicate phone caught %v, duplicate email caught %v: %v", phone, email, Validate(fsys))
+	}
+}
+
+func TestWorkerNote(t *testing.T) {
+	d := loadReal(t)
+	s, _ := d.ByID("ge-interests-section-moscow")
+	for _, lang := range Languages {
+		if note := s.WorkerNote.In(lang); note == "" || lang != "en" && note == s.WorkerNote.EN {
+			t.Errorf("Interests Section note in %s: %q", lang, note)
+		}
+	}
+	if !strings.Contains(s.WorkerNote.EN, "2008") || !strings.Contains(s.WorkerNote.EN, "Switzerland") || !s.WorkerNoteUnreviewed {
+		t.Errorf("Interests Section note = %+v", s.WorkerNote)
+	}
+	if (Texts{EN: "x"}).In("kk") != "x" || !(Texts{}).Empty() {
+		t.Error("Texts falls back to English")
 	}
 }
 

@@ -71,10 +71,28 @@ func checkServices(services []parsed[Service]) []Problem {
 	var problems []Problem
 	firstByID := map[string]string{}
 	firstByIdentity := map[string]string{}
+	// A contact listed twice would be checked twice and drift apart; a
+	// number shared by two entries belongs to one of them.
+	firstByContact := map[string]string{}
+	contact := func(r *reporter, key, shown string, path ...any) {
+		if other, dup := firstByContact[key]; dup {
+			r.at(path, "%s is also listed in %s", shown, other)
+			return
+		}
+		firstByContact[key] = r.file
+	}
 	for _, p := range services {
 		s := p.value
 		r := &reporter{file: p.file, lines: p.lines}
 		checkService(r, s)
+		for i, ph := range s.Phones {
+			if digits := NormalizePhone(ph.Number); digits != "" {
+				contact(r, "tel:"+digits, fmt.Sprintf("phone %q", ph.Number), "phones", i, "number")
+			}
+		}
+		for i, e := range s.Emails {
+			contact(r, "mailto:"+strings.ToLower(e.Address), fmt.Sprintf("email %q", e.Address), "emails", i, "address")
+		}
 
 		if s.ID != "" {
 			if other, dup := firstByID[s.ID]; dup {
@@ -127,6 +145,15 @@ func checkService(r *reporter, s Service) {
 			r.at([]any{"languages"}, "language %q is not a two-letter ISO 639-1 code", l)
 		}
 	}
+	if !s.WorkerNote.Empty() {
+		// A worker reads it in their own language; a gap would show English.
+		for _, lang := range Languages {
+			if s.WorkerNote.In(lang) == "" || (lang != "en" && s.WorkerNote.In(lang) == s.WorkerNote.EN) {
+				r.at([]any{"worker_note"}, "worker_note needs all six languages (%s missing)", lang)
+				break
+			}
+		}
+	}
 	if s.NationalCentre && s.Kind != KindTradeUnion {
 		r.at([]any{"national_centre"}, "only a trade_union can be a national centre")
 	}
@@ -176,8 +203,9 @@ func checkPhone(r *reporter, p Phone, path ...any) {
 	numberPath := slices.Concat(path, []any{"number"})
 	switch p.Format {
 	case "":
-		compact := strings.NewReplacer(" ", "", "-", "").Replace(p.Number)
-		if !e164.MatchString(compact) {
+		// Spaces are not allowed either: the plain "+79299649079" is what
+		// every Telegram client turns into a tappable number.
+		if !e164.MatchString(p.Number) {
 			r.at(numberPath, "phone %q is not E.164 (+ and 7-15 digits); if the source gives no international form, keep it as printed and set format = %q", p.Number, PhoneFormatAsGiven)
 		}
 	case PhoneFormatAsGiven:

@@ -35,7 +35,19 @@ func TestMatchAcrossScriptsAndTypos(t *testing.T) {
 		{"586523", "AZ", []string{"Gəncə", "Ganja", "Гянджа"}},
 		{"618605", "MD", []string{"Bălți", "Balti", "Бельцы"}},
 		{"609655", "KZ", []string{"Karaganda", "Қарағанды", "Караганда"}},
-		{"616052", "AM", []string{"Yerevan", "Ереван", "Erevan"}},
+		{"616052", "AM", []string{"Yerevan", "Ереван", "Erevan", "Jerewan"}},
+		// Every served country, in the scripts and spellings its workers
+		// type, with typos (Georgian too).
+		{"611717", "GE", []string{"თბილსი"}},
+		{"615532", "GE", []string{"ბათუმ", "Batumi", "Батуми"}},
+		{"1486209", "RU", []string{"Ekaterinburq"}},
+		{"1512569", "UZ", []string{"Tashkent", "Toshkent", "Тошкент", "Daşkənd"}},
+		{"1528675", "KG", []string{"Bishkek", "Бишкек", "Bişkek"}},
+		{"625144", "BY", []string{"Minsk", "Мінск", "Mińsk"}},
+		{"738648", "TR", []string{"Trabzon", "Трабзон"}},
+		{"743952", "TR", []string{"Kars", "Qars"}},
+		{"618426", "MD", []string{"Кишенев"}},
+		{"1514879", "TJ", []string{"Khujand", "Xujand", "Хұджанд"}},
 	}
 	for _, c := range cases {
 		for _, q := range c.queries {

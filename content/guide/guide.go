@@ -294,6 +294,16 @@ func checkCitations(t Topic, pf parsedFile, sources []source) []Problem {
 					Message: fmt.Sprintf("body cites %q but sources has no %q", c.text, c.source.String())})
 			}
 		}
+	} else {
+		// A translator may reword a citation, never renumber it.
+		for _, c := range translatedCitations(masked) {
+			if !slices.ContainsFunc(sources, func(s source) bool {
+				return s.instrument == c.source.instrument && s.article == c.source.article
+			}) {
+				problems = append(problems, Problem{File: t.File, Line: pf.bodyLine(c.offset),
+					Message: fmt.Sprintf("body cites %q, but sources has no article %s of %s", c.text, c.source.article, c.source.instrument)})
+			}
+		}
 	}
 	for _, m := range instrumentCode.FindAllStringIndex(masked, -1) {
 		code := masked[m[0]:m[1]]

@@ -221,6 +221,9 @@ func TestValidationProblems(t *testing.T) {
 		{"other citation forms", "en/documents.md", strings.Replace(validEnglish, "See the Dhaka Principle 4.", "See Palermo Protocol, Art. 3(a), ILO Fair Recruitment GP 7 and ILO P29, Art. 4(1).", 1), 18, `"Palermo art. 3(a)"`, nil},
 		{"instrument code without a source", "en/documents.md", strings.Replace(validEnglish, "Ask", "Ask", 1) + "\nC181 also applies.\n", 20, "mentions C181", nil},
 		{"translation cites an unlisted instrument", "ru/documents.md", strings.Replace(translation(enHash), "ICRMW, ст. 21", "C181, ст. 7", 1), 11, "mentions C181", map[string]string{"en/documents.md": validEnglish}},
+		{"translation renumbers an article", "ru/documents.md", strings.Replace(translation(enHash), "ICRMW, ст. 21", "ICRMW, ст. 22", 1), 11, `body cites "ICRMW, ст. 22", but sources has no article 22 of ICRMW`, map[string]string{"en/documents.md": validEnglish}},
+		{"Kazakh citation renumbered", "kk/documents.md", strings.Replace(translation(enHash), "(Конвенция ООН, ICRMW, ст. 21)", "(C189, 8(1)-бап)", 1), 11, "no article 8 of C189", map[string]string{"en/documents.md": validEnglish}},
+		{"translated Dhaka principle renumbered", "ru/documents.md", translation(enHash) + "\nDhaka, принцип 5.\n", 13, "no article 5 of Dhaka", map[string]string{"en/documents.md": validEnglish}},
 		{"English text with translated_from", "en/documents.md", strings.Replace(validEnglish, `translated_from = ""`, `translated_from = "0123456789abcdef"`, 1), 8, "must be empty in the English original", nil},
 		{"translation without translated_from", "ru/documents.md", translation(""), 8, "translated_from is empty; set it to the hash of the English text translated (currently \"" + enHash + "\")", map[string]string{"en/documents.md": validEnglish}},
 		{"translated_from not a hash", "ru/documents.md", translation("TODO"), 8, "not a 16-digit hash", map[string]string{"en/documents.md": validEnglish}},
@@ -274,6 +277,21 @@ func problemList(problems []Problem) string {
 		fmt.Fprintln(&b, p)
 	}
 	return b.String()
+}
+
+// A translated citation keeps its code and number in any wording; a year
+// after a code or a code inside another code is not an article.
+func TestTranslatedCitations(t *testing.T) {
+	body := "(МОТ C181, ст. 7(1)); (C95, 9-бап); (ILO Fair Recruitment GP 7); (Dhaka) პრინციპი 1; " +
+		"C190 (2019); C29 and P29 apply; Palermo Protokolu, mad. 3(a)"
+	var got []string
+	for _, c := range translatedCitations(body) {
+		got = append(got, c.source.instrument+" "+c.source.article)
+	}
+	want := "C181 7, C95 9, FRP 7, Dhaka 1, Palermo 3"
+	if strings.Join(got, ", ") != want {
+		t.Fatalf("got %q, want %q", strings.Join(got, ", "), want)
+	}
 }
 
 func TestValidEnglishHasNoProblems(t *testing.T) {

@@ -2,6 +2,7 @@ package guide
 
 import (
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -102,6 +103,56 @@ func TestRealGuide(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Every article the guide quotes, in the text of any language, is one the
+// reference notes (reference/norms.md) document for that instrument.
+func TestGuideCitationsMatchReference(t *testing.T) {
+	norms, err := LoadNorms(contentDir, "reference/norms.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _ := Load(contentDir, "guide")
+	quoted := 0
+	g.each(func(e *entry) {
+		cites := translatedCitations(e.topic.Body)
+		if e.topic.Lang == SourceLanguage {
+			cites = englishCitations(e.topic.Body)
+		}
+		for _, c := range cites {
+			quoted++
+			if !norms.Has(c.source.instrument, c.source.article) {
+				t.Errorf("%s: %q: reference/norms.md documents no article %s of %s", e.topic.File, c.text, c.source.article, c.source.instrument)
+			}
+		}
+	})
+	// Every language quotes articles; a pattern that stopped matching
+	// would pass vacuously.
+	if want := 6 * len(g.Topics(SourceLanguage)); quoted < want {
+		t.Fatalf("only %d quoted articles found in the guide, want at least %d", quoted, want)
+	}
+}
+
+// Every topic, in every language, ends with what to do next: a last
+// section that points to where help is (/help).
+func TestEveryTopicEndsWithWhereToGetHelp(t *testing.T) {
+	g, _ := Load(contentDir, "guide")
+	topics := 0
+	g.each(func(e *entry) {
+		topics++
+		body := e.topic.Body
+		i := strings.LastIndex(body, "\n## ")
+		if i < 0 {
+			t.Errorf("%s: no section at the end (## What to do next)", e.topic.File)
+			return
+		}
+		if !strings.Contains(body[i:], "/help") {
+			t.Errorf("%s: the last section does not say where to get help (/help)", e.topic.File)
+		}
+	})
+	if want := 6 * len(g.Topics(SourceLanguage)); topics != want {
+		t.Errorf("%d topic files, want %d (every topic in six languages)", topics, want)
 	}
 }
 

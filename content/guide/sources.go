@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Sources name a provision in a fixed short form, for example
@@ -73,7 +75,31 @@ var (
 	// Translations may translate the words around a citation but keep the
 	// instrument codes.
 	instrumentCode = regexp.MustCompile(`\b(C\d{2,3}|P29|ICRMW)\b`)
+	// A translated citation is a code, a few words ("ст.", "mad.", "მუხ.",
+	// "принцип"), then the article: "C181, ст. 7(1)", "C95, 9-бап",
+	// "GP 7", "Dhaka prinsipi 1". Up to three digits, so a year after a
+	// code ("C190 (2019)") is not taken for an article.
+	translatedCitation = regexp.MustCompile(`\b(C\d{2,3}|P29|ICRMW|Palermo|GP|Dhaka)\b(\D{0,30}?)(\d{1,3})\b`)
 )
+
+// translatedCitations returns the provisions a translated body cites, with
+// the article only (the subdivision's wording varies by language).
+func translatedCitations(body string) []citation {
+	var out []citation
+	for _, m := range translatedCitation.FindAllStringSubmatchIndex(body, -1) {
+		gap := body[m[4]:m[5]]
+		if last, _ := utf8.DecodeLastRuneInString(gap); gap == "" || unicode.IsLetter(last) {
+			// "P29": the digits belong to a word, not an article.
+			continue
+		}
+		instrument := body[m[2]:m[3]]
+		if instrument == "GP" {
+			instrument = "FRP"
+		}
+		out = append(out, citation{text: body[m[0]:m[1]], source: source{instrument: instrument, article: body[m[6]:m[7]]}, offset: m[0]})
+	}
+	return out
+}
 
 // citation is a provision cited in a body line.
 type citation struct {
