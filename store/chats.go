@@ -68,10 +68,13 @@ func (tx *Tx) SaveChat(c Chat) error {
 }
 
 // RecordMessage remembers a message id in a chat (never its text), so the
-// user can later ask for the chat to be cleared.
+// user can later ask for the chat to be cleared. Only chats the bot keeps
+// are recorded: a reply sent after /delete erased the chat (its own
+// confirmation, say) must not leave a trace of it behind.
 func (tx *Tx) RecordMessage(chatID int64, messageID int, fromBot bool) error {
-	_, err := tx.exec(context.Background(), `INSERT INTO chat_messages (chat_id, message_id, from_bot, at) VALUES (?, ?, ?, ?)
-		ON CONFLICT DO NOTHING`, chatID, messageID, fromBot, millis(tx.now))
+	_, err := tx.exec(context.Background(), `INSERT INTO chat_messages (chat_id, message_id, from_bot, at)
+		SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM chats WHERE chat_id = ?)
+		ON CONFLICT DO NOTHING`, chatID, messageID, fromBot, millis(tx.now), chatID)
 	return err
 }
 

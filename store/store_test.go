@@ -154,6 +154,9 @@ func TestOutboxOrderDeferFailBlock(t *testing.T) {
 	db.Now = func() time.Time { return now }
 	marker := "MARKER-outbox-77aa"
 	err := db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.SaveChat(store.Chat{ID: 42, Type: "private"}); err != nil {
+			return err
+		}
 		for _, m := range []struct {
 			p    int
 			text string
@@ -242,5 +245,25 @@ func assertNotOnDisk(t *testing.T, dbPath, marker string) {
 		if bytes.Contains(b, []byte(marker)) {
 			t.Fatalf("%s holds %q in plain text", filepath.Base(p), marker)
 		}
+	}
+}
+
+// A message sent after the chat was erased leaves no id behind.
+func TestNoMessageIDsForErasedChats(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	if err := db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.SaveChat(store.Chat{ID: 7, Type: "private"}); err != nil {
+			return err
+		}
+		return tx.EraseChat(7, 0)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MarkSent(ctx, 1, 7, 55); err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := db.ChatMessages(ctx, 7, time.Time{}); len(ids) != 0 {
+		t.Fatalf("erased chat has message ids %v", ids)
 	}
 }

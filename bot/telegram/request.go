@@ -55,7 +55,7 @@ func request(r chat.Reply) (method string, params tgbotapi.Params, err error) {
 		method = "answerCallbackQuery"
 		p["callback_query_id"] = r.CallbackID
 		if r.CallbackText != "" {
-			p["text"] = r.CallbackText
+			p["text"] = truncateRunes(r.CallbackText, maxCallbackText)
 		}
 		if r.Alert {
 			p["show_alert"] = "true"
@@ -152,4 +152,17 @@ func sentMessageID(raw json.RawMessage) int {
 		return 0
 	}
 	return m.MessageID
+}
+
+// maxCallbackText is Telegram's limit for a callback answer's text; a longer
+// one is refused, and the button's spinner never stops.
+const maxCallbackText = 200
+
+// truncateRunes keeps s within n characters, marking a cut with "…".
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }

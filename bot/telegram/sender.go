@@ -227,6 +227,9 @@ func (s *Sender) deliver(ctx context.Context, msg store.OutboxMessage) (settled 
 		return false
 	}
 	raw, err := s.Client.Call(method, params)
+	if msg.ChatID < 0 && countsForGroup(reply.Action) {
+		s.groupSent(msg.ChatID)
+	}
 	<-s.inflight
 	if s.OnResult != nil {
 		s.OnResult(msg.ChatID, reply.Action, err)
@@ -343,6 +346,9 @@ func (s *Sender) waitPause(ctx context.Context, chatID int64) bool {
 }
 
 // waitGroup keeps a group under GroupPerMinute messages in any GroupWindow.
+// Sends are counted when they complete (groupSent), later than Telegram
+// sees them arrive, so the window measured here is never shorter than
+// Telegram's; one request in flight per chat means nothing slips between.
 func (s *Sender) waitGroup(ctx context.Context, chatID int64) bool {
 	limit := s.Limits.GroupPerMinute
 	if limit <= 0 {
@@ -356,7 +362,7 @@ func (s *Sender) waitGroup(ctx context.Context, chatID int64) bool {
 			sent = sent[1:]
 		}
 		if len(sent) < limit {
-			s.groups[chatID] = append(sent, now)
+			s.groups[chatID] = sent
 			s.mu.Unlock()
 			return true
 		}
@@ -367,6 +373,12 @@ func (s *Sender) waitGroup(ctx context.Context, chatID int64) bool {
 			return false
 		}
 	}
+}
+
+func (s *Sender) groupSent(chatID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.groups[chatID] = append(s.groups[chatID], time.Now())
 }
 
 // waitBulk spaces bulk sends evenly at BulkPerSecond.
