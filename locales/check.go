@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"errors"
 	"fmt"
+	"github.com/rightsdesk/rightsdesk/content/guide"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -203,7 +204,7 @@ func (c *checker) readMessage(name, lang, id string, value any, lines *lineIndex
 		for f := range fields {
 			m.fields[f] = true
 		}
-		if err := checkTelegramHTML(skeleton); err != nil {
+		if err := guide.ValidateHTML(skeleton); err != nil {
 			c.report(name, formLine, "message %q: %s: %v", id, form, err)
 		}
 	}
@@ -384,56 +385,6 @@ func walkBranch(n *parse.BranchNode, fields map[string]bool, text *strings.Build
 	walk(n.Pipe, fields, nil)
 	walk(n.List, fields, text)
 	walk(n.ElseList, fields, nil)
-}
-
-// telegramTags are the tags Telegram's HTML parse mode accepts.
-var telegramTags = map[string]bool{
-	"b": true, "strong": true, "i": true, "em": true, "u": true, "ins": true,
-	"s": true, "strike": true, "del": true, "span": true, "tg-spoiler": true,
-	"a": true, "tg-emoji": true, "code": true, "pre": true, "blockquote": true,
-}
-
-var (
-	tagPattern    = regexp.MustCompile(`^<(/?)([a-z][a-z0-9-]*)(\s[^<>]*)?>`)
-	entityPattern = regexp.MustCompile(`^&(amp|lt|gt|quot|#[0-9]+|#x[0-9a-fA-F]+);`)
-)
-
-// checkTelegramHTML rejects what Telegram would refuse to send: a stray < > &,
-// an unsupported tag, or tags that do not close in order.
-func checkTelegramHTML(s string) error {
-	var open []string
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '&':
-			if !entityPattern.MatchString(s[i:]) {
-				return errors.New(`a literal "&" must be written &amp;`)
-			}
-		case '>':
-			return errors.New(`a literal ">" must be written &gt;`)
-		case '<':
-			m := tagPattern.FindStringSubmatch(s[i:])
-			if m == nil {
-				return errors.New(`a literal "<" must be written &lt;`)
-			}
-			name := m[2]
-			if !telegramTags[name] {
-				return fmt.Errorf("Telegram does not support the <%s> tag", name)
-			}
-			if m[1] == "" {
-				open = append(open, name)
-			} else {
-				if len(open) == 0 || open[len(open)-1] != name {
-					return fmt.Errorf("</%s> does not close the last open tag", name)
-				}
-				open = open[:len(open)-1]
-			}
-			i += len(m[0]) - 1
-		}
-	}
-	if len(open) > 0 {
-		return fmt.Errorf("<%s> is never closed", open[len(open)-1])
-	}
-	return nil
 }
 
 // lineIndex finds where tables and keys sit in a TOML file, so problems point

@@ -53,7 +53,7 @@ func TestCheckCatchesDefects(t *testing.T) {
 		{"extra placeholder", "ka", `other = "x {{.Name}}"`, "{{.Name}} is not in English"},
 		{"stray ampersand", "ro", `other = "salt & pepper"`, "&amp;"},
 		{"unsupported tag", "en", `other = "<h1>x</h1>"`, "<h1>"},
-		{"unclosed tag", "ru", `other = "<b>x"`, "never closed"},
+		{"unclosed tag", "ru", `other = "<b>x"`, "not closed"},
 		{"form the language never uses", "kk", "few = \"x\"\nother = \"x\"", `never uses the "few" form`},
 		{"not a table", "az", "", "must be a [check_probe] table"},
 	}
