@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -132,8 +133,13 @@ func (c *Client) Call(method string, params tgbotapi.Params) (json.RawMessage, e
 			return nil, classify(tgErr.Code, tgErr.Message, tgErr.RetryAfter)
 		}
 		// Network errors and answers that are not the Bot API's JSON (a
-		// proxy's error page) are worth retrying.
-		return nil, &Error{Kind: KindServer, Description: err.Error()}
+		// proxy's error page) are worth retrying. A *url.Error names the
+		// request URL, which holds the bot token: keep only its cause.
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err
+		}
+		return nil, &Error{Kind: KindServer, Description: method + ": " + err.Error()}
 	}
 	return resp.Result, nil
 }

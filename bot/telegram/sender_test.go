@@ -174,3 +174,16 @@ func TestClassify(t *testing.T) {
 		t.Errorf("network error: got %v", err)
 	}
 }
+
+// A network error must not carry the request URL into logs: it holds the
+// bot token.
+func TestNetworkErrorHidesToken(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close()
+	c := telegram.NewClient(context.Background(), "123456:SECRET-TOKEN", url, time.Second)
+	_, err := c.Call("getMe", nil)
+	if err == nil || strings.Contains(err.Error(), "SECRET-TOKEN") {
+		t.Fatalf("error %v", err)
+	}
+}
