@@ -50,8 +50,8 @@ type Sender struct {
 	chats    map[int64]*chatWorker
 	paused   map[int64]time.Time
 	global   time.Time
-	groups   map[int64][]time.Time
-	bulkNext time.Time
+	groups   map[int64]*slidingWindow
+	bulk     slidingWindow
 	inflight chan struct{}
 	bulkSlot chan struct{}
 	idle     *sync.Cond
@@ -80,7 +80,8 @@ func (s *Sender) init() {
 		}
 		s.chats = map[int64]*chatWorker{}
 		s.paused = map[int64]time.Time{}
-		s.groups = map[int64][]time.Time{}
+		s.groups = map[int64]*slidingWindow{}
+		s.bulk = slidingWindow{limit: int(s.Limits.BulkPerSecond), period: time.Second}
 		s.inflight = make(chan struct{}, s.Limits.MaxInFlight)
 		s.bulkSlot = make(chan struct{}, max(1, s.Limits.MaxInFlight/4))
 		s.idle = sync.NewCond(&s.mu)
@@ -209,27 +210,32 @@ func (s *Sender) deliver(ctx context.Context, msg store.OutboxMessage) (settled 
 		s.retryStore(func() error { return s.Store.Fail(settle, msg.ID, msg.ChatID, 0, "unsendable") })
 		return true
 	}
-	if msg.ChatID < 0 && countsForGroup(reply.Action) && !s.waitGroup(ctx, msg.ChatID) {
-		return false
+	// Paced windows count a send from when it starts until a full period
+	// after it completes, so however late Telegram sees it arrive, no
+	// period there holds more than the limit.
+	var windows []*slidingWindow
+	if msg.ChatID < 0 && countsForGroup(reply.Action) && s.Limits.GroupPerMinute > 0 {
+		windows = append(windows, s.groupWindow(msg.ChatID))
 	}
-	bulk := msg.Priority == int(chat.Bulk)
-	if bulk {
-		if !s.waitBulk(ctx) {
-			return false
+	if msg.Priority == int(chat.Bulk) {
+		if s.Limits.BulkPerSecond > 0 {
+			windows = append(windows, &s.bulk)
 		}
 		s.bulkSlot <- struct{}{}
 		defer func() { <-s.bulkSlot }()
+	}
+	if !s.reserve(ctx, windows) {
+		return false
 	}
 	s.inflight <- struct{}{}
 	// A pause may have begun while this one waited for a slot.
 	if !s.waitPause(ctx, msg.ChatID) {
 		<-s.inflight
+		s.release(windows, false)
 		return false
 	}
 	raw, err := s.Client.Call(method, params)
-	if msg.ChatID < 0 && countsForGroup(reply.Action) {
-		s.groupSent(msg.ChatID)
-	}
+	s.release(windows, true)
 	<-s.inflight
 	if s.OnResult != nil {
 		s.OnResult(msg.ChatID, reply.Action, err)
@@ -345,56 +351,73 @@ func (s *Sender) waitPause(ctx context.Context, chatID int64) bool {
 	}
 }
 
-// waitGroup keeps a group under GroupPerMinute messages in any GroupWindow.
-// Sends are counted when they complete (groupSent), later than Telegram
-// sees them arrive, so the window measured here is never shorter than
-// Telegram's; one request in flight per chat means nothing slips between.
-func (s *Sender) waitGroup(ctx context.Context, chatID int64) bool {
-	limit := s.Limits.GroupPerMinute
-	if limit <= 0 {
-		return true
+// slidingWindow allows at most limit sends in any period. A send counts
+// from its start (inFlight) until a period after its completion (done).
+type slidingWindow struct {
+	limit    int
+	period   time.Duration
+	inFlight int
+	done     []time.Time
+}
+
+// try reserves a place, or says how long to wait before trying again.
+func (w *slidingWindow) try(now time.Time) (wait time.Duration) {
+	for len(w.done) > 0 && now.Sub(w.done[0]) >= w.period {
+		w.done = w.done[1:]
 	}
+	if w.inFlight+len(w.done) < w.limit {
+		w.inFlight++
+		return 0
+	}
+	if len(w.done) > 0 {
+		return w.done[0].Add(w.period).Sub(now)
+	}
+	return 10 * time.Millisecond // every place is in flight
+}
+
+func (s *Sender) groupWindow(chatID int64) *slidingWindow {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.groups[chatID]
+	if w == nil {
+		w = &slidingWindow{limit: s.Limits.GroupPerMinute, period: s.Limits.GroupWindow}
+		s.groups[chatID] = w
+	}
+	return w
+}
+
+// reserve waits until every window has a place and takes them together.
+func (s *Sender) reserve(ctx context.Context, windows []*slidingWindow) bool {
 	for {
-		now := time.Now()
 		s.mu.Lock()
-		sent := s.groups[chatID]
-		for len(sent) > 0 && now.Sub(sent[0]) >= s.Limits.GroupWindow {
-			sent = sent[1:]
+		var wait time.Duration
+		for i, w := range windows {
+			if wait = w.try(time.Now()); wait > 0 {
+				for _, taken := range windows[:i] {
+					taken.inFlight--
+				}
+				break
+			}
 		}
-		if len(sent) < limit {
-			s.groups[chatID] = sent
-			s.mu.Unlock()
+		s.mu.Unlock()
+		if wait == 0 {
 			return true
 		}
-		wait := sent[0].Add(s.Limits.GroupWindow).Sub(now)
-		s.groups[chatID] = sent
-		s.mu.Unlock()
 		if !sleep(ctx, wait) {
 			return false
 		}
 	}
 }
 
-func (s *Sender) groupSent(chatID int64) {
+// release ends the reservations; a send that never went out counts not.
+func (s *Sender) release(windows []*slidingWindow, sent bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.groups[chatID] = append(s.groups[chatID], time.Now())
-}
-
-// waitBulk spaces bulk sends evenly at BulkPerSecond.
-func (s *Sender) waitBulk(ctx context.Context) bool {
-	rate := s.Limits.BulkPerSecond
-	if rate <= 0 {
-		return true
-	}
-	gap := time.Duration(float64(time.Second) / rate)
-	s.mu.Lock()
 	now := time.Now()
-	at := s.bulkNext
-	if at.Before(now) {
-		at = now
+	for _, w := range windows {
+		w.inFlight--
+		if sent {
+			w.done = append(w.done, now)
+		}
 	}
-	s.bulkNext = at.Add(gap)
-	s.mu.Unlock()
-	return sleep(ctx, time.Until(at))
 }
