@@ -161,11 +161,17 @@ func (b *Bot) caseShow(t *turn, c store.Case) {
 		}
 		lines = append(lines, t.t("cases_event_"+e.Kind, data))
 	}
-	t.send(t.t("cases_case", map[string]any{
+	text := t.t("cases_case", map[string]any{
 		"ID": c.ID, "Status": t.caseStatus(c.Status),
 		"Created": c.CreatedAt.UTC().Format(dateLayout), "Updated": c.UpdatedAt.UTC().Format(dateLayout),
 		"Timeline": strings.Join(lines, "\n"),
-	}), b.caseKeyboard(t, c))
+	})
+	if d := c.Details; d != nil && d.Name != "" {
+		// The worker sees the name the organisation has, and can tell a
+		// wrong one from a right one before anybody calls them by it.
+		text += "\n\n" + t.t("cases_name", map[string]any{"Name": escape(d.Name)})
+	}
+	t.send(text, b.caseKeyboard(t, c))
 }
 
 func (b *Bot) caseKeyboard(t *turn, c store.Case) *chat.Keyboard {

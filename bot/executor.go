@@ -32,7 +32,15 @@ type Executor struct {
 	closed  bool
 	initted bool
 	ctx     context.Context
+	// idle hands a chat to a worker waiting for one. Workers outlive a
+	// chat's queue: a fresh goroutine per chat regrew its stack through
+	// the handler and SQLite on every update.
+	idle    chan int64
+	stopped chan struct{}
 }
+
+// workerIdle is how long a worker waits for another chat before it ends.
+const workerIdle = 10 * time.Second
 
 // Start binds the executor to ctx: handlers in progress finish even after
 // ctx ends (their transaction must commit), but no new update starts.
@@ -54,6 +62,8 @@ func (e *Executor) init() {
 	}
 	e.slots = make(chan struct{}, n)
 	e.queues = map[int64][]store.InboxUpdate{}
+	e.idle = make(chan int64)
+	e.stopped = make(chan struct{})
 }
 
 // Submit queues durable updates for handling.
@@ -69,7 +79,11 @@ func (e *Executor) Submit(ups []store.InboxUpdate) {
 		e.queues[u.ChatID] = append(q, u)
 		if !running {
 			e.wg.Add(1)
-			go e.run(u.ChatID)
+			select {
+			case e.idle <- u.ChatID:
+			default:
+				go e.work(u.ChatID)
+			}
 		}
 	}
 }
@@ -78,7 +92,11 @@ func (e *Executor) Submit(ups []store.InboxUpdate) {
 // finish, or for ctx to end.
 func (e *Executor) Stop(ctx context.Context) error {
 	e.mu.Lock()
-	e.closed = true
+	e.init()
+	if !e.closed {
+		e.closed = true
+		close(e.stopped)
+	}
 	e.mu.Unlock()
 	done := make(chan struct{})
 	go func() { e.wg.Wait(); close(done) }()
@@ -90,6 +108,24 @@ func (e *Executor) Stop(ctx context.Context) error {
 	}
 }
 
+// work runs chats until none comes for workerIdle or the executor stops.
+func (e *Executor) work(chatID int64) {
+	timer := time.NewTimer(workerIdle)
+	defer timer.Stop()
+	for {
+		e.run(chatID)
+		timer.Reset(workerIdle)
+		select {
+		case chatID = <-e.idle:
+		case <-timer.C:
+			return
+		case <-e.stopped:
+			return
+		}
+	}
+}
+
+// run handles a chat's queue until it is empty.
 func (e *Executor) run(chatID int64) {
 	defer e.wg.Done()
 	for {

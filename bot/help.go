@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rightsdesk/rightsdesk/bot/chat"
+	"github.com/rightsdesk/rightsdesk/bot/intake"
 	"github.com/rightsdesk/rightsdesk/bot/routing"
 	"github.com/rightsdesk/rightsdesk/content/directory"
 	"github.com/rightsdesk/rightsdesk/content/gazetteer"
@@ -32,6 +33,14 @@ func (b *Bot) helpCommand(t *turn) {
 	t.send(t.t("help_ask", nil), helpKeyboard(t))
 }
 
+// helpDoneKeyboard ends a help answer with the menu and "clear this chat",
+// for someone whose phone may be checked after they looked for help.
+func (b *Bot) helpDoneKeyboard(t *turn) *chat.Keyboard {
+	kb := b.menuKeyboard(t)
+	kb.Inline = append(kb.Inline, []chat.Button{b.clearChatButton(t)})
+	return kb
+}
+
 func helpKeyboard(t *turn) *chat.Keyboard {
 	return &chat.Keyboard{Reply: [][]chat.ReplyButton{
 		{{Text: t.t("help_share_location", nil), RequestLocation: true}},
@@ -53,6 +62,12 @@ func (b *Bot) helpInput(t *turn) bool {
 			t.state.Pending = ""
 			t.send(t.t("help_cancelled", nil), &chat.Keyboard{Remove: true})
 			b.showMenu(t)
+			return true
+		}
+		if intake.Blank(text) {
+			// Invisible characters are no city: "I did not find «»" would
+			// puzzle; the question again, with its button, does not.
+			t.send(t.t("help_need_place", nil), helpKeyboard(t))
 			return true
 		}
 		b.helpForCity(t, text)
@@ -169,11 +184,11 @@ func (b *Bot) helpResult(t *turn, place gazetteer.Place, name string, lat, lon f
 		})
 	}
 	if len(blocks) == 0 {
-		t.send(t.t("help_no_services", map[string]any{"Place": placeName}), b.menuKeyboard(t))
+		t.send(t.t("help_no_services", map[string]any{"Place": placeName}), b.helpDoneKeyboard(t))
 		return
 	}
 	intro := t.t("help_services_title", map[string]any{"Place": placeName})
-	t.sendAll(t.packMessages(intro, blocks), b.menuKeyboard(t))
+	t.sendAll(t.packMessages(intro, blocks), b.helpDoneKeyboard(t))
 }
 
 // ownState reports a service of the worker's own state, which routing marks

@@ -93,6 +93,18 @@ func TestHelpInMoscow(t *testing.T) {
 			t.Errorf("answer lacks %q:\n%s", want, out)
 		}
 	}
+	// The answer ends with a way to clear the chat.
+	last := tr.replies[len(tr.replies)-1]
+	clear := tr.bot.clearChatButton(tr)
+	found := false
+	for _, row := range last.Keyboard.Inline {
+		for _, b := range row {
+			found = found || b == clear
+		}
+	}
+	if !found {
+		t.Errorf("the help answer offers no %q button", clear.Text)
+	}
 	// No citizenship known: no consulate of anybody's state.
 	for _, id := range []string{"md-embassy-moscow", "az-embassy-moscow", "kz-embassy-moscow", "ge-interests-section-moscow"} {
 		s, _ := tr.lib.Directory.ByID(id)
@@ -212,4 +224,27 @@ func TestHelpCancelAndOtherInput(t *testing.T) {
 func firstWords(s string, n int) string {
 	f := strings.Fields(s)
 	return strings.Join(f[:min(n, len(f))], " ")
+}
+
+// Text that shows nothing (spaces, zero-width characters) is no city: the
+// question comes again with its location button, not "I did not find «»".
+func TestHelpBlankTextAsksAgain(t *testing.T) {
+	for _, blank := range []string{"\u200b", " \u200b\u2060 ", "\ufeff", "\u3164", "\u2800\u00a0"} {
+		tr := offlineTurn(t, "ru")
+		tr.state.Pending = pendingHelp
+		tr.upd.Kind, tr.upd.Text = chat.KindText, blank
+		if !tr.bot.helpInput(tr) {
+			t.Fatalf("%+q not taken", blank)
+		}
+		out := texts(tr.replies)
+		if len(tr.replies) != 1 || out != tr.t("help_need_place", nil)+"\n" {
+			t.Errorf("%+q answered %q", blank, out)
+		}
+		if kb := tr.replies[0].Keyboard; kb == nil || len(kb.Reply) == 0 || !kb.Reply[0][0].RequestLocation {
+			t.Errorf("%+q: re-asked without the location button: %+v", blank, kb)
+		}
+		if tr.state.Pending != pendingHelp {
+			t.Errorf("%+q ended the question", blank)
+		}
+	}
 }

@@ -463,6 +463,10 @@ func caseDetails(d intake.Draft, lang string) store.CaseDetails {
 		InDanger: d.Danger == "yes", EmergencyCountry: d.EmergencyCountry,
 		ContactMethod: d.ContactMethod, Phone: d.Phone, ConsentAt: d.ConsentAt,
 	}
+	if d.Identity == intake.IdentityShared {
+		// An anonymous worker's name is never passed on, whatever a draft holds.
+		cd.Name = d.Name
+	}
 	for _, c := range d.Categories {
 		cd.Categories = append(cd.Categories, string(c))
 	}

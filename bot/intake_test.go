@@ -246,6 +246,7 @@ var ikScript = []struct {
 	{intake.QDanger, func(d *ikDesk) { d.press("no") }},
 	{intake.QConsent, func(d *ikDesk) { d.press("yes") }},
 	{intake.QIdentity, func(d *ikDesk) { d.press(intake.IdentityShared) }},
+	{intake.QName, func(d *ikDesk) { d.text("Nino <B>") }},
 	{intake.QCategories, func(d *ikDesk) { d.press("wages"); d.press("documents"); d.press("done") }},
 	{intake.QPlace, func(d *ikDesk) { d.text("Tbilisi") }},
 	{intake.QPlaceMatch, func(d *ikDesk) { d.press("yes") }},
@@ -306,7 +307,7 @@ func TestIntakeFullFlowCreatesTheCaseInTheSameTurn(t *testing.T) {
 	review := ikJoined(d.lastOut)
 	// Typed text is escaped; the city the gazetteer found and the
 	// categories are shown in Russian.
-	for _, want := range []string{"Stroy &amp; Sons &lt;LLC&gt;", "Tbilisi", d.tr("intake_cat_wages", nil), d.tr("intake_cat_documents", nil)} {
+	for _, want := range []string{"Stroy &amp; Sons &lt;LLC&gt;", "Nino &lt;B&gt;", "Tbilisi", d.tr("intake_cat_wages", nil), d.tr("intake_cat_documents", nil)} {
 		if !strings.Contains(review, want) {
 			t.Errorf("review lacks %q:\n%s", want, review)
 		}
@@ -329,7 +330,7 @@ func TestIntakeFullFlowCreatesTheCaseInTheSameTurn(t *testing.T) {
 	det := c.Details
 	if c.Status != store.CaseNew || det.Employer != "Stroy & Sons <LLC>" || det.Description != "They keep my passport." ||
 		det.Place == nil || det.Place.Country != "GE" || det.Citizenship != "AZ" || strings.Join(det.Categories, ",") != "wages,documents" ||
-		det.Language != "ru" || det.ConsentAt.IsZero() {
+		det.Language != "ru" || det.ConsentAt.IsZero() || det.Identity != intake.IdentityShared || det.Name != "Nino <B>" {
 		t.Fatalf("case details %+v", det)
 	}
 	files, _ := d.db.CaseEvidence(context.Background(), id)
@@ -359,6 +360,7 @@ func TestIntakeGlueTable(t *testing.T) {
 		{intake.QDanger, "2", "zzz qqq"},
 		{intake.QConsent, "1", "zzz qqq"},
 		{intake.QIdentity, "2", "zzz qqq"},
+		{intake.QName, "Нино", strings.Repeat("z", 201)},
 		{intake.QCategories, "1, 3", "zzz qqq"},
 		{intake.QPlace, "Tbilisi", "Qqqzzzxxx"},
 		{intake.QCitizenship, "Грузия", "zzz qqq"},
@@ -683,6 +685,10 @@ func TestMyCases(t *testing.T) {
 	if !strings.Contains(ikJoined(out), d.tr("cases_event_submitted", map[string]any{"Date": "2026-03-02"})) {
 		t.Fatalf("timeline: %q", ikTexts(out))
 	}
+	// The worker sees, escaped, the name the organisation has.
+	if !strings.Contains(ikJoined(out), d.tr("cases_name", map[string]any{"Name": "Nino &lt;B&gt;"})) {
+		t.Errorf("the case does not show the name given: %q", ikTexts(out))
+	}
 
 	// A message.
 	d.pressData(out[1].ID, "v1:c:m:"+id)
@@ -815,4 +821,45 @@ func TestIntakeEveryLanguage(t *testing.T) {
 			ikCheck(t, d.sent)
 		})
 	}
+}
+
+// Choosing to stay anonymous from the review takes the name back: the case
+// keeps none, and its page shows none.
+func TestIntakeAnonymousAfterNameKeepsNoName(t *testing.T) {
+	d := newIKDesk(t, "ka")
+	d.reach(intake.QReview)
+	if d.state().Intake.Draft.Name != "Nino <B>" {
+		t.Fatalf("name not in the draft: %+v", d.state().Intake.Draft)
+	}
+	d.press("e-identity")
+	out := d.press(intake.IdentityAnonymous)
+	if d.question() != intake.QReview || strings.Contains(ikJoined(out), "Nino") {
+		t.Fatalf("review after anonymous: %q", ikTexts(out))
+	}
+	if _, data := d.find(func(b chat.Button) bool { return b.Text == d.tr("intake_edit_name", nil) }); data != "" {
+		// The newest review must not offer it; older ones may.
+		last := out[len(out)-1].Reply.Keyboard
+		for _, row := range last.Inline {
+			for _, b := range row {
+				if b.Text == d.tr("intake_edit_name", nil) {
+					t.Error("the review offers to edit the name of an anonymous worker")
+				}
+			}
+		}
+	}
+	d.press("submit")
+	cases, _ := d.db.ChatCases(context.Background(), d.chatID)
+	if len(cases) != 1 {
+		t.Fatalf("cases %+v", cases)
+	}
+	c, err := d.db.ChatCase(context.Background(), d.chatID, cases[0].ID)
+	if err != nil || c.Details.Identity != intake.IdentityAnonymous || c.Details.Name != "" {
+		t.Fatalf("case details %+v %v", c.Details, err)
+	}
+	msgID, data := d.find(func(b chat.Button) bool { return b.Data == "v1:c:o:"+c.ID })
+	out = d.pressData(msgID, data)
+	if prefix, _, _ := strings.Cut(d.tr("cases_name", map[string]any{"Name": "\x00"}), "\x00"); strings.Contains(ikJoined(out), prefix) {
+		t.Errorf("an anonymous case shows a name line: %q", ikTexts(out))
+	}
+	ikCheck(t, d.sent)
 }

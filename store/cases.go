@@ -75,8 +75,11 @@ func ValidCaseID(s string) bool {
 
 // CaseDetails are a case's personal fields: everything here is sealed.
 type CaseDetails struct {
-	Language    string     `json:"lang,omitempty"`
+	Language string `json:"lang,omitempty"`
+	// Identity is "shared" or "anonymous"; Name, given only when shared,
+	// is what the organisation may call the worker.
 	Identity    string     `json:"identity,omitempty"`
+	Name        string     `json:"name,omitempty"`
 	Categories  []string   `json:"categories,omitempty"`
 	Place       *CasePlace `json:"place,omitempty"`
 	Citizenship string     `json:"citizenship,omitempty"`
@@ -364,6 +367,18 @@ func (db *DB) CaseByID(ctx context.Context, id string) (Case, error) {
 		}
 	}
 	return c, nil
+}
+
+// SealedCaseDetails returns a case's details exactly as they lie in the
+// database, sealed: the bytes an erasure must make vanish from the files.
+// Audits and tests look for them on disk; nil means none are kept.
+func (db *DB) SealedCaseDetails(ctx context.Context, id string) ([]byte, error) {
+	var sealed []byte
+	err := db.read.QueryRowContext(ctx, `SELECT sealed FROM cases WHERE id = ?`, id).Scan(&sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return sealed, err
 }
 
 // CaseEvents is a case's timeline, oldest first.

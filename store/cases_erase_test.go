@@ -36,7 +36,7 @@ func TestEraseChatLeavesNoCiphertextOnDisk(t *testing.T) {
 		}
 		caseID, otherCase = NewCaseID(), NewCaseID()
 		if err := tx.CreateCase(NewCase{ID: caseID, ChatID: mine,
-			Details:  CaseDetails{Employer: marker, Description: marker, Phone: "+37360000000", ContactMethod: "phone"},
+			Details:  CaseDetails{Identity: "shared", Name: marker, Employer: marker, Description: marker, Phone: "+37360000000", ContactMethod: "phone"},
 			Evidence: []CaseFile{{FileID: "F-" + marker, UniqueID: "U-" + marker, Kind: "photo", Size: 10}}}); err != nil {
 			return err
 		}

@@ -49,7 +49,7 @@ func TestCaseLifecycle(t *testing.T) {
 	db, _ := openTest(t)
 	ctx := context.Background()
 	details := store.CaseDetails{
-		Language: "ru", Identity: "shared", Categories: []string{"wages", "documents"},
+		Language: "ru", Identity: "shared", Name: "Nino", Categories: []string{"wages", "documents"},
 		Place:    &store.CasePlace{ID: "587084", Name: "Baku", Country: "AZ", Lat: 40.38, Lon: 49.89},
 		Employer: "Stroy LLC", Description: "No pay for three months.", ContactMethod: "phone", Phone: "+994501234567",
 	}
@@ -60,7 +60,7 @@ func TestCaseLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.Status != store.CaseNew || got.Details == nil || got.Details.Employer != "Stroy LLC" || got.Details.Place.Name != "Baku" ||
-		len(got.Details.Categories) != 2 || got.Details.Phone != "+994501234567" {
+		len(got.Details.Categories) != 2 || got.Details.Phone != "+994501234567" || got.Details.Name != "Nino" {
 		t.Fatalf("case read back as %+v / %+v", got, got.Details)
 	}
 	if _, err := db.ChatCase(ctx, 43, id); !errors.Is(err, store.ErrNotFound) {
@@ -142,7 +142,7 @@ func TestCaseFieldsSealedAndBound(t *testing.T) {
 	db, path := openTest(t)
 	ctx := context.Background()
 	secret := "EMPLOYER-" + strings.Repeat("Q", 12)
-	a := createCase(t, db, 7, store.CaseDetails{Employer: secret, Description: secret, Phone: "+37360000000"},
+	a := createCase(t, db, 7, store.CaseDetails{Identity: "shared", Name: "NAME-" + secret, Employer: secret, Description: secret, Phone: "+37360000000"},
 		store.CaseFile{FileID: "FILE-" + secret, UniqueID: "UNIQ-" + secret, Kind: "photo"})
 	b := createCase(t, db, 7, store.CaseDetails{Employer: "other"})
 	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.AddCaseMessage(7, a, "MSG-"+secret) }); err != nil {
@@ -217,5 +217,30 @@ func TestEraseChatLeavesTombstone(t *testing.T) {
 		if bytes.Contains(raw, []byte(secret)) {
 			t.Fatalf("erased text in %s", f)
 		}
+	}
+}
+
+// SealedCaseDetails gives the bytes on disk: sealed, never the plain text,
+// and nothing once the case is erased.
+func TestSealedCaseDetails(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	name := "NAME-" + strings.Repeat("W", 12)
+	id := createCase(t, db, 5, store.CaseDetails{Identity: "shared", Name: name})
+	sealed, err := db.SealedCaseDetails(ctx, id)
+	if err != nil || len(sealed) == 0 {
+		t.Fatalf("sealed %x %v", sealed, err)
+	}
+	if bytes.Contains(sealed, []byte(name)) {
+		t.Fatal("the sealed details hold the name in plain text")
+	}
+	if _, err := db.SealedCaseDetails(ctx, "RD-2222-2222"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unknown case: %v", err)
+	}
+	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.EraseChat(5, 0) }); err != nil {
+		t.Fatal(err)
+	}
+	if sealed, err := db.SealedCaseDetails(ctx, id); err != nil || sealed != nil {
+		t.Fatalf("after erasure: %x %v", sealed, err)
 	}
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -26,6 +27,21 @@ func statePlace(chatID int64) string { return "state:" + strconv.FormatInt(chatI
 
 // Chat loads a chat; ErrNotFound when the bot has never stored it.
 func (db *DB) Chat(ctx context.Context, id int64) (Chat, error) {
+	if c, found, known := db.mirror.chat(id); known {
+		if !found {
+			return Chat{ID: id}, ErrNotFound
+		}
+		return c, nil
+	}
+	mark := db.mirror.mark()
+	c, err := db.readChat(ctx, id)
+	if err == nil || errors.Is(err, ErrNotFound) {
+		db.mirror.fillChat(id, mark, c, err == nil)
+	}
+	return c, err
+}
+
+func (db *DB) readChat(ctx context.Context, id int64) (Chat, error) {
 	c := Chat{ID: id}
 	var blocked sql.NullInt64
 	var sealed []byte
@@ -64,7 +80,15 @@ func (tx *Tx) SaveChat(c Chat) error {
 		 ON CONFLICT (chat_id) DO UPDATE SET type = excluded.type, language = excluded.language,
 		   blocked_at = NULL, state = excluded.state, updated_at = excluded.updated_at`,
 		c.ID, c.Type, c.Language, sealed, millis(tx.now), millis(tx.now))
-	return err
+	if err != nil {
+		return err
+	}
+	// What the row now holds, as a read would return it; the mirror keeps
+	// an existing row's creation time.
+	saved := Chat{ID: c.ID, Type: c.Type, Language: c.Language, State: bytes.Clone(c.State),
+		CreatedAt: fromMillis(millis(tx.now)), UpdatedAt: fromMillis(millis(tx.now))}
+	tx.changes = append(tx.changes, change{kind: changeChatSaved, chatID: c.ID, chat: saved})
+	return nil
 }
 
 // RecordMessage remembers a message id in a chat (never its text), so the
@@ -108,6 +132,7 @@ func (tx *Tx) ForgetMessages(chatID int64) error {
 // outbox, and the ids of its handled updates (all but keepUpdate, the one
 // being handled, so a redelivery of it stays a duplicate). Callers checkpoint afterwards so the bytes leave the WAL too.
 func (tx *Tx) EraseChat(chatID, keepUpdate int64) error {
+	tx.changes = append(tx.changes, change{kind: changeOutboxOther, chatID: chatID}, change{kind: changeChatOther, chatID: chatID})
 	if err := tx.EraseCases(chatID); err != nil {
 		return err
 	}

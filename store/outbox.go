@@ -1,7 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
+	"errors"
 	"strconv"
 	"time"
 )
@@ -27,15 +30,40 @@ func outboxPlace(chatID int64) string { return "outbox:" + strconv.FormatInt(cha
 // to a chat that blocked the bot are dropped here, so nothing is stored that
 // can never be delivered.
 func (tx *Tx) Enqueue(chatID int64, priority int, payload []byte) error {
-	_, err := tx.exec(context.Background(), sqlEnqueue,
-		chatID, priority, tx.db.sealer.Seal(payload, outboxPlace(chatID)), millis(tx.now), chatID)
-	return err
+	created := millis(tx.now)
+	res, err := tx.exec(context.Background(), sqlEnqueue,
+		chatID, priority, tx.db.sealer.Seal(payload, outboxPlace(chatID)), created, chatID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		// Dropped for a blocked chat, or not known: either way the
+		// mirror learns nothing it could serve.
+		tx.changes = append(tx.changes, change{kind: changeOutboxOther, chatID: chatID})
+		return err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		tx.changes = append(tx.changes, change{kind: changeOutboxOther, chatID: chatID})
+		return err
+	}
+	tx.changes = append(tx.changes, change{kind: changeEnqueued, chatID: chatID, msg: OutboxMessage{
+		ID: id, ChatID: chatID, Priority: priority, Payload: bytes.Clone(payload),
+		CreatedAt: fromMillis(created), NotBefore: fromMillis(0),
+	}})
+	return nil
 }
 
 // NextOutbox returns the first message due for the chat: interactive before
 // bulk, then in the order enqueued. ok is false when nothing is due; wait says
 // when the earliest deferred one becomes due (zero when none is waiting).
 func (db *DB) NextOutbox(ctx context.Context, chatID int64) (msg OutboxMessage, wait time.Time, ok bool, err error) {
+	if head, empty, known := db.mirror.nextOutbox(chatID); known {
+		// Rows the mirror holds were enqueued by this process and never
+		// deferred: they are due.
+		return head, time.Time{}, !empty, nil
+	}
+	mark := db.mirror.mark()
 	var sealed []byte
 	var created, notBefore int64
 	rows, err := db.query(ctx, sqlNextOutbox, chatID)
@@ -44,7 +72,11 @@ func (db *DB) NextOutbox(ctx context.Context, chatID int64) (msg OutboxMessage, 
 	}
 	defer rows.Close()
 	if !rows.Next() {
-		return msg, time.Time{}, false, rows.Err()
+		if err := rows.Err(); err != nil {
+			return msg, time.Time{}, false, err
+		}
+		db.mirror.fillOutbox(chatID, mark, nil)
+		return msg, time.Time{}, false, nil
 	}
 	if err := rows.Scan(&msg.ID, &msg.Priority, &sealed, &created, &notBefore, &msg.Attempts); err != nil {
 		return msg, time.Time{}, false, err
@@ -62,6 +94,10 @@ func (db *DB) NextOutbox(ctx context.Context, chatID int64) (msg OutboxMessage, 
 	}
 	if msg.Payload, err = db.sealer.Open(sealed, outboxPlace(chatID)); err != nil {
 		return msg, time.Time{}, false, err
+	}
+	if !msg.More && notBefore == 0 && msg.Attempts == 0 {
+		// The whole outbox of the chat, as fresh as an enqueue would leave it.
+		db.mirror.fillOutbox(chatID, mark, []OutboxMessage{msg})
 	}
 	return msg, time.Time{}, true, nil
 }
@@ -95,7 +131,7 @@ func (db *DB) OutboxLen(ctx context.Context) (int, error) {
 // remembers the id Telegram gave it, for "clear this chat".
 func (db *DB) MarkSent(ctx context.Context, id, chatID int64, messageID int) error {
 	return db.Update(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, sqlDeleteOutbox, id); err != nil {
+		if err := tx.dropOutbox(ctx, sqlDeleteOutbox, changeSent, id); err != nil {
 			return err
 		}
 		if messageID > 0 {
@@ -109,15 +145,14 @@ func (db *DB) MarkSent(ctx context.Context, id, chatID int64, messageID int) err
 func (db *DB) Defer(ctx context.Context, id int64, until time.Time) error {
 	return db.Update(ctx, func(tx *Tx) error {
 		// Rounded up: a retry due at 12.5 ms must not be tried at 12 ms.
-		_, err := tx.tx.ExecContext(ctx, `UPDATE outbox SET not_before = ?, attempts = attempts + 1 WHERE id = ?`, millis(until.Add(time.Millisecond-1)), id)
-		return err
+		return tx.dropOutbox(ctx, sqlDeferOutbox, changeOutboxOther, millis(until.Add(time.Millisecond-1)), id)
 	})
 }
 
 // Fail records a permanent failure without the message's text and drops it.
 func (db *DB) Fail(ctx context.Context, id, chatID int64, code int, reason string) error {
 	return db.Update(ctx, func(tx *Tx) error {
-		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM outbox WHERE id = ?`, id); err != nil {
+		if err := tx.dropOutbox(ctx, sqlDeleteOutbox, changeOutboxOther, id); err != nil {
 			return err
 		}
 		_, err := tx.tx.ExecContext(ctx, `INSERT INTO outbox_failures (id, chat_id, error_code, reason, failed_at) VALUES (?, ?, ?, ?, ?)`,
@@ -130,6 +165,7 @@ func (db *DB) Fail(ctx context.Context, id, chatID int64, code int, reason strin
 // still waiting for it: nothing more is sent there.
 func (db *DB) BlockChat(ctx context.Context, chatID int64) error {
 	return db.Update(ctx, func(tx *Tx) error {
+		tx.changes = append(tx.changes, change{kind: changeOutboxOther, chatID: chatID}, change{kind: changeChatOther, chatID: chatID})
 		if _, err := tx.tx.ExecContext(ctx,
 			`INSERT INTO chats (chat_id, blocked_at, created_at, updated_at) VALUES (?, ?, ?, ?)
 			 ON CONFLICT (chat_id) DO UPDATE SET blocked_at = excluded.blocked_at, updated_at = excluded.updated_at`,
@@ -139,6 +175,22 @@ func (db *DB) BlockChat(ctx context.Context, chatID int64) error {
 		_, err := tx.tx.ExecContext(ctx, `DELETE FROM outbox WHERE chat_id = ?`, chatID)
 		return err
 	})
+}
+
+// dropOutbox runs a statement that changes one outbox row (its id the last
+// argument) and returns the row's chat, and tells the mirror which chat
+// changed: the row's own, whatever chat a caller believes it belongs to.
+func (tx *Tx) dropOutbox(ctx context.Context, query string, kind changeKind, args ...any) error {
+	var chatID int64
+	err := tx.queryRow(ctx, query, args...).Scan(&chatID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	tx.changes = append(tx.changes, change{kind: kind, chatID: chatID, id: args[len(args)-1].(int64)})
+	return nil
 }
 
 // Failures counts permanent delivery failures, by error code.
@@ -164,5 +216,6 @@ const (
 	sqlEnqueue = `INSERT INTO outbox (chat_id, priority, payload, created_at)
 		SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM chats WHERE chat_id = ? AND blocked_at IS NOT NULL)`
 	sqlNextOutbox   = `SELECT id, priority, payload, created_at, not_before, attempts FROM outbox WHERE chat_id = ? ORDER BY priority, id LIMIT 2`
-	sqlDeleteOutbox = `DELETE FROM outbox WHERE id = ?`
+	sqlDeleteOutbox = `DELETE FROM outbox WHERE id = ? RETURNING chat_id`
+	sqlDeferOutbox  = `UPDATE outbox SET not_before = ?, attempts = attempts + 1 WHERE id = ? RETURNING chat_id`
 )

@@ -34,6 +34,7 @@ type DB struct {
 	writeStmts, readStmts stmtCache
 	sealer                *Sealer
 	path                  string
+	mirror                mirror
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
@@ -227,6 +228,9 @@ type Tx struct {
 	// unprepared are this transaction's queries not yet in the cache; they
 	// are prepared once it ends, when the one writer connection is free.
 	unprepared []string
+	// changes are its writes to the mirrored tables, applied to the
+	// mirror once they committed.
+	changes []change
 }
 
 // Update runs fn in an immediate write transaction and commits it when fn
@@ -314,6 +318,7 @@ func (db *DB) runBatch(batch []*job, results []error) error {
 	}
 	defer tx.Rollback()
 	var unprepared []string
+	var changes []change
 	single := len(batch) == 1
 	for i, j := range batch {
 		if err := j.ctx.Err(); err != nil {
@@ -328,6 +333,9 @@ func (db *DB) runBatch(batch []*job, results []error) error {
 		t := &Tx{tx: tx, db: db, now: db.Now()}
 		results[i] = runJob(j.fn, t)
 		unprepared = append(unprepared, t.unprepared...)
+		if results[i] == nil {
+			changes = append(changes, t.changes...)
+		}
 		if single {
 			if results[i] != nil {
 				return nil
@@ -344,8 +352,11 @@ func (db *DB) runBatch(batch []*job, results []error) error {
 		}
 	}
 	if err := tx.Commit(); err != nil {
+		// Whatever the failed commit left, the mirror does not guess.
+		db.mirror.apply([]change{{kind: changeEverything}})
 		return err
 	}
+	db.mirror.apply(changes)
 	for _, q := range unprepared {
 		db.writeStmts.prepare(ctx, db.write, q)
 	}

@@ -11,7 +11,8 @@ func BenchmarkIntake(b *testing.B) {
 	env := testEnv()
 	script := []func(last Ask) Input{
 		func(Ask) Input { return cmd(CommandStart) },
-		pick("no"), pick("yes"), pick(IdentityShared), pick("wages"), pick("documents"), pick("done"),
+		pick("no"), pick("yes"), pick(IdentityShared),
+		func(Ask) Input { return text("Nino") }, pick("wages"), pick("documents"), pick("done"),
 		func(Ask) Input { return text("Baku") }, pick("yes"), pick("az"), pick(SectorConstruct),
 		func(Ask) Input { return text("Stroy LLC") }, pick(SinceOneToSix),
 		func(Ask) Input { return text("They kept my passport and did not pay me.") },

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -180,11 +181,12 @@ func TestBack(t *testing.T) {
 	r.press("no")
 	r.press("yes")
 	r.press(IdentityShared)
+	r.do(text("Lela"))
 	r.press("safety")
 	r.press("done")
 	r.do(text("Tbilisi"))
 	r.expectQ(QPlaceMatch)
-	for _, want := range []QuestionID{QPlace, QCategories, QIdentity, QConsent, QDanger} {
+	for _, want := range []QuestionID{QPlace, QCategories, QName, QIdentity, QConsent, QDanger} {
 		r.do(cmd(CommandBack))
 		r.expectQ(want)
 	}
@@ -192,6 +194,7 @@ func TestBack(t *testing.T) {
 	r.press("no")
 	r.press("yes")
 	r.press(IdentityShared)
+	r.press("skip")
 	if !r.last.Buttons[4][0].Selected {
 		t.Fatalf("safety not shown as selected after back: %+v", r.last.Buttons[4])
 	}
@@ -212,6 +215,7 @@ func TestCancelAndResume(t *testing.T) {
 		r.press("no")
 		r.press("yes")
 		r.press(IdentityShared)
+		r.do(text("Ana"))
 		r.press("violence")
 		r.press("done")
 		r.expectQ(QPlace)
@@ -282,7 +286,8 @@ func TestEditFromReviewReturnsToReview(t *testing.T) {
 		answer func(r *run)
 		check  func(d *Draft) bool
 	}{
-		{QIdentity, func(r *run) { r.press(IdentityAnonymous) }, func(d *Draft) bool { return d.Identity == IdentityAnonymous }},
+		{QIdentity, func(r *run) { r.press(IdentityAnonymous) }, func(d *Draft) bool { return d.Identity == IdentityAnonymous && d.Name == "" }},
+		{QName, func(r *run) { r.do(text("  Giorgi \n Beridze ")) }, func(d *Draft) bool { return d.Name == "Giorgi Beridze" }},
 		{QCategories, func(r *run) { r.press("wages"); r.press("contract"); r.press("done") }, func(d *Draft) bool {
 			return slices.Equal(d.Categories, []Category{CategoryContract})
 		}},
@@ -341,6 +346,7 @@ func toReviewWithProfile(r *run) {
 	r.press("no")
 	r.press("yes")
 	r.press(IdentityShared)
+	r.press("skip")
 	r.press("wages")
 	r.press("done")
 	r.expectQ(QPlaceStill)
@@ -385,8 +391,9 @@ func TestReviewData(t *testing.T) {
 			}
 		}
 	}
-	if edits != len(reviewFields) {
-		t.Errorf("%d edit buttons, want %d", edits, len(reviewFields))
+	// The name has its own button while the identity is shared.
+	if edits != len(reviewFields)+1 {
+		t.Errorf("%d edit buttons, want %d", edits, len(reviewFields)+1)
 	}
 }
 
@@ -407,4 +414,174 @@ func TestDescriptionLimits(t *testing.T) {
 	r.do(text("0123456789"))
 	r.press("done")
 	r.expectQ(QReview)
+}
+
+func TestNameQuestion(t *testing.T) {
+	t.Run("asked after sharing, typed, shown on the review", func(t *testing.T) {
+		r := newRun(t)
+		r.do(cmd(CommandStart))
+		r.press("no")
+		r.press("yes")
+		r.press(IdentityShared)
+		r.expectQ(QName)
+		if r.s.Draft.Identity != IdentityShared || r.payload("skip") == "" {
+			t.Fatalf("name asked with identity %q, buttons %+v", r.s.Draft.Identity, r.last.Buttons)
+		}
+		if got := describe(r.do(text(" \u200b "))); got != "Say:intake_name_reask Ask:intake_q_name" {
+			t.Fatalf("blank name: %s", got)
+		}
+		if got := describe(r.do(text(strings.Repeat("n", 201)))); got != "Say:text_too_long Ask:intake_q_name" {
+			t.Fatalf("long name: %s", got)
+		}
+		r.do(text("  Nino\n  Beridze "))
+		r.expectQ(QCategories)
+		if r.s.Draft.Name != "Nino Beridze" {
+			t.Fatalf("name kept as %q", r.s.Draft.Name)
+		}
+	})
+	t.Run("anonymous is never asked", func(t *testing.T) {
+		r := newRun(t)
+		r.do(cmd(CommandStart))
+		r.press("no")
+		r.press("yes")
+		r.press(IdentityAnonymous)
+		r.expectQ(QCategories)
+	})
+	t.Run("skip keeps no name", func(t *testing.T) {
+		r := newRun(t)
+		toReview(r)
+		r.press("e-name")
+		r.expectQ(QName)
+		r.press("skip")
+		r.expectQ(QReview)
+		if r.s.Draft.Name != "" || r.s.Draft.Identity != IdentityShared {
+			t.Fatalf("after skip: %+v", r.s.Draft)
+		}
+		if !reflect.DeepEqual(r.last.Data["Identity"], Ref{ID: "intake_value_shared"}) {
+			t.Fatalf("review identity = %+v", r.last.Data["Identity"])
+		}
+	})
+	t.Run("review shows and edits it; anonymous clears it", func(t *testing.T) {
+		r := newRun(t)
+		toReview(r)
+		want := Ref{ID: "intake_value_shared_name", Data: map[string]any{"Name": "Nino"}}
+		if !reflect.DeepEqual(r.last.Data["Identity"], want) {
+			t.Fatalf("review identity = %+v", r.last.Data["Identity"])
+		}
+		r.press("e-name")
+		if !r.s.Editing {
+			t.Fatal("the name is not edited from the review")
+		}
+		r.do(text("Lela"))
+		r.expectQ(QReview)
+		if r.s.Draft.Name != "Lela" {
+			t.Fatalf("name = %q", r.s.Draft.Name)
+		}
+		r.press("e-identity")
+		r.press(IdentityAnonymous)
+		r.expectQ(QReview)
+		if r.s.Draft.Name != "" || r.payload("e-name") != "" {
+			t.Fatalf("anonymous keeps the name %q or its edit button", r.s.Draft.Name)
+		}
+		if !reflect.DeepEqual(r.last.Data["Identity"], Ref{ID: "intake_value_anonymous"}) {
+			t.Fatalf("review identity = %+v", r.last.Data["Identity"])
+		}
+		// A forged "edit name" for an anonymous worker changes nothing.
+		before := r.s
+		if got := describe(r.do(press(payload(r.s.Seq, codeOf(QReview), "e-name")))); got != "Say:question_passed" || !reflect.DeepEqual(before, r.s) {
+			t.Fatalf("e-name while anonymous: %s", got)
+		}
+		// Going back through the answers skips the name nobody shares.
+		var visited []QuestionID
+		for range 12 {
+			r.do(cmd(CommandBack))
+			visited = append(visited, r.s.Question)
+			if r.s.Question == QIdentity {
+				break
+			}
+		}
+		if slices.Contains(visited, QName) || r.s.Question != QIdentity {
+			t.Fatalf("/back visited %v", visited)
+		}
+		r.do(cmd(CommandBack))
+		r.expectQ(QConsent)
+	})
+	t.Run("sharing again from the review asks the name", func(t *testing.T) {
+		r := newRun(t)
+		r.env.Profile = Profile{City: "Baku", CountryOfWork: "AZ", Citizenship: "AZ"}
+		toReviewWithProfile(r)
+		r.press("e-identity")
+		r.press(IdentityAnonymous)
+		r.press("e-identity")
+		r.press(IdentityShared)
+		r.expectQ(QName)
+		if !r.s.Editing {
+			t.Fatal("not editing")
+		}
+		r.do(cmd(CommandBack)) // the name is optional: back is the review
+		r.expectQ(QReview)
+		r.press("e-name")
+		r.do(text("Ana"))
+		r.expectQ(QReview)
+		if r.s.Draft.Name != "Ana" || r.s.Draft.Identity != IdentityShared {
+			t.Fatalf("draft %+v", r.s.Draft)
+		}
+	})
+}
+
+// A draft saved before the name was asked (version 1, no "name") still
+// loads: it goes on where it was, and its review offers to add a name.
+func TestStateWithoutNameLoads(t *testing.T) {
+	old := `{"v":1,"q":"review","seq":16,"history":["danger","consent","identity","categories","place","place_match","citizenship","sector","employer","since","description"],` +
+		`"draft":{"started_at":"2025-03-01T09:00:00Z","updated_at":"2025-03-01T09:20:00Z","danger":"no","consent":true,"consent_at":"2025-03-01T09:02:00Z",` +
+		`"identity":"shared","categories":["wages"],"place":{"id":"baku","name":"Baku","country":"AZ","lat":40.41,"lon":49.87},"citizenship":"AZ",` +
+		`"sector":"construction","employer_skipped":true,"since":"1to6m","description":"Unpaid.","contact_method":"bot"}}`
+	s, err := Load([]byte(old))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRun(t)
+	r.s = s
+	r.do(cmd(CommandStart))
+	r.press("continue")
+	r.expectQ(QReview)
+	if !reflect.DeepEqual(r.last.Data["Identity"], Ref{ID: "intake_value_shared"}) || r.payload("e-name") == "" {
+		t.Fatalf("old draft's review: %+v", r.last.Data["Identity"])
+	}
+	r.press("e-name")
+	r.do(text("Nino"))
+	r.press("submit")
+	var sub *Submit
+	for _, e := range r.out {
+		if e, ok := e.(Submit); ok {
+			sub = &e
+		}
+	}
+	if sub == nil || sub.Draft.Name != "Nino" {
+		t.Fatalf("submitted %s", describe(r.out))
+	}
+}
+
+// A stored name must belong to a worker who shares their identity.
+func TestValidateName(t *testing.T) {
+	r := newRun(t)
+	toReview(r)
+	for name, mutate := range map[string]func(s *State){
+		"anonymous with a name": func(s *State) { s.Draft.Identity = IdentityAnonymous },
+		"blank name":            func(s *State) { s.Draft.Name = "\u200b" },
+		"name too long":         func(s *State) { s.Draft.Name = strings.Repeat("n", maxStoredShort+1) },
+		"asked while anonymous": func(s *State) { s.Question, s.Draft.Identity, s.Draft.Name = QName, IdentityAnonymous, "" },
+		"name without consent": func(s *State) {
+			*s = State{Version: CurrentVersion, Seq: 3, Question: QConsent, Draft: &Draft{Name: "X", Identity: IdentityShared}}
+		},
+	} {
+		s := r.s.clone()
+		mutate(&s)
+		if s.Validate() == nil {
+			t.Errorf("%s: validates", name)
+		}
+	}
+	if err := r.s.Validate(); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -193,6 +193,7 @@ func toReview(r *run) {
 	r.press("no")
 	r.press("yes")
 	r.press(IdentityShared)
+	r.do(text("Nino"))
 	r.press("wages")
 	r.press("done")
 	r.do(text("Baku"))

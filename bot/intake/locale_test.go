@@ -109,7 +109,7 @@ func explore(t *testing.T) []use {
 func shape(s State) string {
 	k := fmt.Sprint(s.Question, s.Editing, s.ResumeAt, len(s.Candidates) > 1)
 	if d := s.Draft; d != nil {
-		k += fmt.Sprint(d.Identity, d.Consent, d.complete(), d.Description != "", d.ContactMethod, len(d.Categories) > 0)
+		k += fmt.Sprint(d.Identity, d.Name != "", d.Consent, d.complete(), d.Description != "", d.ContactMethod, len(d.Categories) > 0)
 	}
 	return k
 }
@@ -233,4 +233,24 @@ func keys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// dialable is a run of digits, with the separators people type, long
+// enough to be somebody's phone number.
+var dialable = regexp.MustCompile(`\+?\d(?:[\s().-]?\d){6,}`)
+
+// An example number in a message could ring a real person, who would then
+// get calls from frightened strangers: examples show the shape only.
+func TestLocaleExamplesCannotBeDialled(t *testing.T) {
+	for _, lang := range languages {
+		buf, err := os.ReadFile("../../locales/active." + lang + ".toml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(buf), "\n") {
+			if m := dialable.FindString(line); m != "" {
+				t.Errorf("active.%s.toml:%d: dialable number %q", lang, i+1, m)
+			}
+		}
+	}
 }

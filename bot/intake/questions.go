@@ -21,6 +21,8 @@ func codeOf(q QuestionID) string {
 		return "k"
 	case QIdentity:
 		return "i"
+	case QName:
+		return "n"
 	case QCategories:
 		return "c"
 	case QPlace:
@@ -56,6 +58,16 @@ func codeOf(q QuestionID) string {
 // Review fields, in screen order; "e-<field>" payloads open them.
 var reviewFields = []QuestionID{
 	QIdentity, QCategories, QPlace, QCitizenship, QSector, QEmployer, QSince, QDescription, QContact,
+}
+
+// reviewEdits are the edit buttons the review offers: every field, and the
+// name right after the identity while the worker shares it.
+func reviewEdits(d *Draft) []QuestionID {
+	if d.Identity != IdentityShared {
+		return reviewFields
+	}
+	i := slices.Index(reviewFields, QIdentity) + 1
+	return slices.Insert(slices.Clone(reviewFields), i, QName)
 }
 
 func (st *stepper) btn(label, value string) Button {
@@ -113,6 +125,8 @@ func (st *stepper) askFor(q QuestionID) Ask {
 		a.Buttons = st.column(st.btn("intake_btn_agree", "yes"), st.btn("intake_btn_disagree", "no"))
 	case QIdentity:
 		a.Buttons = st.column(st.btn("intake_btn_identity_shared", IdentityShared), st.btn("intake_btn_identity_anonymous", IdentityAnonymous))
+	case QName:
+		a.Buttons = st.column(st.btn("btn_skip", "skip"))
 	case QCategories:
 		for _, c := range Categories {
 			b := st.btn(categoryLabel(c), string(c))
@@ -168,7 +182,7 @@ func (st *stepper) askFor(q QuestionID) Ask {
 	case QReview:
 		a.Data = reviewData(d)
 		var row []Button
-		for _, f := range reviewFields {
+		for _, f := range reviewEdits(d) {
 			row = append(row, st.btn("intake_edit_"+string(f), "e-"+string(f)))
 			if len(row) == 2 {
 				a.Buttons = append(a.Buttons, row)
@@ -252,10 +266,23 @@ func (st *stepper) choose(v string) bool {
 			return false
 		}
 	case QIdentity:
-		if v != IdentityShared && v != IdentityAnonymous {
+		switch v {
+		case IdentityShared:
+			// Sharing means something only with a name to share: ask it,
+			// also when the choice was changed from the review.
+			d.Identity = v
+			st.forward(QName)
+		case IdentityAnonymous:
+			d.Identity, d.Name = v, ""
+			st.done(QIdentity)
+		default:
 			return false
 		}
-		d.Identity = v
+	case QName:
+		if v != "skip" {
+			return false
+		}
+		d.Name = ""
 		st.done(QIdentity)
 	case QCategories:
 		if v == "done" {
@@ -388,7 +415,7 @@ func (st *stepper) choose(v string) bool {
 			return true
 		}
 		f := QuestionID(strings.TrimPrefix(v, "e-"))
-		if !strings.HasPrefix(v, "e-") || !slices.Contains(reviewFields, f) {
+		if !strings.HasPrefix(v, "e-") || !slices.Contains(reviewEdits(d), f) {
 			return false
 		}
 		st.s.Editing = true
@@ -441,6 +468,14 @@ func (st *stepper) freeText(t string) bool {
 		st.done(QCitizenship)
 	case QPlace, QPlaceStill, QPlaceMatch, QPlacePick:
 		st.citySearch(t)
+	case QName:
+		if runes(t) > st.env.MaxShort {
+			st.reask("text_too_long", map[string]any{"Max": st.env.MaxShort})
+			return true
+		}
+		// A name is one line: line breaks and runs of spaces go.
+		d.Name = strings.Join(strings.Fields(t), " ")
+		st.done(QIdentity)
 	case QEmployer:
 		if runes(t) > st.env.MaxShort {
 			st.reask("text_too_long", map[string]any{"Max": st.env.MaxShort})
@@ -683,6 +718,9 @@ func reviewData(d *Draft) map[string]any {
 	notGiven := Ref{ID: "intake_value_not_given"}
 	data := map[string]any{}
 	data["Identity"] = Ref{ID: "intake_value_" + d.Identity}
+	if d.Identity == IdentityShared && d.Name != "" {
+		data["Identity"] = Ref{ID: "intake_value_shared_name", Data: map[string]any{"Name": d.Name}}
+	}
 	cats := make([]Ref, len(d.Categories))
 	for i, c := range d.Categories {
 		cats[i] = Ref{ID: categoryLabel(c)}

@@ -55,7 +55,7 @@ func Load(data []byte) (State, error) {
 }
 
 var questions = []QuestionID{
-	QResume, QDanger, QDangerCountry, QConsent, QIdentity, QCategories, QPlace, QPlaceStill,
+	QResume, QDanger, QDangerCountry, QConsent, QIdentity, QName, QCategories, QPlace, QPlaceStill,
 	QPlaceMatch, QPlacePick, QCitizenship, QCitizenshipStill, QSector, QEmployer, QSince,
 	QDescription, QContact, QPhone, QReview,
 }
@@ -121,6 +121,9 @@ func (s State) Validate() error {
 	if needResume {
 		at = s.ResumeAt
 	}
+	if at == QName && d.Identity != IdentityShared {
+		return invalid("name asked of a worker who stays anonymous")
+	}
 	if at == QReview && !d.complete() {
 		return invalid("review of an incomplete draft")
 	}
@@ -147,7 +150,7 @@ func (d *Draft) validate() error {
 	if d.EmergencyCountry != "" && (d.Danger != "yes" || !validCountry(d.EmergencyCountry) || d.EmergencyCountry == CountryOther) {
 		return invalid("emergency country")
 	}
-	if !d.Consent && (d.Identity != "" || len(d.Categories) > 0 || d.Place != nil || d.Citizenship != "" ||
+	if !d.Consent && (d.Identity != "" || d.Name != "" || len(d.Categories) > 0 || d.Place != nil || d.Citizenship != "" ||
 		d.Sector != "" || d.Employer != "" || d.Since != "" || d.SinceText != "" || d.Description != "" ||
 		len(d.Evidence) > 0 || d.ContactMethod != "" || d.Phone != "") {
 		return invalid("answers stored without consent")
@@ -156,6 +159,9 @@ func (d *Draft) validate() error {
 	case "", IdentityShared, IdentityAnonymous:
 	default:
 		return invalid("identity")
+	}
+	if d.Name != "" && (d.Identity != IdentityShared || Blank(d.Name)) {
+		return invalid("name without shared identity, or blank")
 	}
 	for i, c := range d.Categories {
 		if !slices.Contains(Categories, c) || slices.Contains(d.Categories[:i], c) {
@@ -177,7 +183,7 @@ func (d *Draft) validate() error {
 	if d.EmployerSkipped && d.Employer != "" {
 		return invalid("employer both skipped and given")
 	}
-	if !validText(d.Employer, maxStoredShort) || !validText(d.SinceText, maxStoredShort) || !validText(d.Description, maxStoredText) {
+	if !validText(d.Name, maxStoredShort) || !validText(d.Employer, maxStoredShort) || !validText(d.SinceText, maxStoredShort) || !validText(d.Description, maxStoredText) {
 		return invalid("text too long or not UTF-8")
 	}
 	if len(d.Evidence) > MaxEvidence {

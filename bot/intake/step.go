@@ -156,6 +156,8 @@ func groupOf(q QuestionID) QuestionID {
 		return QPlace
 	case QCitizenshipStill:
 		return QCitizenship
+	case QName:
+		return QIdentity
 	case QPhone:
 		return QContact
 	}
@@ -235,6 +237,14 @@ func (st *stepper) back() {
 		st.s.History = st.s.History[:last]
 		if (q == QPlaceMatch || q == QPlacePick) && len(st.s.Candidates) == 0 {
 			q = QPlace
+		}
+		if q == QName && st.s.Draft.Identity != IdentityShared {
+			// The worker has since chosen to stay anonymous (from the
+			// review): the name question no longer applies.
+			q = QIdentity
+			if n := len(st.s.History); n > 0 && st.s.History[n-1] == QIdentity {
+				st.s.History = st.s.History[:n-1]
+			}
 		}
 		st.open(q)
 	}
@@ -318,6 +328,8 @@ func (st *stepper) reaskDefault() {
 		st.reask("intake_description_reask", nil)
 	case QEmployer:
 		st.reask("intake_employer_reask", nil)
+	case QName:
+		st.reask("intake_name_reask", nil)
 	case QCategories:
 		st.reask("intake_reask_categories", map[string]any{"Options": st.choices(Categories...)})
 	default:
@@ -348,7 +360,7 @@ func choicesOf(rows [][]Button) Choices {
 // numbered says whether typing an option's number selects it. Questions
 // whose typed answer is itself free text ("1" could be a name) opt out.
 func numbered(q QuestionID) bool {
-	return q != QDescription && q != QEmployer
+	return q != QDescription && q != QEmployer && q != QName
 }
 
 // matchTyped finds the button a typed answer names: by its number, by its

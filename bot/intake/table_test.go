@@ -25,6 +25,7 @@ func reach(t *testing.T, q QuestionID) *run {
 		},
 		func() { r.press("yes") },
 		func() { r.press(IdentityShared) },
+		func() { r.do(text("Nino")) },
 		func() { r.press("wages"); r.press("done") },
 		func() {
 			switch {
@@ -140,8 +141,8 @@ var stateTable = map[QuestionID][]string{
 		"consent | Say:question_passed",
 	},
 	QIdentity: {
-		"categories | Ask:intake_q_categories",
-		"categories | Ask:intake_q_categories",
+		"name | Ask:intake_q_name",
+		"name | Ask:intake_q_name",
 		"identity | Say:intake_reask_choose Ask:intake_q_identity",
 		"identity | Say:intake_file_not_now Ask:intake_q_identity",
 		"identity | Say:intake_unsupported Ask:intake_q_identity",
@@ -151,6 +152,18 @@ var stateTable = map[QuestionID][]string{
 		" | Left:kept OfferMenu",
 		"identity | Say:question_passed",
 	},
+	QName: {
+		"categories | Ask:intake_q_categories",
+		"categories | Ask:intake_q_categories",
+		"categories | Ask:intake_q_categories",
+		"name | Say:intake_file_not_now Ask:intake_q_name",
+		"name | Say:intake_unsupported Ask:intake_q_name",
+		"name | Say:intake_name_reask Ask:intake_q_name",
+		"name | Say:intake_name_reask Ask:intake_q_name",
+		"identity | Ask:intake_q_identity",
+		" | Left:kept OfferMenu",
+		"name | Say:question_passed",
+	},
 	QCategories: {
 		"categories | Ask:intake_q_categories",
 		"place | Ask:intake_q_place",
@@ -159,7 +172,7 @@ var stateTable = map[QuestionID][]string{
 		"categories | Say:intake_unsupported Ask:intake_q_categories",
 		"categories | Say:intake_reask_categories Ask:intake_q_categories",
 		"categories | Say:intake_reask_categories Ask:intake_q_categories",
-		"identity | Ask:intake_q_identity",
+		"name | Ask:intake_q_name",
 		" | Left:kept OfferMenu",
 		"categories | Say:question_passed",
 	},

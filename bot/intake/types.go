@@ -21,6 +21,7 @@ const (
 	QDangerCountry    QuestionID = "danger_country"
 	QConsent          QuestionID = "consent"
 	QIdentity         QuestionID = "identity"
+	QName             QuestionID = "name"
 	QCategories       QuestionID = "categories"
 	QPlace            QuestionID = "place"
 	QPlaceStill       QuestionID = "place_still"
@@ -76,8 +77,12 @@ type Draft struct {
 	Consent          bool      `json:"consent,omitempty"`
 	ConsentAt        time.Time `json:"consent_at,omitzero"`
 
-	// Identity is IdentityShared or IdentityAnonymous.
+	// Identity is IdentityShared or IdentityAnonymous. Name is what the
+	// organisation may call a worker who shares their identity: empty when
+	// skipped, and cleared when they choose to stay anonymous. Drafts from
+	// before the name was asked simply have none.
 	Identity   string     `json:"identity,omitempty"`
+	Name       string     `json:"name,omitempty"`
 	Categories []Category `json:"categories,omitempty"`
 	// Place is where the person works: a gazetteer place, or only
 	// coordinates (ID empty) when the location was shared.

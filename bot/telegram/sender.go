@@ -55,7 +55,19 @@ type Sender struct {
 	inflight chan struct{}
 	bulkSlot chan struct{}
 	idle     *sync.Cond
+	// waiting hands a chat to a worker with nothing to do. Workers outlive
+	// a chat: a fresh goroutine per reply regrew its stack through the
+	// HTTP client and SQLite every time.
+	waiting chan senderJob
 }
+
+type senderJob struct {
+	ctx    context.Context
+	chatID int64
+}
+
+// workerIdle is how long a sender worker waits for another chat.
+const workerIdle = 10 * time.Second
 
 type chatWorker struct {
 	dirty bool
@@ -85,6 +97,7 @@ func (s *Sender) init() {
 		s.inflight = make(chan struct{}, s.Limits.MaxInFlight)
 		s.bulkSlot = make(chan struct{}, max(1, s.Limits.MaxInFlight/4))
 		s.idle = sync.NewCond(&s.mu)
+		s.waiting = make(chan senderJob)
 	})
 }
 
@@ -122,7 +135,28 @@ func (s *Sender) Notify(chatIDs ...int64) {
 			continue
 		}
 		s.chats[id] = &chatWorker{}
-		go s.work(s.ctx, id)
+		select {
+		case s.waiting <- senderJob{s.ctx, id}:
+		default:
+			go s.worker(senderJob{s.ctx, id})
+		}
+	}
+}
+
+// worker sends for chats until none comes for workerIdle or ctx ends.
+func (s *Sender) worker(j senderJob) {
+	timer := time.NewTimer(workerIdle)
+	defer timer.Stop()
+	for {
+		s.work(j.ctx, j.chatID)
+		timer.Reset(workerIdle)
+		select {
+		case j = <-s.waiting:
+		case <-timer.C:
+			return
+		case <-j.ctx.Done():
+			return
+		}
 	}
 }
 

@@ -875,7 +875,8 @@ func (w *hostileUser) enterIntake(q string) {
 	pressing := func(id string) func() { return func() { w.pressLabel(id) } }
 	if at("danger", pressing("intake_btn_safe"), "intake_q_consent") ||
 		at("consent", pressing("intake_btn_agree"), "intake_q_identity") ||
-		at("identity", pressing("intake_btn_identity_shared"), "intake_q_categories") ||
+		at("identity", pressing("intake_btn_identity_shared"), "intake_q_name") ||
+		at("name", pressing("btn_skip"), "intake_q_categories") ||
 		at("categories", func() {
 			w.pressLabel("intake_cat_wages")
 			w.awaitButton("✓ " + w.tr("intake_cat_wages"))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"os"
@@ -73,6 +74,23 @@ func (w *intakeUser) awaitCaseListed(id string) {
 	}
 }
 
+// openCase presses case id's button on the newest /mycases list.
+func (w *intakeUser) openCase(id string) {
+	w.t.Helper()
+	msgs := w.u.Messages()
+	for i := len(msgs) - 1; i >= 0; i-- {
+		for _, label := range buttonTexts(msgs[i]) {
+			if !msgs[i].Deleted && strings.HasPrefix(label, id) {
+				if err := w.u.Press(msgs[i].ID, label); err != nil {
+					w.t.Fatal(err)
+				}
+				return
+			}
+		}
+	}
+	w.t.Fatalf("no button for case %s on screen", id)
+}
+
 // press presses the button labelled by message id on the newest bot
 // message that has it.
 func (w *intakeUser) press(id string) {
@@ -102,8 +120,9 @@ func newIntakeUser(t *testing.T, h *harness, lang string) *intakeUser {
 	return w
 }
 
-// toSector starts a complaint and answers up to the sector question.
-func (w *intakeUser) toSector() {
+// toSector starts a complaint and answers up to the sector question,
+// sharing the worker's identity under name ("" skips the name).
+func (w *intakeUser) toSector(name string) {
 	w.t.Helper()
 	w.press("menu_complaint")
 	w.await("intake_q_danger")
@@ -112,6 +131,12 @@ func (w *intakeUser) toSector() {
 	w.press("intake_btn_agree")
 	w.await("intake_q_identity")
 	w.press("intake_btn_identity_shared")
+	w.await("intake_q_name")
+	if name == "" {
+		w.press("btn_skip")
+	} else {
+		w.u.SendText(name)
+	}
 	w.await("intake_q_categories")
 	w.press("intake_cat_wages")
 	w.awaitButton("✓ " + w.tr("intake_cat_wages"))
@@ -185,11 +210,19 @@ func TestIntakeEveryLanguageEndToEnd(t *testing.T) {
 	for _, lang := range locales.Languages {
 		t.Run(lang, func(t *testing.T) {
 			w := newIntakeUser(t, h, lang)
-			w.toSector()
+			w.toSector("Nino <" + lang + ">")
 			review := w.toReview("Employer & Co", "Unpaid since March.")
 			if !strings.Contains(review.Text, "Employer &amp; Co") {
 				t.Errorf("review lacks the escaped employer: %q", review.Text)
 			}
+			if !strings.Contains(review.Text, "Nino &lt;"+lang+"&gt;") {
+				t.Errorf("review lacks the escaped name: %q", review.Text)
+			}
+			// The name is edited from the review like any answer.
+			w.press("intake_edit_name")
+			w.await("intake_q_name")
+			w.u.SendText("Lela " + lang)
+			waitText(t, w.u, "Lela "+lang)
 			w.press("intake_edit_employer")
 			w.await("intake_q_employer")
 			w.u.SendText("Second Employer")
@@ -200,6 +233,9 @@ func TestIntakeEveryLanguageEndToEnd(t *testing.T) {
 			ids[lang] = w.submit()
 			w.u.SendText("/mycases")
 			w.awaitCaseListed(ids[lang])
+			// The case's page shows the name the organisation has.
+			w.openCase(ids[lang])
+			waitText(t, w.u, w.h.catalog.T(lang, "cases_name", map[string]any{"Name": "Lela " + lang}))
 		})
 	}
 	waitQuiet(h.api, 300*time.Millisecond, 5*time.Second)
@@ -209,7 +245,8 @@ func TestIntakeEveryLanguageEndToEnd(t *testing.T) {
 	db := reopen(t, h)
 	for lang, id := range ids {
 		c, err := db.CaseByID(context.Background(), id)
-		if err != nil || c.Details == nil || c.Details.Employer != "Second Employer" || c.Details.Language != lang {
+		if err != nil || c.Details == nil || c.Details.Employer != "Second Employer" || c.Details.Language != lang ||
+			c.Details.Identity != "shared" || c.Details.Name != "Lela "+lang {
 			t.Errorf("%s: case %s read back as %+v %v", lang, id, c.Details, err)
 			continue
 		}
@@ -244,7 +281,7 @@ func reopen(t *testing.T, h *harness) *store.DB {
 func TestIntakeResumesAfterRestart(t *testing.T) {
 	h := startHarness(t, harnessOptions{})
 	w := newIntakeUser(t, h, "kk")
-	w.toSector()
+	w.toSector("")
 	sector := w.awaitButton(w.tr("intake_sector_construction"))
 
 	h.stop()
@@ -284,16 +321,17 @@ func TestIntakeDeleteLeavesNoTrace(t *testing.T) {
 	h := startHarness(t, harnessOptions{dbPath: filepath.Join(dir, "intake.db")})
 	employer := "EMPLOYER" + randomHex(t, 10)
 	story := "STORY" + randomHex(t, 10)
+	name := "NAME" + randomHex(t, 10)
 	// A phone number is a secret too: digits only, drawn at random.
 	var phone strings.Builder
 	phone.WriteString("+99455")
 	for _, c := range randomHex(t, 4) {
 		phone.WriteByte('0' + byte(c)%10)
 	}
-	secrets := []string{employer, story, phone.String()[1:]}
+	secrets := []string{employer, story, name, phone.String()[1:]}
 
 	w := newIntakeUser(t, h, "ro")
-	w.toSector()
+	w.toSector(name)
 	w.toReview(employer, "My story: "+story)
 	// From the review screen, switch to a phone shared with the button.
 	w.press("intake_edit_contact")
@@ -307,6 +345,43 @@ func TestIntakeDeleteLeavesNoTrace(t *testing.T) {
 	w.u.SendText("/mycases")
 	w.awaitCaseListed(id)
 	waitQuiet(h.api, 300*time.Millisecond, 5*time.Second)
+
+	// The case's sealed details hold the name: after /delete not even
+	// their ciphertext may be left, since the key still opens it.
+	audit := reopen(t, h)
+	sealed, err := audit.SealedCaseDetails(context.Background(), id)
+	if err != nil || len(sealed) < 48 {
+		t.Fatalf("sealed details %x %v", sealed, err)
+	}
+	if c, err := audit.CaseByID(context.Background(), id); err != nil || c.Details.Name != name {
+		t.Fatalf("the case does not hold the name: %v", err)
+	}
+	audit.Close()
+	diskFiles := func() []byte {
+		var all []byte
+		for _, f := range []string{h.dbPath, h.dbPath + "-wal"} {
+			b, err := os.ReadFile(f)
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			all = append(all, b...)
+		}
+		return all
+	}
+	if !bytes.Contains(diskFiles(), sealed) {
+		t.Fatal("the sealed details are not found on disk: the ciphertext scan would be blind")
+	}
+	sealedGone := func(when string) {
+		t.Helper()
+		all := diskFiles()
+		// Any 24 bytes of a sealed value are random enough to be unique.
+		for off := 0; off+24 <= len(sealed); off += 24 {
+			if bytes.Contains(all, sealed[off:off+24]) {
+				t.Errorf("%s: the sealed case details are still on disk (bytes %d–%d)", when, off, off+24)
+				return
+			}
+		}
+	}
 
 	scan := func(when string) {
 		t.Helper()
@@ -341,8 +416,10 @@ func TestIntakeDeleteLeavesNoTrace(t *testing.T) {
 	w.await("delete_done")
 	waitQuiet(h.api, 300*time.Millisecond, 5*time.Second)
 	scan("after /delete, running")
+	sealedGone("after /delete, running")
 	h.stop()
 	scan("after /delete, stopped")
+	sealedGone("after /delete, stopped")
 
 	db := reopen(t, h)
 	c, err := db.CaseByID(context.Background(), id)

@@ -21,6 +21,8 @@ func (w *intakeUser) toPlace(categories []string, city, citizenship string) {
 	w.press("intake_btn_agree")
 	w.await("intake_q_identity")
 	w.press("intake_btn_identity_shared")
+	w.await("intake_q_name")
+	w.press("btn_skip")
 	w.await("intake_q_categories")
 	for _, c := range categories {
 		w.press(c)

@@ -1,0 +1,275 @@
+package store
+
+import "sync"
+
+// mirror holds, in memory, what this process knows for certain about some
+// chats' outbox rows and chat rows. Reading them back from SQLite was the
+// dearest read of an update: every commit invalidates the page cache of
+// the reader connections, so each read re-read its pages and unsealed them.
+//
+// It stays exact because every write to those tables goes through this
+// package and reports its change (a Tx's changes); the changes of a batch
+// are applied only after it committed, by the one goroutine that commits,
+// before any caller of that batch learns it committed. A chat's entry is
+// filled from a read only when no commit touched that chat while the read
+// ran. Anything uncertain — a deferral, a failure, a block, an erasure,
+// memory growing — makes the entry unknown, and the next read asks SQLite.
+// The plain text it holds is what the sender is about to send and the
+// conversation state the next update needs; none of it reaches the disk.
+type mirror struct {
+	mu sync.Mutex
+	// seq counts applied commits that touched a mirrored chat; stamps are
+	// taken from it.
+	seq uint64
+	// floor is seq when entries were last forgotten wholesale: a read that
+	// began before it may have missed a commit whose stamp went with them.
+	floor       uint64
+	outbox      map[int64]*outboxEntry
+	chats       map[int64]*chatEntry
+	outboxBytes int
+}
+
+// The mirror forgets everything when it grows past these; the cost is one
+// read per chat afterwards.
+const (
+	mirrorMaxChats       = 8192
+	mirrorMaxOutboxBytes = 4 << 20
+	mirrorMaxChatRows    = 8
+)
+
+type outboxEntry struct {
+	stamp uint64 // seq of the last commit that changed this chat's outbox
+	known bool   // rows are exactly the chat's outbox
+	rows  []OutboxMessage
+}
+
+type chatEntry struct {
+	stamp uint64
+	known bool // chat (or, with found false, its absence) is exactly the row
+	found bool
+	chat  Chat
+}
+
+// change is one write a Tx made to a mirrored table.
+type change struct {
+	kind   changeKind
+	chatID int64
+	msg    OutboxMessage // enqueued
+	id     int64         // sent
+	chat   Chat          // saved
+}
+
+type changeKind int
+
+const (
+	changeEnqueued    changeKind = iota // msg was added
+	changeSent                          // row id was deleted
+	changeOutboxOther                   // the chat's outbox changed in another way
+	changeChatSaved                     // chat was upserted, unblocked
+	changeChatOther                     // the chat row changed in another way
+	changeEverything                    // anything may have changed
+)
+
+// mark begins a read that may fill the mirror.
+func (m *mirror) mark() uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.seq
+}
+
+// apply records a committed batch's changes.
+func (m *mirror) apply(changes []change) {
+	if len(changes) == 0 {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.seq++
+	for _, c := range changes {
+		switch c.kind {
+		case changeEnqueued:
+			e := m.outboxEntry(c.chatID)
+			if !e.known {
+				continue
+			}
+			if len(e.rows) >= mirrorMaxChatRows || m.outboxBytes+len(c.msg.Payload) > mirrorMaxOutboxBytes {
+				m.forgetOutbox(e)
+				continue
+			}
+			// Ordered as NextOutbox orders: priority, then id.
+			i := len(e.rows)
+			for i > 0 && (e.rows[i-1].Priority > c.msg.Priority ||
+				e.rows[i-1].Priority == c.msg.Priority && e.rows[i-1].ID > c.msg.ID) {
+				i--
+			}
+			e.rows = append(e.rows, OutboxMessage{})
+			copy(e.rows[i+1:], e.rows[i:])
+			e.rows[i] = c.msg
+			m.outboxBytes += len(c.msg.Payload)
+		case changeSent:
+			e := m.outboxEntry(c.chatID)
+			if !e.known {
+				continue
+			}
+			found := false
+			for i, r := range e.rows {
+				if r.ID == c.id {
+					m.outboxBytes -= len(r.Payload)
+					e.rows = append(e.rows[:i], e.rows[i+1:]...)
+					found = true
+					break
+				}
+			}
+			if !found {
+				m.forgetOutbox(e)
+			}
+		case changeOutboxOther:
+			m.forgetOutbox(m.outboxEntry(c.chatID))
+		case changeChatSaved:
+			e := m.chatEntry(c.chatID)
+			if !e.known {
+				continue
+			}
+			saved := c.chat
+			if e.found {
+				saved.CreatedAt = e.chat.CreatedAt
+			}
+			e.chat, e.found = saved, true
+		case changeChatOther:
+			e := m.chatEntry(c.chatID)
+			e.known, e.found, e.chat = false, false, Chat{}
+		case changeEverything:
+			m.forgetAll()
+		}
+	}
+}
+
+func (m *mirror) outboxEntry(chatID int64) *outboxEntry {
+	e := m.outbox[chatID]
+	if e == nil {
+		if len(m.outbox) >= mirrorMaxChats {
+			m.forgetAll()
+		}
+		if m.outbox == nil {
+			m.outbox = map[int64]*outboxEntry{}
+		}
+		e = &outboxEntry{}
+		m.outbox[chatID] = e
+	}
+	e.stamp = m.seq
+	return e
+}
+
+func (m *mirror) chatEntry(chatID int64) *chatEntry {
+	e := m.chats[chatID]
+	if e == nil {
+		if len(m.chats) >= mirrorMaxChats {
+			m.forgetAll()
+		}
+		if m.chats == nil {
+			m.chats = map[int64]*chatEntry{}
+		}
+		e = &chatEntry{}
+		m.chats[chatID] = e
+	}
+	e.stamp = m.seq
+	return e
+}
+
+func (m *mirror) forgetOutbox(e *outboxEntry) {
+	for _, r := range e.rows {
+		m.outboxBytes -= len(r.Payload)
+	}
+	e.known, e.rows = false, nil
+}
+
+func (m *mirror) forgetAll() {
+	m.outbox, m.chats, m.outboxBytes = nil, nil, 0
+	m.floor = m.seq
+}
+
+// nextOutbox answers NextOutbox from memory when the chat's outbox is known.
+func (m *mirror) nextOutbox(chatID int64) (head OutboxMessage, empty, known bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e := m.outbox[chatID]
+	if e == nil || !e.known {
+		return head, false, false
+	}
+	if len(e.rows) == 0 {
+		return head, true, true
+	}
+	head = e.rows[0]
+	head.More = len(e.rows) > 1
+	return head, false, true
+}
+
+// fillOutbox records a read of the chat's whole outbox that began at mark.
+func (m *mirror) fillOutbox(chatID int64, mark uint64, rows []OutboxMessage) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e := m.outbox[chatID]
+	if e == nil && m.floor > mark || e != nil && e.stamp > mark {
+		return // a commit may have changed the chat while it was read
+	}
+	size := 0
+	for _, r := range rows {
+		size += len(r.Payload)
+	}
+	if m.outboxBytes+size > mirrorMaxOutboxBytes {
+		return
+	}
+	if e == nil {
+		if len(m.outbox) >= mirrorMaxChats {
+			return
+		}
+		if m.outbox == nil {
+			m.outbox = map[int64]*outboxEntry{}
+		}
+		e = &outboxEntry{stamp: mark}
+		m.outbox[chatID] = e
+	}
+	m.forgetOutbox(e)
+	e.known, e.rows = true, rows
+	m.outboxBytes += size
+}
+
+// chat answers Chat from memory when the row is known. The state is
+// copied: callers may keep and change what they get.
+func (m *mirror) chat(chatID int64) (c Chat, found, known bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e := m.chats[chatID]
+	if e == nil || !e.known {
+		return c, false, false
+	}
+	c = e.chat
+	if c.State != nil {
+		c.State = append([]byte(nil), c.State...)
+	}
+	return c, e.found, true
+}
+
+// fillChat records a read of the chat row that began at mark.
+func (m *mirror) fillChat(chatID int64, mark uint64, c Chat, found bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e := m.chats[chatID]
+	if e == nil && m.floor > mark || e != nil && e.stamp > mark {
+		return // a commit may have changed the chat while it was read
+	}
+	if e == nil {
+		if len(m.chats) >= mirrorMaxChats {
+			return
+		}
+		if m.chats == nil {
+			m.chats = map[int64]*chatEntry{}
+		}
+		e = &chatEntry{stamp: mark}
+		m.chats[chatID] = e
+	}
+	if c.State != nil {
+		c.State = append([]byte(nil), c.State...)
+	}
+	e.known, e.found, e.chat = true, found, c
+}
