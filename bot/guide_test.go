@@ -549,8 +549,8 @@ func TestGuideTranslationNotes(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := newGuideChat(t, "ru", lib)
-	list := shown(t, c.command("guide", ""))
-	list = shown(t, c.press("v1:g:l", 95))
+	shown(t, c.command("guide", ""))
+	list := shown(t, c.press("v1:g:l", 95))
 	en, _ := lib.Guide.Topic("en", "consulate")
 	marked := c.tr("guide_title_english", map[string]any{"Title": en.Title})
 	if buttons(list)[marked] != "v1:g:t:consulate:1" {

@@ -23,10 +23,9 @@ type chat struct {
 	botStatus string // groups: "member", "administrator", "left", "kicked"
 	members   map[int64]string
 
-	replyKb      [][]KeyButton
-	replyOneTime bool
-	mark         uint64 // change sequence at the last human action
-	answers      []CallbackAnswer
+	replyKb [][]KeyButton
+	mark    uint64 // change sequence at the last human action
+	answers []CallbackAnswer
 }
 
 // record is one message in a chat, from the bot or from a person.
