@@ -187,7 +187,13 @@ func (b *Bot) commit(ctx context.Context, updateID int64, t *turn) error {
 				if err != nil {
 					return err
 				}
-				if err := tx.Enqueue(r.ChatID, int(r.Priority), payload); err != nil {
+				// The turn ends with this commit, so the reply is not
+				// changed after it; the sender may use it as it is.
+				var memo any
+				if r.RoundTrips() {
+					memo = r
+				}
+				if err := tx.EnqueueMemo(r.ChatID, int(r.Priority), payload, memo); err != nil {
 					return err
 				}
 				chats = append(chats, r.ChatID)

@@ -35,6 +35,9 @@ func (db *DB) Chat(ctx context.Context, id int64) (Chat, error) {
 	}
 	mark := db.mirror.mark()
 	c, err := db.readChat(ctx, id)
+	if afterRead != nil {
+		afterRead()
+	}
 	if err == nil || errors.Is(err, ErrNotFound) {
 		db.mirror.fillChat(id, mark, c, err == nil)
 	}
@@ -85,9 +88,12 @@ func (tx *Tx) SaveChat(c Chat) error {
 	}
 	// What the row now holds, as a read would return it; the mirror keeps
 	// an existing row's creation time.
-	saved := Chat{ID: c.ID, Type: c.Type, Language: c.Language, State: bytes.Clone(c.State),
+	saved := Chat{ID: c.ID, Type: c.Type, Language: c.Language,
 		CreatedAt: fromMillis(millis(tx.now)), UpdatedAt: fromMillis(millis(tx.now))}
-	tx.changes = append(tx.changes, change{kind: changeChatSaved, chatID: c.ID, chat: saved})
+	if len(c.State) > 0 {
+		saved.State = bytes.Clone(c.State)
+	}
+	tx.changes = append(tx.changes, change{kind: changeChatSaved, chatID: c.ID, chat: &saved})
 	return nil
 }
 

@@ -1,8 +1,25 @@
 package store
 
+import (
+	"context"
+	"time"
+)
+
 // ExecForTest lets tests put the database into states the API never makes.
 func (tx *Tx) ExecForTest(q string, args ...any) error {
 	_, err := tx.tx.Exec(q, args...)
 	tx.changes = append(tx.changes, change{kind: changeEverything})
 	return err
 }
+
+// OutboxFromDisk and ChatFromDisk read past the mirror, so tests can hold
+// what it answers against what the database holds.
+func (db *DB) OutboxFromDisk(ctx context.Context, chatID int64) (OutboxMessage, time.Time, bool, error) {
+	return db.readOutbox(ctx, chatID)
+}
+
+func (db *DB) ChatFromDisk(ctx context.Context, id int64) (Chat, error) { return db.readChat(ctx, id) }
+
+// SetAfterRead makes fn run between a read that may fill the mirror and the
+// filling (nil stops it); the caller must not race it with reads.
+func SetAfterRead(fn func()) { afterRead = fn }

@@ -10,22 +10,26 @@ import "sync"
 // It stays exact because every write to those tables goes through this
 // package and reports its change (a Tx's changes); the changes of a batch
 // are applied only after it committed, by the one goroutine that commits,
-// before any caller of that batch learns it committed. A chat's entry is
-// filled from a read only when no commit touched that chat while the read
-// ran. Anything uncertain — a deferral, a failure, a block, an erasure,
-// memory growing — makes the entry unknown, and the next read asks SQLite.
-// The plain text it holds is what the sender is about to send and the
-// conversation state the next update needs; none of it reaches the disk.
+// before any caller of that batch learns it committed. An entry is filled
+// from a read only when no commit that could have touched it was applied
+// while the read ran. Anything uncertain — a deferral, a failure, a block,
+// an erasure, memory growing — makes entries unknown, and the next read
+// asks SQLite. The plain text it holds is what the sender is about to send
+// and the conversation state the next update needs; none of it reaches
+// the disk.
 type mirror struct {
 	mu sync.Mutex
-	// seq counts applied commits that touched a mirrored chat; stamps are
-	// taken from it.
+	// seq counts applied commits; stamps are taken from it.
 	seq uint64
 	// floor is seq when entries were last forgotten wholesale: a read that
 	// began before it may have missed a commit whose stamp went with them.
-	floor       uint64
+	floor uint64
+	// loose is seq when an outbox row of no known chat last changed (its
+	// chat not named): any chat's outbox read running then may be stale.
+	loose       uint64
 	outbox      map[int64]*outboxEntry
 	chats       map[int64]*chatEntry
+	chatOf      map[int64]int64 // outbox id → chat, for the rows of known entries
 	outboxBytes int
 }
 
@@ -53,22 +57,27 @@ type chatEntry struct {
 // change is one write a Tx made to a mirrored table.
 type change struct {
 	kind   changeKind
-	chatID int64
-	msg    OutboxMessage // enqueued
-	id     int64         // sent
-	chat   Chat          // saved
+	chatID int64          // for the kinds about a chat
+	id     int64          // for the kinds about one outbox row
+	msg    *OutboxMessage // enqueued
+	chat   *Chat          // saved
 }
 
 type changeKind int
 
 const (
-	changeEnqueued    changeKind = iota // msg was added
-	changeSent                          // row id was deleted
-	changeOutboxOther                   // the chat's outbox changed in another way
+	changeEnqueued    changeKind = iota // msg was added to chatID's outbox
+	changeRowSent                       // outbox row id was deleted
+	changeRowOther                      // outbox row id was changed or deleted otherwise
+	changeOutboxOther                   // chatID's outbox changed in a way not told
 	changeChatSaved                     // chat was upserted, unblocked
-	changeChatOther                     // the chat row changed in another way
+	changeChatOther                     // chatID's row changed in a way not told
 	changeEverything                    // anything may have changed
 )
+
+// afterRead, when set (tests only), runs between a read and the filling of
+// the mirror with it: where a commit racing the read would land.
+var afterRead func()
 
 // mark begins a read that may fill the mirror.
 func (m *mirror) mark() uint64 {
@@ -104,24 +113,28 @@ func (m *mirror) apply(changes []change) {
 			}
 			e.rows = append(e.rows, OutboxMessage{})
 			copy(e.rows[i+1:], e.rows[i:])
-			e.rows[i] = c.msg
-			m.outboxBytes += len(c.msg.Payload)
-		case changeSent:
-			e := m.outboxEntry(c.chatID)
-			if !e.known {
+			e.rows[i] = *c.msg
+			m.remember(c.msg)
+		case changeRowSent, changeRowOther:
+			chatID, ok := m.chatOf[c.id]
+			if !ok {
+				// No known chat holds the row: only reads running now
+				// may have seen it.
+				m.loose = m.seq
 				continue
 			}
-			found := false
+			e := m.outboxEntry(chatID)
+			if c.kind == changeRowOther {
+				m.forgetOutbox(e)
+				continue
+			}
 			for i, r := range e.rows {
 				if r.ID == c.id {
 					m.outboxBytes -= len(r.Payload)
+					delete(m.chatOf, r.ID)
 					e.rows = append(e.rows[:i], e.rows[i+1:]...)
-					found = true
 					break
 				}
-			}
-			if !found {
-				m.forgetOutbox(e)
 			}
 		case changeOutboxOther:
 			m.forgetOutbox(m.outboxEntry(c.chatID))
@@ -130,7 +143,7 @@ func (m *mirror) apply(changes []change) {
 			if !e.known {
 				continue
 			}
-			saved := c.chat
+			saved := *c.chat
 			if e.found {
 				saved.CreatedAt = e.chat.CreatedAt
 			}
@@ -144,6 +157,7 @@ func (m *mirror) apply(changes []change) {
 	}
 }
 
+// outboxEntry returns the chat's entry, stamped by the commit being applied.
 func (m *mirror) outboxEntry(chatID int64) *outboxEntry {
 	e := m.outbox[chatID]
 	if e == nil {
@@ -176,15 +190,24 @@ func (m *mirror) chatEntry(chatID int64) *chatEntry {
 	return e
 }
 
+func (m *mirror) remember(r *OutboxMessage) {
+	if m.chatOf == nil {
+		m.chatOf = map[int64]int64{}
+	}
+	m.chatOf[r.ID] = r.ChatID
+	m.outboxBytes += len(r.Payload)
+}
+
 func (m *mirror) forgetOutbox(e *outboxEntry) {
 	for _, r := range e.rows {
 		m.outboxBytes -= len(r.Payload)
+		delete(m.chatOf, r.ID)
 	}
 	e.known, e.rows = false, nil
 }
 
 func (m *mirror) forgetAll() {
-	m.outbox, m.chats, m.outboxBytes = nil, nil, 0
+	m.outbox, m.chats, m.chatOf, m.outboxBytes = nil, nil, nil, 0
 	m.floor = m.seq
 }
 
@@ -204,12 +227,12 @@ func (m *mirror) nextOutbox(chatID int64) (head OutboxMessage, empty, known bool
 	return head, false, true
 }
 
-// fillOutbox records a read of the chat's whole outbox that began at mark.
+// fillOutbox records a read, begun at mark, of the chat's whole outbox.
 func (m *mirror) fillOutbox(chatID int64, mark uint64, rows []OutboxMessage) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e := m.outbox[chatID]
-	if e == nil && m.floor > mark || e != nil && e.stamp > mark {
+	if e == nil && m.floor > mark || e != nil && e.stamp > mark || m.loose > mark {
 		return // a commit may have changed the chat while it was read
 	}
 	size := 0
@@ -231,7 +254,9 @@ func (m *mirror) fillOutbox(chatID int64, mark uint64, rows []OutboxMessage) {
 	}
 	m.forgetOutbox(e)
 	e.known, e.rows = true, rows
-	m.outboxBytes += size
+	for i := range rows {
+		m.remember(&rows[i])
+	}
 }
 
 // chat answers Chat from memory when the row is known. The state is

@@ -3,8 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"database/sql"
-	"errors"
 	"strconv"
 	"time"
 )
@@ -22,6 +20,9 @@ type OutboxMessage struct {
 	// More is true when another message waits behind this one, so the
 	// sender knows without asking again.
 	More bool
+	// Memo is what the enqueuer attached (EnqueueMemo) when the message
+	// comes from memory; nil when it was read from disk.
+	Memo any
 }
 
 func outboxPlace(chatID int64) string { return "outbox:" + strconv.FormatInt(chatID, 10) }
@@ -30,6 +31,14 @@ func outboxPlace(chatID int64) string { return "outbox:" + strconv.FormatInt(cha
 // to a chat that blocked the bot are dropped here, so nothing is stored that
 // can never be delivered.
 func (tx *Tx) Enqueue(chatID int64, priority int, payload []byte) error {
+	return tx.EnqueueMemo(chatID, priority, payload, nil)
+}
+
+// EnqueueMemo is Enqueue with a value kept beside the message while it
+// waits in memory: the payload decoded, say, which the sender then need
+// not decode again. The memo must mean exactly what the payload says and
+// must not change after the call.
+func (tx *Tx) EnqueueMemo(chatID int64, priority int, payload []byte, memo any) error {
 	created := millis(tx.now)
 	res, err := tx.exec(context.Background(), sqlEnqueue,
 		chatID, priority, tx.db.sealer.Seal(payload, outboxPlace(chatID)), created, chatID)
@@ -47,9 +56,9 @@ func (tx *Tx) Enqueue(chatID int64, priority int, payload []byte) error {
 		tx.changes = append(tx.changes, change{kind: changeOutboxOther, chatID: chatID})
 		return err
 	}
-	tx.changes = append(tx.changes, change{kind: changeEnqueued, chatID: chatID, msg: OutboxMessage{
+	tx.changes = append(tx.changes, change{kind: changeEnqueued, chatID: chatID, msg: &OutboxMessage{
 		ID: id, ChatID: chatID, Priority: priority, Payload: bytes.Clone(payload),
-		CreatedAt: fromMillis(created), NotBefore: fromMillis(0),
+		CreatedAt: fromMillis(created), NotBefore: fromMillis(0), Memo: memo,
 	}})
 	return nil
 }
@@ -64,6 +73,23 @@ func (db *DB) NextOutbox(ctx context.Context, chatID int64) (msg OutboxMessage, 
 		return head, time.Time{}, !empty, nil
 	}
 	mark := db.mirror.mark()
+	msg, wait, ok, err = db.readOutbox(ctx, chatID)
+	if afterRead != nil {
+		afterRead()
+	}
+	if err == nil && (!ok && wait.IsZero() || ok && !msg.More && msg.Attempts == 0 && msg.NotBefore.UnixMilli() == 0) {
+		// The whole outbox of the chat, as an enqueue would leave it.
+		var rows []OutboxMessage
+		if ok {
+			rows = []OutboxMessage{msg}
+		}
+		db.mirror.fillOutbox(chatID, mark, rows)
+	}
+	return msg, wait, ok, err
+}
+
+// readOutbox is NextOutbox from disk.
+func (db *DB) readOutbox(ctx context.Context, chatID int64) (msg OutboxMessage, wait time.Time, ok bool, err error) {
 	var sealed []byte
 	var created, notBefore int64
 	rows, err := db.query(ctx, sqlNextOutbox, chatID)
@@ -72,11 +98,7 @@ func (db *DB) NextOutbox(ctx context.Context, chatID int64) (msg OutboxMessage, 
 	}
 	defer rows.Close()
 	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return msg, time.Time{}, false, err
-		}
-		db.mirror.fillOutbox(chatID, mark, nil)
-		return msg, time.Time{}, false, nil
+		return msg, time.Time{}, false, rows.Err()
 	}
 	if err := rows.Scan(&msg.ID, &msg.Priority, &sealed, &created, &notBefore, &msg.Attempts); err != nil {
 		return msg, time.Time{}, false, err
@@ -94,10 +116,6 @@ func (db *DB) NextOutbox(ctx context.Context, chatID int64) (msg OutboxMessage, 
 	}
 	if msg.Payload, err = db.sealer.Open(sealed, outboxPlace(chatID)); err != nil {
 		return msg, time.Time{}, false, err
-	}
-	if !msg.More && notBefore == 0 && msg.Attempts == 0 {
-		// The whole outbox of the chat, as fresh as an enqueue would leave it.
-		db.mirror.fillOutbox(chatID, mark, []OutboxMessage{msg})
 	}
 	return msg, time.Time{}, true, nil
 }
@@ -131,9 +149,10 @@ func (db *DB) OutboxLen(ctx context.Context) (int, error) {
 // remembers the id Telegram gave it, for "clear this chat".
 func (db *DB) MarkSent(ctx context.Context, id, chatID int64, messageID int) error {
 	return db.Update(ctx, func(tx *Tx) error {
-		if err := tx.dropOutbox(ctx, sqlDeleteOutbox, changeSent, id); err != nil {
+		if _, err := tx.exec(ctx, sqlDeleteOutbox, id); err != nil {
 			return err
 		}
+		tx.changes = append(tx.changes, change{kind: changeRowSent, id: id})
 		if messageID > 0 {
 			return tx.RecordMessage(chatID, messageID, true)
 		}
@@ -145,14 +164,17 @@ func (db *DB) MarkSent(ctx context.Context, id, chatID int64, messageID int) err
 func (db *DB) Defer(ctx context.Context, id int64, until time.Time) error {
 	return db.Update(ctx, func(tx *Tx) error {
 		// Rounded up: a retry due at 12.5 ms must not be tried at 12 ms.
-		return tx.dropOutbox(ctx, sqlDeferOutbox, changeOutboxOther, millis(until.Add(time.Millisecond-1)), id)
+		tx.changes = append(tx.changes, change{kind: changeRowOther, id: id})
+		_, err := tx.exec(ctx, sqlDeferOutbox, millis(until.Add(time.Millisecond-1)), id)
+		return err
 	})
 }
 
 // Fail records a permanent failure without the message's text and drops it.
 func (db *DB) Fail(ctx context.Context, id, chatID int64, code int, reason string) error {
 	return db.Update(ctx, func(tx *Tx) error {
-		if err := tx.dropOutbox(ctx, sqlDeleteOutbox, changeOutboxOther, id); err != nil {
+		tx.changes = append(tx.changes, change{kind: changeRowOther, id: id})
+		if _, err := tx.exec(ctx, sqlDeleteOutbox, id); err != nil {
 			return err
 		}
 		_, err := tx.tx.ExecContext(ctx, `INSERT INTO outbox_failures (id, chat_id, error_code, reason, failed_at) VALUES (?, ?, ?, ?, ?)`,
@@ -175,22 +197,6 @@ func (db *DB) BlockChat(ctx context.Context, chatID int64) error {
 		_, err := tx.tx.ExecContext(ctx, `DELETE FROM outbox WHERE chat_id = ?`, chatID)
 		return err
 	})
-}
-
-// dropOutbox runs a statement that changes one outbox row (its id the last
-// argument) and returns the row's chat, and tells the mirror which chat
-// changed: the row's own, whatever chat a caller believes it belongs to.
-func (tx *Tx) dropOutbox(ctx context.Context, query string, kind changeKind, args ...any) error {
-	var chatID int64
-	err := tx.queryRow(ctx, query, args...).Scan(&chatID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	tx.changes = append(tx.changes, change{kind: kind, chatID: chatID, id: args[len(args)-1].(int64)})
-	return nil
 }
 
 // Failures counts permanent delivery failures, by error code.
@@ -216,6 +222,6 @@ const (
 	sqlEnqueue = `INSERT INTO outbox (chat_id, priority, payload, created_at)
 		SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM chats WHERE chat_id = ? AND blocked_at IS NOT NULL)`
 	sqlNextOutbox   = `SELECT id, priority, payload, created_at, not_before, attempts FROM outbox WHERE chat_id = ? ORDER BY priority, id LIMIT 2`
-	sqlDeleteOutbox = `DELETE FROM outbox WHERE id = ? RETURNING chat_id`
-	sqlDeferOutbox  = `UPDATE outbox SET not_before = ?, attempts = attempts + 1 WHERE id = ? RETURNING chat_id`
+	sqlDeleteOutbox = `DELETE FROM outbox WHERE id = ?`
+	sqlDeferOutbox  = `UPDATE outbox SET not_before = ?, attempts = attempts + 1 WHERE id = ?`
 )

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"net/url"
 	"path"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,7 +35,12 @@ type DB struct {
 	writeStmts, readStmts stmtCache
 	sealer                *Sealer
 	path                  string
-	mirror                mirror
+	// mirror serves hot reads from memory. It knows this process's writes
+	// only: the process owns the database while it runs, and a commit by
+	// anyone else (an operator's sqlite3, say) is noticed through
+	// dataVersion at this process's next commit, which forgets it all.
+	mirror      mirror
+	dataVersion int64
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
@@ -231,6 +237,10 @@ type Tx struct {
 	// changes are its writes to the mirrored tables, applied to the
 	// mirror once they committed.
 	changes []change
+	// bound are the cached statements bound to this transaction so far,
+	// shared by the batch: binding one costs a statement and a lock each
+	// time, and a batch runs the same few statements once per job.
+	bound map[string]*sql.Stmt
 }
 
 // Update runs fn in an immediate write transaction and commits it when fn
@@ -286,6 +296,9 @@ func (db *DB) commitLoop() {
 			return
 		}
 		batch := []*job{first}
+		// Callers that are about to ask, given the chance, share this
+		// commit instead of paying for their own right after it.
+		runtime.Gosched()
 	fill:
 		for len(batch) < maxBatch {
 			select {
@@ -312,12 +325,14 @@ func (db *DB) commitBatch(batch []*job) {
 
 func (db *DB) runBatch(batch []*job, results []error) error {
 	ctx := context.Background()
+	db.noticeOutsideWrites(ctx)
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	var unprepared []string
+	// outer runs the savepoints, through the statement cache like the rest.
+	outer := &Tx{tx: tx, db: db, bound: map[string]*sql.Stmt{}}
 	var changes []change
 	single := len(batch) == 1
 	for i, j := range batch {
@@ -326,13 +341,13 @@ func (db *DB) runBatch(batch []*job, results []error) error {
 			continue
 		}
 		if !single {
-			if _, err := tx.ExecContext(ctx, "SAVEPOINT job"); err != nil {
+			if _, err := outer.exec(ctx, "SAVEPOINT job"); err != nil {
 				return err
 			}
 		}
-		t := &Tx{tx: tx, db: db, now: db.Now()}
+		t := &Tx{tx: tx, db: db, now: db.Now(), bound: outer.bound}
 		results[i] = runJob(j.fn, t)
-		unprepared = append(unprepared, t.unprepared...)
+		outer.unprepared = append(outer.unprepared, t.unprepared...)
 		if results[i] == nil {
 			changes = append(changes, t.changes...)
 		}
@@ -343,11 +358,11 @@ func (db *DB) runBatch(batch []*job, results []error) error {
 			continue
 		}
 		if results[i] != nil {
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO job"); err != nil {
+			if _, err := outer.exec(ctx, "ROLLBACK TO job"); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE job"); err != nil {
+		if _, err := outer.exec(ctx, "RELEASE job"); err != nil {
 			return err
 		}
 	}
@@ -357,10 +372,26 @@ func (db *DB) runBatch(batch []*job, results []error) error {
 		return err
 	}
 	db.mirror.apply(changes)
-	for _, q := range unprepared {
+	for _, q := range outer.unprepared {
 		db.writeStmts.prepare(ctx, db.write, q)
 	}
 	return nil
+}
+
+// noticeOutsideWrites makes the mirror forget everything when another
+// connection committed since the last look; the writer's data_version
+// changes only then.
+func (db *DB) noticeOutsideWrites(ctx context.Context) {
+	const q = "PRAGMA data_version"
+	var v int64
+	s, err := db.writeStmts.prepare(ctx, db.write, q)
+	if err == nil {
+		err = s.QueryRowContext(ctx).Scan(&v)
+	}
+	if err != nil || v != db.dataVersion {
+		db.dataVersion = v
+		db.mirror.apply([]change{{kind: changeEverything}})
+	}
 }
 
 func runJob(fn func(*Tx) error, t *Tx) (err error) {
@@ -374,19 +405,28 @@ func runJob(fn func(*Tx) error, t *Tx) (err error) {
 
 // exec runs a statement in the transaction, prepared when it ran before.
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if s := tx.db.writeStmts.get(query); s != nil {
-		return tx.tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+	if s := tx.stmt(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
 	}
 	tx.unprepared = append(tx.unprepared, query)
 	return tx.tx.ExecContext(ctx, query, args...)
 }
 
-func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	if s := tx.db.writeStmts.get(query); s != nil {
-		return tx.tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+// stmt returns the query's cached statement bound to the transaction, or
+// nil when it is not cached yet.
+func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if s := tx.bound[query]; s != nil {
+		return s
 	}
-	tx.unprepared = append(tx.unprepared, query)
-	return tx.tx.QueryRowContext(ctx, query, args...)
+	p := tx.db.writeStmts.get(query)
+	if p == nil {
+		return nil
+	}
+	s := tx.tx.StmtContext(ctx, p)
+	if tx.bound != nil {
+		tx.bound[query] = s
+	}
+	return s
 }
 
 // queryRow reads one row through a prepared statement.

@@ -5,7 +5,9 @@ package chat
 
 import (
 	"encoding/json"
+	"math"
 	"time"
+	"unicode/utf8"
 )
 
 // Kind says what an update carries; the bot answers each kind differently.
@@ -163,6 +165,56 @@ func DecodeReply(b []byte) (Reply, error) {
 	var r Reply
 	err := json.Unmarshal(b, &r)
 	return r, err
+}
+
+// RoundTrips reports whether DecodeReply(r.Encode()) gives r back exactly:
+// every text valid UTF-8 (JSON would replace what is not) and no list
+// empty but not nil (JSON would drop it). Only then may the reply in
+// memory stand in for its stored form.
+func (r Reply) RoundTrips() bool {
+	if !validUTF8(string(r.Action), r.Text, r.CallbackID, r.CallbackText, r.LanguageCode) {
+		return false
+	}
+	if r.Commands != nil && len(r.Commands) == 0 {
+		return false
+	}
+	for _, c := range r.Commands {
+		if !validUTF8(c.Command, c.Description) {
+			return false
+		}
+	}
+	if k := r.Keyboard; k != nil {
+		if k.Inline != nil && len(k.Inline) == 0 || k.Reply != nil && len(k.Reply) == 0 {
+			return false
+		}
+		for _, row := range k.Inline {
+			for _, b := range row {
+				if !validUTF8(b.Text, b.Data, b.URL) {
+					return false
+				}
+			}
+		}
+		for _, row := range k.Reply {
+			for _, b := range row {
+				if !validUTF8(b.Text) {
+					return false
+				}
+			}
+		}
+	}
+	if l := r.Location; l != nil && (math.IsNaN(l.Lat) || math.IsInf(l.Lat, 0) || math.IsNaN(l.Lon) || math.IsInf(l.Lon, 0)) {
+		return false
+	}
+	return true
+}
+
+func validUTF8(ss ...string) bool {
+	for _, s := range ss {
+		if !utf8.ValidString(s) {
+			return false
+		}
+	}
+	return true
 }
 
 // Sent is what the chat reports back after a Reply went out.

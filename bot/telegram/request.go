@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -118,7 +119,9 @@ func setMarkup(p tgbotapi.Params, k *chat.Keyboard) error {
 			}
 			rows = append(rows, r)
 		}
-		markup = map[string]any{"inline_keyboard": rows}
+		markup = struct {
+			InlineKeyboard [][]inlineButton `json:"inline_keyboard"`
+		}{rows}
 	case len(k.Reply) > 0:
 		rows := make([][]keyButton, 0, len(k.Reply))
 		for _, row := range k.Reply {
@@ -128,9 +131,15 @@ func setMarkup(p tgbotapi.Params, k *chat.Keyboard) error {
 			}
 			rows = append(rows, r)
 		}
-		markup = map[string]any{"keyboard": rows, "resize_keyboard": true, "one_time_keyboard": true}
+		markup = struct {
+			Keyboard        [][]keyButton `json:"keyboard"`
+			OneTimeKeyboard bool          `json:"one_time_keyboard"`
+			ResizeKeyboard  bool          `json:"resize_keyboard"`
+		}{rows, true, true}
 	case k.Remove:
-		markup = map[string]any{"remove_keyboard": true}
+		markup = struct {
+			RemoveKeyboard bool `json:"remove_keyboard"`
+		}{true}
 	default:
 		return nil
 	}
@@ -145,6 +154,15 @@ func setMarkup(p tgbotapi.Params, k *chat.Keyboard) error {
 // sentMessageID reads message_id from a result that is a Message; edits of
 // inline messages answer true instead, which yields 0.
 func sentMessageID(raw json.RawMessage) int {
+	// Telegram writes message_id first; reading just that spares decoding
+	// the whole message echoed back, keyboard and all.
+	if rest, ok := bytes.CutPrefix(raw, []byte(`{"message_id":`)); ok {
+		if end := bytes.IndexAny(rest, ",}"); end > 0 {
+			if id, err := strconv.Atoi(string(rest[:end])); err == nil {
+				return id
+			}
+		}
+	}
 	var m struct {
 		MessageID int `json:"message_id"`
 	}

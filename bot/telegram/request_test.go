@@ -24,3 +24,22 @@ func TestCallbackAnswerFitsTelegramsLimit(t *testing.T) {
 		t.Fatalf("short answer changed: %q", p["text"])
 	}
 }
+
+// The id of a sent message is read without decoding the message, and the
+// quick read agrees with the full one whatever the message looks like.
+func TestSentMessageID(t *testing.T) {
+	for raw, want := range map[string]int{
+		`{"message_id":42,"chat":{"id":7},"text":"hi"}`:         42,
+		`{"message_id":42}`:                                     42,
+		`{"chat":{"id":7,"message_id":5},"message_id":43}`:      43,
+		`{"message_id": 44, "text":"x"}`:                        44,
+		`{"message_id":"x","text":"y"}`:                         0,
+		`true`:                                                  0,
+		`{"message_id":45,"reply_to_message":{"message_id":3}}`: 45,
+		`{"message_id":9007199254740993,"text":"beyond int53"}`: 9007199254740993,
+	} {
+		if got := sentMessageID([]byte(raw)); got != want {
+			t.Errorf("sentMessageID(%s) = %d, want %d", raw, got, want)
+		}
+	}
+}

@@ -232,7 +232,13 @@ func (s *Sender) drain(ctx context.Context, chatID int64) {
 func (s *Sender) deliver(ctx context.Context, msg store.OutboxMessage) (settled bool) {
 	// Settling must survive shutdown, or a sent message would be sent again.
 	settle := context.WithoutCancel(ctx)
-	reply, err := chat.DecodeReply(msg.Payload)
+	// A reply still in memory comes as the bot made it; one read from
+	// disk is decoded.
+	reply, inMemory := msg.Memo.(chat.Reply)
+	var err error
+	if !inMemory {
+		reply, err = chat.DecodeReply(msg.Payload)
+	}
 	if err != nil {
 		s.Log.Error().Err(err).Int64("outbox_id", msg.ID).Msg("undecodable outbox row dropped")
 		s.retryStore(func() error { return s.Store.Fail(settle, msg.ID, msg.ChatID, 0, "undecodable") })
