@@ -47,6 +47,8 @@ type Bot struct {
 // library they started with.
 func (b *Bot) SetLibrary(l *Library) { b.library.Store(l) }
 
+// New makes a Bot; without Now it reads the clock, without Notify nobody
+// is told of new outbox rows.
 func New(cfg Config) *Bot {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -105,6 +107,11 @@ func (t *turn) t(id string, data map[string]any) string { return t.bot.cfg.Catal
 
 func (t *turn) send(text string, kb *chat.Keyboard) {
 	t.replies = append(t.replies, chat.Reply{Action: chat.ActionSend, ChatID: t.upd.ChatID, Text: text, Keyboard: kb})
+}
+
+// edit rewrites the message whose button was pressed, keyboard included.
+func (t *turn) edit(text string, kb *chat.Keyboard) {
+	t.replies = append(t.replies, chat.Reply{Action: chat.ActionEdit, ChatID: t.upd.ChatID, MessageID: t.upd.MessageID, Text: text, Keyboard: kb})
 }
 
 func (t *turn) answerCallback(text string) {
@@ -251,16 +258,17 @@ func (b *Bot) Recover(ctx context.Context, in store.InboxUpdate) {
 	var t *turn
 	if err == nil && upd.ChatID != 0 {
 		upd.ID = in.UpdateID
-		if t, err = b.begin(ctx, upd); err == nil && upd.Private() {
-			t.replies = nil
+		// A fresh turn: nothing the panicking handler queued survives. A
+		// group gets no apology; it did not ask to hear from the bot. A
+		// pressed button is answered anywhere, so its spinner stops.
+		if t, err = b.begin(ctx, upd); err == nil {
 			if upd.Kind == chat.KindCallback {
 				t.answerCallback("")
 			}
-			t.send(t.t("error_apology", nil), b.menuKeyboard(t))
+			if upd.Private() {
+				t.send(t.t("error_apology", nil), b.menuKeyboard(t))
+			}
 		}
-	}
-	if t != nil && !upd.Private() {
-		t.replies = nil
 	}
 	if err := b.commit(ctx, in.UpdateID, t); err != nil {
 		b.cfg.Log.Error().Err(err).Int64("update_id", in.UpdateID).Msg("could not record the apology")

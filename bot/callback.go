@@ -7,6 +7,9 @@ import "strings"
 // does not know, is a stale button: it came from an older message.
 const callbackVersion = "v1"
 
+// maxCallbackData is Telegram's limit on a button's callback data, in bytes.
+const maxCallbackData = 64
+
 // Features that own callback namespaces.
 const (
 	cbLanguage = "lang"

@@ -6,6 +6,7 @@ package bot
 import (
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/rightsdesk/rightsdesk/bot/chat"
 	"github.com/rightsdesk/rightsdesk/bot/intake"
@@ -43,6 +44,8 @@ const messagePreview = 160
 // an organisation; dates are in UTC.
 const dateLayout = "2006-01-02"
 
+func caseDate(at time.Time) string { return at.UTC().Format(dateLayout) }
+
 func (b *Bot) casesButton(t *turn, payload string) {
 	b.casesStopWaiting(t)
 	if b.clearButton(t, payload) {
@@ -65,8 +68,7 @@ func (b *Bot) casesButton(t *turn, payload string) {
 	case casesOpen:
 		b.caseShow(t, c)
 	case casesMessage, casesEvidence:
-		if c.Closed() {
-			t.send(t.t("cases_closed", map[string]any{"ID": c.ID}), b.caseKeyboard(t, c))
+		if b.refuseClosed(t, c) {
 			return
 		}
 		awaiting, ask := awaitMessage, "cases_ask_message"
@@ -77,17 +79,13 @@ func (b *Bot) casesButton(t *turn, payload string) {
 		t.state.Pending = pendingCases
 		t.send(t.t(ask, map[string]any{"ID": c.ID}), nil)
 	case casesWithdraw:
-		if c.Closed() {
-			t.send(t.t("cases_closed", map[string]any{"ID": c.ID}), b.caseKeyboard(t, c))
+		if b.refuseClosed(t, c) {
 			return
 		}
-		t.send(t.t("cases_withdraw_confirm", map[string]any{"ID": c.ID}), &chat.Keyboard{Inline: [][]chat.Button{{
-			{Text: t.t("btn_yes", nil), Data: callbackData(cbCases, casesWithdrawn+c.ID)},
-			{Text: t.t("btn_no", nil), Data: callbackData(cbCases, casesOpen+c.ID)},
-		}}})
+		t.send(t.t("cases_withdraw_confirm", map[string]any{"ID": c.ID}),
+			yesNoKeyboard(t, callbackData(cbCases, casesWithdrawn+c.ID), callbackData(cbCases, casesOpen+c.ID)))
 	case casesWithdrawn:
-		if c.Closed() {
-			t.send(t.t("cases_closed", map[string]any{"ID": c.ID}), b.caseKeyboard(t, c))
+		if b.refuseClosed(t, c) {
 			return
 		}
 		chatID := t.upd.ChatID
@@ -97,6 +95,16 @@ func (b *Bot) casesButton(t *turn, payload string) {
 	default:
 		b.stale(t)
 	}
+}
+
+// refuseClosed tells the worker a closed case takes nothing more; false
+// when the case is open.
+func (b *Bot) refuseClosed(t *turn, c store.Case) bool {
+	if !c.Closed() {
+		return false
+	}
+	t.send(t.t("cases_closed", map[string]any{"ID": c.ID}), b.caseKeyboard(t, c))
+	return true
 }
 
 // chatCase loads one of the worker's cases; a case that is not theirs, or
@@ -134,7 +142,7 @@ func (b *Bot) casesList(t *turn) {
 	var rows [][]chat.Button
 	for _, c := range cases {
 		rows = append(rows, []chat.Button{{
-			Text: t.t("cases_item", map[string]any{"ID": c.ID, "Status": t.caseStatus(c.Status), "Date": c.UpdatedAt.UTC().Format(dateLayout)}),
+			Text: t.t("cases_item", map[string]any{"ID": c.ID, "Status": t.caseStatus(c.Status), "Date": caseDate(c.UpdatedAt)}),
 			Data: callbackData(cbCases, casesOpen+c.ID),
 		}})
 	}
@@ -155,7 +163,7 @@ func (b *Bot) caseShow(t *turn, c store.Case) {
 		events = events[len(events)-timelineShown:]
 	}
 	for _, e := range events {
-		data := map[string]any{"Date": e.At.UTC().Format(dateLayout)}
+		data := map[string]any{"Date": caseDate(e.At)}
 		if e.Kind == store.EventMessage {
 			data["Text"] = escape(truncate(e.Text, messagePreview))
 		}
@@ -163,7 +171,7 @@ func (b *Bot) caseShow(t *turn, c store.Case) {
 	}
 	text := t.t("cases_case", map[string]any{
 		"ID": c.ID, "Status": t.caseStatus(c.Status),
-		"Created": c.CreatedAt.UTC().Format(dateLayout), "Updated": c.UpdatedAt.UTC().Format(dateLayout),
+		"Created": caseDate(c.CreatedAt), "Updated": caseDate(c.UpdatedAt),
 		"Timeline": strings.Join(lines, "\n"),
 	})
 	if d := c.Details; d != nil && d.Name != "" {
@@ -199,9 +207,8 @@ func (b *Bot) casesInput(t *turn) bool {
 		b.casesStopWaiting(t)
 		return true
 	}
-	if c.Closed() {
+	if b.refuseClosed(t, c) {
 		b.casesStopWaiting(t)
-		t.send(t.t("cases_closed", map[string]any{"ID": c.ID}), b.caseKeyboard(t, c))
 		return true
 	}
 	u := t.upd

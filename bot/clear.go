@@ -33,10 +33,7 @@ func (b *Bot) clearChatButton(t *turn) chat.Button {
 func (b *Bot) clearButton(t *turn, payload string) bool {
 	switch payload {
 	case clearAsk:
-		t.send(t.t("clear_confirm", nil), &chat.Keyboard{Inline: [][]chat.Button{{
-			{Text: t.t("btn_yes", nil), Data: callbackData(cbCases, clearConfirm)},
-			{Text: t.t("btn_no", nil), Data: callbackData(cbCases, clearCancel)},
-		}}})
+		t.send(t.t("clear_confirm", nil), yesNoKeyboard(t, callbackData(cbCases, clearConfirm), callbackData(cbCases, clearCancel)))
 	case clearConfirm:
 		b.clearChat(t)
 	case clearCancel:
@@ -65,6 +62,7 @@ func (b *Bot) clearChat(t *turn) {
 	}
 	chatID := t.upd.ChatID
 	t.effects = append(t.effects, func(tx *store.Tx) error { return tx.ForgetMessages(chatID) })
-	t.answerCallback(t.t("clear_done", map[string]any{"Count": len(seen)}))
-	t.send(t.t("clear_done", map[string]any{"Count": len(seen)}), b.menuKeyboard(t))
+	done := t.t("clear_done", map[string]any{"Count": len(seen)})
+	t.answerCallback(done)
+	t.send(done, b.menuKeyboard(t))
 }

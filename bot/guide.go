@@ -30,9 +30,6 @@ type GuideState struct {
 	ProfileAsked bool `json:"profile_asked,omitempty"`
 }
 
-// maxCallbackData is Telegram's limit on a button's callback data, in bytes.
-const maxCallbackData = 64
-
 // forcedLabourTopic ends with the hotlines of the worker's country.
 const forcedLabourTopic = "forced-labour"
 
@@ -116,22 +113,29 @@ func (b *Bot) guideButton(t *turn, payload string) {
 		b.showTopic(t, id, page, "")
 	case "c":
 		code, page, ok := pageRef(rest)
-		if !ok || !b.knownCountry(t, strings.ToUpper(code)) {
+		code = strings.ToUpper(code)
+		if !ok || !b.knownCountry(t, code) {
 			b.stale(t)
 			return
 		}
 		t.state.Pending = pendingGuide
-		b.showCountry(t, strings.ToUpper(code), page)
+		b.showCountry(t, code, page)
 	case "p":
-		if rest != "" && !validTopicID(rest) {
+		if rest != "" && !wellFormedID(rest) {
 			b.stale(t)
 			return
 		}
 		t.state.Pending = pendingGuide
 		b.askWorkCountry(t, rest)
 	case "w", "z":
+		code, then, ok := strings.Cut(rest, ":")
+		code = strings.ToUpper(code)
+		if !ok || (code != skipAnswer && !b.knownCountry(t, code)) || (then != "" && !wellFormedID(then)) {
+			b.stale(t)
+			return
+		}
 		t.state.Pending = pendingGuide
-		b.profileAnswer(t, kind, rest)
+		b.profileAnswer(t, kind, code, then)
 	default:
 		b.stale(t)
 	}
@@ -141,15 +145,15 @@ func (b *Bot) guideButton(t *turn, payload string) {
 func pageRef(s string) (string, int, bool) {
 	name, num, ok := strings.Cut(s, ":")
 	page, err := strconv.Atoi(num)
-	if !ok || err != nil || page < 1 || !validTopicID(name) {
+	if !ok || err != nil || page < 1 || !wellFormedID(name) {
 		return "", 0, false
 	}
 	return name, page, true
 }
 
-// validTopicID accepts the shape of topic ids and country codes, so nothing
+// wellFormedID accepts the shape of topic ids and country codes, so nothing
 // else from a button reaches the content.
-func validTopicID(s string) bool {
+func wellFormedID(s string) bool {
 	if s == "" || len(s) > maxCallbackData {
 		return false
 	}
@@ -164,8 +168,8 @@ func validTopicID(s string) bool {
 // guideShow edits the guide message a button was pressed on, so reading
 // and paging happen in one message; anything else gets a new message.
 func (b *Bot) guideShow(t *turn, text string, kb *chat.Keyboard) {
-	if t.upd.Kind == chat.KindCallback && t.upd.MessageID > 0 && strings.HasPrefix(t.upd.CallbackData, callbackData(cbGuide, "")) {
-		t.replies = append(t.replies, chat.Reply{Action: chat.ActionEdit, ChatID: t.upd.ChatID, MessageID: t.upd.MessageID, Text: text, Keyboard: kb})
+	if cb, ok := parseCallback(t.upd.CallbackData); ok && cb.Feature == cbGuide && t.upd.Kind == chat.KindCallback && t.upd.MessageID > 0 {
+		t.edit(text, kb)
 		return
 	}
 	t.send(text, kb)
@@ -190,7 +194,7 @@ func (b *Bot) topicsKeyboard(t *turn) *chat.Keyboard {
 		if b.knownCountry(t, code) {
 			rows = append(rows, []chat.Button{{
 				Text: t.t(id, map[string]any{"Country": t.countryName(code)}),
-				Data: callbackData(cbGuide, "c:"+strings.ToLower(code)+":1"),
+				Data: countryData(code, 1),
 			}})
 		}
 	}
@@ -203,7 +207,7 @@ func (b *Bot) topicsKeyboard(t *turn) *chat.Keyboard {
 	}
 	change := t.t("guide_btn_choose_country", nil)
 	if work != "" {
-		change = t.t("guide_btn_change_country", map[string]any{"Country": t.profileCountry(work)})
+		change = t.t("guide_btn_change_country", map[string]any{"Country": t.countryName(work)})
 	}
 	rows = append(rows,
 		[]chat.Button{{Text: change, Data: callbackData(cbGuide, "p:")}},
@@ -223,6 +227,10 @@ func (b *Bot) topicTitle(t *turn, title string, status guide.Status) string {
 
 func topicData(id string, page int) string {
 	return callbackData(cbGuide, "t:"+id+":"+strconv.Itoa(page))
+}
+
+func countryData(code string, page int) string {
+	return callbackData(cbGuide, "c:"+strings.ToLower(code)+":"+strconv.Itoa(page))
 }
 
 // showTopic shows one page of a topic (lastPage for the last), with a note
@@ -284,7 +292,7 @@ func (b *Bot) topicPages(t *turn, id string) []string {
 		return appendBlock(pages, t.t("guide_hotlines_choose", nil))
 	}
 	heading := t.t("guide_hotlines_heading", map[string]any{"Country": escape(t.countryName(work))})
-	for _, msg := range t.packMessages(heading, t.helpBlocks(work)) {
+	for _, msg := range t.packMessages(heading, t.helpBlocks(work, t.guideHotlinesHeading())) {
 		pages = appendBlock(pages, msg)
 	}
 	return pages
@@ -327,11 +335,15 @@ func pagingKeyboard(t *turn, page, pages int, data func(page int) string) *chat.
 	if len(nav) > 0 {
 		rows = append(rows, nav)
 	}
-	rows = append(rows, []chat.Button{
+	return &chat.Keyboard{Inline: append(rows, guideExitRow(t))}
+}
+
+// guideExitRow leads out of a page or a search: the topic list, the menu.
+func guideExitRow(t *turn) []chat.Button {
+	return []chat.Button{
 		{Text: t.t("guide_btn_topics", nil), Data: callbackData(cbGuide, "l")},
 		{Text: t.t("btn_menu", nil), Data: callbackData(cbGuide, "m")},
-	})
-	return &chat.Keyboard{Inline: rows}
+	}
 }
 
 // guideSearch answers a search with the best topics in the worker's
@@ -362,12 +374,9 @@ func (b *Bot) guideSearch(t *turn, query string) {
 		}
 	}
 	if len(rows) == 0 {
-		t.send(t.t("guide_search_none", nil)+"\n\n"+t.t("guide_list_title", nil), b.topicsKeyboard(t))
+		b.showTopics(t, t.t("guide_search_none", nil))
 		return
 	}
-	rows = append(rows, []chat.Button{
-		{Text: t.t("guide_btn_topics", nil), Data: callbackData(cbGuide, "l")},
-		{Text: t.t("btn_menu", nil), Data: callbackData(cbGuide, "m")},
-	})
+	rows = append(rows, guideExitRow(t))
 	t.send(t.t("guide_search_results", nil), &chat.Keyboard{Inline: rows})
 }

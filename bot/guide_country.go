@@ -19,7 +19,7 @@ func (b *Bot) showCountry(t *turn, code string, page int) {
 	c, _ := t.lib.Directory.Country(code)
 	pages := t.countryPages(c)
 	page = min(page, len(pages))
-	data := func(p int) string { return callbackData(cbGuide, "c:"+strings.ToLower(code)+":"+strconv.Itoa(p)) }
+	data := func(p int) string { return countryData(code, p) }
 	b.guideShow(t, pageText(t, nil, pages, page), pagingKeyboard(t, page, len(pages), data))
 }
 
@@ -27,15 +27,15 @@ func (b *Bot) showCountry(t *turn, code string, page int) {
 // ratifications, as pages that each end with the sources they cite.
 func (t *turn) countryPages(c directory.Country) []string {
 	head := t.t("country_title", map[string]any{"Country": escape(c.Names.In(t.lang))})
-	blocks := append(t.helpBlocks(c.Code), func(refs *sources) string { return t.ratifications(c, refs) })
+	blocks := append(t.helpBlocks(c.Code, t.guideHotlinesHeading()), func(refs *sources) string { return t.ratifications(c, refs) })
 	return t.packMessages(head, blocks)
 }
 
-// helpBlocks are a country's emergency numbers and then its hotlines, one
-// block each, so that paging splits between hotlines, never inside one.
-func (t *turn) helpBlocks(country string) []func(*sources) string {
+// helpBlocks are a country's emergency numbers and then its hotlines under
+// heading (HTML), one block each, so that paging splits between hotlines,
+// never inside one. Every screen that shows hotlines shows them this way.
+func (t *turn) helpBlocks(country, heading string) []func(*sources) string {
 	blocks := []func(*sources) string{func(refs *sources) string { return t.emergencyBlock(country, refs) }}
-	heading := "<b>" + t.t("country_hotlines_heading", nil) + "</b>"
 	hotlines := t.lib.Directory.Hotlines(country)
 	if len(hotlines) == 0 {
 		return append(blocks, func(*sources) string { return heading + "\n<i>" + t.t("country_hotlines_none", nil) + "</i>" })
@@ -50,6 +50,11 @@ func (t *turn) helpBlocks(country string) []func(*sources) string {
 		})
 	}
 	return blocks
+}
+
+// guideHotlinesHeading heads the hotlines on the guide's pages.
+func (t *turn) guideHotlinesHeading() string {
+	return "<b>" + t.t("country_hotlines_heading", nil) + "</b>"
 }
 
 // ratifications says exactly what the data says, with the sources it

@@ -96,14 +96,14 @@ func (b *Bot) helpForCity(t *turn, query string) {
 	matches := t.lib.Gazetteer.Match(truncate(query, maxCityQuery), helpPlaces)
 	switch {
 	case len(matches) == 0:
-		t.send(t.t("help_not_found", map[string]any{"Query": escape(truncate(query, 64))}), helpKeyboard(t))
+		t.send(t.t("help_not_found", map[string]any{"Query": escape(truncate(query, echoLimit))}), helpKeyboard(t))
 	case len(matches) == 1:
 		m := matches[0]
 		name := ""
 		if m.Score == 1 {
 			// Their own spelling of the place: Москва reads better than
 			// Moscow to the worker who typed it.
-			name = truncate(query, 64)
+			name = truncate(query, echoLimit)
 		}
 		b.helpResult(t, m.Place, name, m.Lat, m.Lon)
 	default:
@@ -111,7 +111,7 @@ func (b *Bot) helpForCity(t *turn, query string) {
 		for _, m := range matches {
 			rows = append(rows, []chat.Button{{Text: t.placeLabel(m.Place, true), Data: callbackData(cbHelp, "p:"+m.ID)}})
 		}
-		t.send(t.t("help_choose_place", map[string]any{"Query": escape(truncate(query, 64))}), &chat.Keyboard{Inline: rows})
+		t.send(t.t("help_choose_place", map[string]any{"Query": escape(truncate(query, echoLimit))}), &chat.Keyboard{Inline: rows})
 	}
 }
 

@@ -6,6 +6,7 @@ package bot
 // the case written in the turn's own transaction.
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -25,32 +26,13 @@ const emergencyPayload = "em:"
 // and still be read as that town.
 const cityRadiusKm = 50
 
-func (b *Bot) intakeCommand(t *turn) {
-	switch t.upd.Command {
-	case "complaint":
-		b.intakeStart(t)
-	case "mycases":
-		b.casesList(t)
-	case "cancel":
-		b.intakeCancel(t)
-	case "back":
-		if !t.state.Intake.Active() {
-			t.send(t.t("intake_nothing_to_go_back", nil), b.menuKeyboard(t))
-			return
-		}
-		b.intakeStep(t, intake.Input{Kind: intake.InputCommand, Command: intake.CommandBack})
+// intakeBack is /back: the previous question of the complaint.
+func (b *Bot) intakeBack(t *turn) {
+	if !t.state.Intake.Active() {
+		t.send(t.t("intake_nothing_to_go_back", nil), b.menuKeyboard(t))
+		return
 	}
-}
-
-func (b *Bot) intakeMenu(t *turn, item string) {
-	switch item {
-	case "complaint":
-		b.intakeStart(t)
-	case "cases":
-		b.casesList(t)
-	default:
-		b.stale(t)
-	}
+	b.intakeStep(t, intake.Input{Kind: intake.InputCommand, Command: intake.CommandBack})
 }
 
 func (b *Bot) intakeStart(t *turn) {
@@ -77,14 +59,13 @@ func (b *Bot) intakeCancel(t *turn) {
 func (b *Bot) intakeButton(t *turn, payload string) {
 	if code, ok := strings.CutPrefix(payload, emergencyPayload); ok {
 		code = strings.ToUpper(code)
-		if t.lib == nil || t.lib.Directory == nil {
-			b.showEmergency(t, "")
-			return
+		if t.lib != nil && t.lib.Directory != nil {
+			if _, known := t.lib.Directory.Country(code); !known {
+				b.stale(t)
+				return
+			}
 		}
-		if _, known := t.lib.Directory.Country(code); !known {
-			b.stale(t)
-			return
-		}
+		// Without a directory showEmergency still gives the 112 note.
 		b.showEmergency(t, code)
 		return
 	}
@@ -210,41 +191,28 @@ func hideReplyKeyboard(t *turn, first, at int) {
 			return // a later question shows a reply keyboard of its own
 		}
 	}
-	for _, i := range append(indexesFrom(at, len(t.replies)), indexesFrom(first, at)...) {
-		if r := &t.replies[i]; r.Action == chat.ActionSend && r.Keyboard == nil {
-			r.Keyboard = &chat.Keyboard{Remove: true}
-			return
+	// Messages from where the hide was asked come first, then earlier ones.
+	ride := func(from, to int) bool {
+		for i := from; i < to; i++ {
+			if r := &t.replies[i]; r.Action == chat.ActionSend && r.Keyboard == nil {
+				r.Keyboard = &chat.Keyboard{Remove: true}
+				return true
+			}
 		}
+		return false
+	}
+	if ride(at, len(t.replies)) || ride(first, at) {
+		return
 	}
 	ack := chat.Reply{Action: chat.ActionSend, ChatID: t.upd.ChatID, Text: t.t("intake_noted", nil), Keyboard: &chat.Keyboard{Remove: true}}
-	t.replies = append(t.replies[:at], append([]chat.Reply{ack}, t.replies[at:]...)...)
-}
-
-func indexesFrom(from, to int) []int {
-	out := make([]int, 0, max(0, to-from))
-	for i := from; i < to; i++ {
-		out = append(out, i)
-	}
-	return out
+	t.replies = slices.Insert(t.replies, at, ack)
 }
 
 func (b *Bot) renderAsk(t *turn, a intake.Ask) {
 	text := t.t(a.Message, t.intakeData(a.Data, true))
 	var kb *chat.Keyboard
 	if len(a.Buttons) > 0 {
-		rows := make([][]chat.Button, 0, len(a.Buttons))
-		for _, row := range a.Buttons {
-			r := make([]chat.Button, 0, len(row))
-			for _, btn := range row {
-				label := t.t(btn.Label, t.intakeData(btn.LabelData, false))
-				if btn.Selected {
-					label = "✓ " + label
-				}
-				r = append(r, chat.Button{Text: label, Data: callbackData(cbIntake, btn.Payload)})
-			}
-			rows = append(rows, r)
-		}
-		kb = &chat.Keyboard{Inline: rows}
+		kb = &chat.Keyboard{Inline: intakeButtons(t, a.Buttons)}
 	} else if a.Reply != nil {
 		var row []chat.ReplyButton
 		for _, rb := range a.Reply.Buttons {
@@ -256,10 +224,28 @@ func (b *Bot) renderAsk(t *turn, a intake.Ask) {
 	if a.ReplaceSeq > 0 && t.upd.Kind == chat.KindCallback && t.upd.MessageID > 0 && (kb == nil || kb.Reply == nil) {
 		// A toggle edits the very message whose button was pressed, so the
 		// ticks change in place instead of a new copy per tap.
-		t.replies = append(t.replies, chat.Reply{Action: chat.ActionEdit, ChatID: t.upd.ChatID, MessageID: t.upd.MessageID, Text: text, Keyboard: kb})
+		t.edit(text, kb)
 		return
 	}
 	t.send(text, kb)
+}
+
+// intakeButtons localizes the engine's inline buttons; a selected one is
+// ticked.
+func intakeButtons(t *turn, buttons [][]intake.Button) [][]chat.Button {
+	rows := make([][]chat.Button, 0, len(buttons))
+	for _, row := range buttons {
+		r := make([]chat.Button, 0, len(row))
+		for _, btn := range row {
+			label := t.t(btn.Label, t.intakeData(btn.LabelData, false))
+			if btn.Selected {
+				label = "✓ " + label
+			}
+			r = append(r, chat.Button{Text: label, Data: callbackData(cbIntake, btn.Payload)})
+		}
+		rows = append(rows, r)
+	}
+	return rows
 }
 
 // intakeData localizes the engine's data: Refs are message ids, lists are
@@ -370,7 +356,8 @@ func foldName(s string) string {
 }
 
 // showEmergency puts a country's emergency numbers and hotlines on screen,
-// straight from the directory with their sources. Without a country, or
+// straight from the directory with their sources, as the country page and
+// the forced-labour topic show them. Without a country, or
 // for one the directory does not know, it gives the 112 note and lets the
 // worker pick the country.
 func (b *Bot) showEmergency(t *turn, country string) {
@@ -382,39 +369,18 @@ func (b *Bot) showEmergency(t *turn, country string) {
 		t.send(t.t("intake_emergency_general", nil), b.emergencyCountries(t))
 		return
 	}
-	blocks := []func(*sources) string{func(refs *sources) string { return t.emergencyBlock(country, refs) }}
-	hotlines := t.lib.Directory.Hotlines(country)
-	for i, s := range hotlines {
-		blocks = append(blocks, func(refs *sources) string {
-			var sb strings.Builder
-			if i == 0 {
-				sb.WriteString(t.t("intake_emergency_hotlines", nil) + "\n")
-			}
-			sb.WriteString("<b>" + escape(s.Names.In(t.lang)) + "</b>")
-			sb.WriteString(t.contacts(s, refs))
-			return sb.String()
-		})
-	}
-	t.sendAll(t.packMessages("", blocks), nil)
+	t.sendAll(t.packMessages("", t.helpBlocks(country, t.t("intake_emergency_hotlines", nil))), nil)
 }
 
 func (b *Bot) emergencyCountries(t *turn) *chat.Keyboard {
-	var rows [][]chat.Button
-	var row []chat.Button
+	var buttons []chat.Button
 	for _, c := range t.lib.Directory.Countries() {
 		if len(c.Emergency) == 0 && len(c.Hotlines) == 0 {
 			continue
 		}
-		row = append(row, chat.Button{Text: c.Names.In(t.lang), Data: callbackData(cbIntake, emergencyPayload+strings.ToLower(c.Code))})
-		if len(row) == 3 {
-			rows = append(rows, row)
-			row = nil
-		}
+		buttons = append(buttons, chat.Button{Text: c.Names.In(t.lang), Data: callbackData(cbIntake, emergencyPayload+strings.ToLower(c.Code))})
 	}
-	if len(row) > 0 {
-		rows = append(rows, row)
-	}
-	return &chat.Keyboard{Inline: rows}
+	return &chat.Keyboard{Inline: grid(buttons, 3)}
 }
 
 // submitCase writes the case in this turn's transaction, tells the worker

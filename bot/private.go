@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"slices"
 
 	"github.com/rightsdesk/rightsdesk/bot/chat"
 	"github.com/rightsdesk/rightsdesk/locales"
@@ -42,41 +43,36 @@ func (b *Bot) private(t *turn) {
 		return
 	}
 	// Input for whatever the bot is asking.
+	var taken bool
 	switch t.state.Pending {
 	case pendingIntake:
-		if b.intakeInput(t) {
-			return
-		}
+		taken = b.intakeInput(t)
 	case pendingGuide:
-		if b.guideInput(t) {
-			return
-		}
+		taken = b.guideInput(t)
 	case pendingHelp:
-		if b.helpInput(t) {
-			return
-		}
+		taken = b.helpInput(t)
 	case pendingCases:
-		if b.casesInput(t) {
-			return
-		}
+		taken = b.casesInput(t)
 	}
-	b.unexpected(t)
+	if !taken {
+		b.unexpected(t)
+	}
 }
 
 // unexpected answers input nobody asked for, with the way forward.
 func (b *Bot) unexpected(t *turn) {
+	id := "unsupported_other"
 	switch t.upd.Kind {
 	case chat.KindText:
-		t.send(t.t("text_no_question", nil), b.menuKeyboard(t))
+		id = "text_no_question"
 	case chat.KindSticker:
-		t.send(t.t("unsupported_sticker", nil), b.menuKeyboard(t))
+		id = "unsupported_sticker"
 	case chat.KindVoice:
-		t.send(t.t("unsupported_voice", nil), b.menuKeyboard(t))
+		id = "unsupported_voice"
 	case chat.KindPhoto, chat.KindDocument, chat.KindMedia:
-		t.send(t.t("unsupported_media", nil), b.menuKeyboard(t))
-	default:
-		t.send(t.t("unsupported_other", nil), b.menuKeyboard(t))
+		id = "unsupported_media"
 	}
+	t.send(t.t(id, nil), b.menuKeyboard(t))
 }
 
 func (b *Bot) command(t *turn) {
@@ -97,16 +93,19 @@ func (b *Bot) command(t *turn) {
 	case "help":
 		b.helpCommand(t)
 	case "delete":
-		t.send(t.t("delete_confirm", nil), &chat.Keyboard{Inline: [][]chat.Button{{
-			{Text: t.t("btn_yes", nil), Data: callbackData(cbDelete, "yes")},
-			{Text: t.t("btn_no", nil), Data: callbackData(cbDelete, "no")},
-		}}})
+		t.send(t.t("delete_confirm", nil), yesNoKeyboard(t, callbackData(cbDelete, "yes"), callbackData(cbDelete, "no")))
 	case "guide":
 		b.guideCommand(t)
-	case "complaint", "mycases", "cancel", "back":
-		b.intakeCommand(t)
+	case "complaint":
+		b.intakeStart(t)
+	case "mycases":
+		b.casesList(t)
+	case "cancel":
+		b.intakeCancel(t)
+	case "back":
+		b.intakeBack(t)
 	default:
-		t.send(t.t("unknown_command", map[string]any{"Command": escape("/" + truncate(t.upd.Command, 64))}), b.menuKeyboard(t))
+		t.send(t.t("unknown_command", map[string]any{"Command": escape("/" + truncate(t.upd.Command, echoLimit))}), b.menuKeyboard(t))
 	}
 }
 
@@ -121,14 +120,15 @@ func (b *Bot) button(t *turn) {
 	}
 	switch cb.Feature {
 	case cbLanguage:
-		if !validLanguage(cb.Payload) {
+		if !slices.Contains(locales.Languages, cb.Payload) {
 			b.stale(t)
 			return
 		}
 		t.lang = cb.Payload
 		t.chat.Language = cb.Payload
-		t.answerCallback(t.t("language_set", map[string]any{"Language": t.t("language_name", nil)}))
-		t.send(t.t("language_set", map[string]any{"Language": t.t("language_name", nil)}), nil)
+		set := t.t("language_set", map[string]any{"Language": t.t("language_name", nil)})
+		t.answerCallback(set)
+		t.send(set, nil)
 		b.showMenu(t)
 	case cbMenu:
 		switch cb.Payload {
@@ -138,8 +138,10 @@ func (b *Bot) button(t *turn) {
 			b.offerLanguages(t, "language_prompt")
 		case "guide":
 			b.guideCommand(t)
-		case "complaint", "cases":
-			b.intakeMenu(t, cb.Payload)
+		case "complaint":
+			b.intakeStart(t)
+		case "cases":
+			b.casesList(t)
 		default:
 			b.stale(t)
 		}
@@ -171,24 +173,38 @@ func (b *Bot) button(t *turn) {
 // stale answers a button that no longer means anything: from a message sent
 // before a restart, an update, or a finished question.
 func (b *Bot) stale(t *turn) {
-	t.answerCallback(t.t("stale_button", nil))
-	t.send(t.t("stale_button", nil), b.menuKeyboard(t))
+	stale := t.t("stale_button", nil)
+	t.answerCallback(stale)
+	t.send(stale, b.menuKeyboard(t))
 }
 
 func (b *Bot) offerLanguages(t *turn, messageID string) {
-	var rows [][]chat.Button
-	var row []chat.Button
+	buttons := make([]chat.Button, 0, len(locales.Languages))
 	for _, lang := range locales.Languages {
-		row = append(row, chat.Button{Text: b.cfg.Catalog.T(lang, "language_name", nil), Data: callbackData(cbLanguage, lang)})
-		if len(row) == 2 {
-			rows = append(rows, row)
-			row = nil
-		}
+		buttons = append(buttons, chat.Button{Text: b.cfg.Catalog.T(lang, "language_name", nil), Data: callbackData(cbLanguage, lang)})
 	}
-	if len(row) > 0 {
-		rows = append(rows, row)
+	t.send(t.t(messageID, nil), &chat.Keyboard{Inline: grid(buttons, 2)})
+}
+
+// grid lays buttons out perRow to a row, the last row taking the rest.
+func grid(buttons []chat.Button, perRow int) [][]chat.Button {
+	rows := make([][]chat.Button, 0, (len(buttons)+perRow-1)/perRow)
+	for len(buttons) > perRow {
+		rows = append(rows, buttons[:perRow:perRow])
+		buttons = buttons[perRow:]
 	}
-	t.send(t.t(messageID, nil), &chat.Keyboard{Inline: rows})
+	if len(buttons) > 0 {
+		rows = append(rows, buttons[:len(buttons):len(buttons)])
+	}
+	return rows
+}
+
+// yesNoKeyboard is the one confirmation every destructive step asks.
+func yesNoKeyboard(t *turn, yes, no string) *chat.Keyboard {
+	return &chat.Keyboard{Inline: [][]chat.Button{{
+		{Text: t.t("btn_yes", nil), Data: yes},
+		{Text: t.t("btn_no", nil), Data: no},
+	}}}
 }
 
 func (b *Bot) showMenu(t *turn) {
@@ -227,14 +243,8 @@ func (b *Bot) group(t *turn) {
 	}
 }
 
-func validLanguage(lang string) bool {
-	for _, l := range locales.Languages {
-		if l == lang {
-			return true
-		}
-	}
-	return false
-}
+// echoLimit is how many runes of the worker's input a reply quotes back.
+const echoLimit = 64
 
 // truncate keeps at most n runes, so an echo of user input stays short.
 func truncate(s string, n int) string {

@@ -37,23 +37,15 @@ func (b *Bot) askCitizenship(t *turn, then string) {
 // countryKeyboard lists the profile countries by their names in the
 // worker's language, two to a row, and Skip.
 func (b *Bot) countryKeyboard(t *turn, step, then string) *chat.Keyboard {
-	var rows [][]chat.Button
-	var row []chat.Button
+	buttons := make([]chat.Button, 0, len(profileCountries))
 	for _, code := range profileCountries {
 		c, ok := t.lib.Directory.Country(code)
 		if !ok {
 			continue
 		}
-		row = append(row, chat.Button{Text: c.Names.In(t.lang), Data: profileData(step, strings.ToLower(code), then)})
-		if len(row) == 2 {
-			rows = append(rows, row)
-			row = nil
-		}
+		buttons = append(buttons, chat.Button{Text: c.Names.In(t.lang), Data: profileData(step, strings.ToLower(code), then)})
 	}
-	if len(row) > 0 {
-		rows = append(rows, row)
-	}
-	rows = append(rows, []chat.Button{{Text: t.t("btn_skip", nil), Data: profileData(step, skipAnswer, then)}})
+	rows := append(grid(buttons, 2), []chat.Button{{Text: t.t("btn_skip", nil), Data: profileData(step, skipAnswer, then)}})
 	return &chat.Keyboard{Inline: rows}
 }
 
@@ -69,13 +61,8 @@ func profileData(step, code, then string) string {
 // profileAnswer records an answer to a profile question ("w" work country,
 // "z" citizenship) and moves on: after the work country comes citizenship,
 // after citizenship what the worker was reading. Skip keeps what was known.
-func (b *Bot) profileAnswer(t *turn, step, rest string) {
-	code, then, ok := strings.Cut(rest, ":")
-	code = strings.ToUpper(code)
-	if !ok || (code != skipAnswer && !b.knownCountry(t, code)) {
-		b.stale(t)
-		return
-	}
+// guideButton has checked code and then.
+func (b *Bot) profileAnswer(t *turn, step, code, then string) {
 	t.state.Guide.ProfileAsked = true
 	switch step {
 	case "w":

@@ -107,8 +107,8 @@ func (b *Bot) offerRoutes(t *turn, c RouteRequest) {
 // locateWorkCity places a case by the city the worker named: the directory
 // spelling first, then the worker's, kept to the country of work.
 func (l *Library) locateWorkCity(country, city string) (float64, float64, bool) {
-	if p, ok := l.Gazetteer.Locate(country, city); ok {
-		return p.Lat, p.Lon, true
+	if lat, lon, ok := l.locateCity(country, city); ok {
+		return lat, lon, true
 	}
 	for _, m := range l.Gazetteer.Match(truncate(city, maxCityQuery), helpPlaces) {
 		if country == "" || strings.EqualFold(m.Country, country) {
@@ -193,8 +193,7 @@ func (b *Bot) askConsulateConsent(t *turn, rs *RouteState, n int, s directory.Se
 // chooseService records the choice and, since no organisation receives
 // cases through rightsdesk yet, says so and gives the contacts instead.
 func (b *Bot) chooseService(t *turn, rs *RouteState, s directory.Service, consent bool) {
-	status := store.RouteContactsGiven
-	b.recordRoute(t, s.ID, consent, status)
+	b.recordRoute(t, s.ID, consent, store.RouteContactsGiven)
 	msgs := t.packMessages(t.t("route_contacts_only", map[string]any{
 		"Name": escape(s.Names.In(t.lang)), "CaseID": escape(rs.CaseID)}),
 		[]func(*sources) string{func(refs *sources) string { return t.card(s, routing.Choice{}, 0, true, refs) }})

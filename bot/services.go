@@ -86,16 +86,38 @@ func (s *sources) ref(c directory.Citation) int {
 
 func (s *sources) clone() *sources { return &sources{keys: slices.Clone(s.keys)} }
 
-func (t *turn) sourcesFooter(s *sources) string {
+// footers renders the source footers of one packMessages call. Packing
+// measures the footer again after every block, so each line is localized
+// once and kept.
+type footers struct {
+	t     *turn
+	title string
+	lines []string // lines[i] is item i+1 for key keys[i]
+	keys  []string
+}
+
+func (f *footers) render(s *sources) string {
 	if len(s.keys) == 0 {
 		return ""
 	}
+	if f.title == "" {
+		f.title = f.t.t("service_sources_title", nil)
+	}
 	var b strings.Builder
-	b.WriteString(t.t("service_sources_title", nil))
+	b.WriteString(f.title)
 	for i, key := range s.keys {
-		source, checked, _ := strings.Cut(key, "\x00")
-		b.WriteString("\n" + t.t("service_source_item", map[string]any{
-			"N": i + 1, "Source": escape(source), "Checked": escape(checked)}))
+		if i >= len(f.keys) {
+			f.keys = append(f.keys, "")
+			f.lines = append(f.lines, "")
+		}
+		if f.keys[i] != key { // a fresh slot's "" never equals a key
+			source, checked, _ := strings.Cut(key, "\x00")
+			f.keys[i] = key
+			f.lines[i] = f.t.t("service_source_item", map[string]any{
+				"N": i + 1, "Source": escape(source), "Checked": escape(checked)})
+		}
+		b.WriteString("\n")
+		b.WriteString(f.lines[i])
 	}
 	return b.String()
 }
@@ -105,32 +127,44 @@ func (t *turn) sourcesFooter(s *sources) string {
 // block moved to the next message is numbered afresh.
 func (t *turn) packMessages(head string, blocks []func(*sources) string) []string {
 	var out []string
-	parts := []string{}
+	var parts []string
+	joined := 0 // len(strings.Join(parts, "\n\n"))
+	add := func(text string) {
+		if len(parts) > 0 {
+			joined += 2
+		}
+		joined += len(text)
+		parts = append(parts, text)
+	}
 	if head != "" {
-		parts = append(parts, head)
+		add(head)
 	}
 	refs := &sources{}
+	footer := &footers{t: t}
 	flush := func() {
 		if len(parts) == 0 {
 			return
 		}
 		msg := strings.Join(parts, "\n\n")
-		if f := t.sourcesFooter(refs); f != "" {
+		if f := footer.render(refs); f != "" {
 			msg += "\n\n" + f
 		}
 		out = append(out, msg)
-		parts, refs = []string{}, &sources{}
+		parts, joined, refs = nil, 0, &sources{}
 	}
 	for _, block := range blocks {
 		trial := refs.clone()
 		text := block(trial)
-		size := len(strings.Join(append(slices.Clone(parts), text), "\n\n")) + len(t.sourcesFooter(trial)) + 2
+		size := joined + len(text) + len(footer.render(trial)) + 2
+		if len(parts) > 0 {
+			size += 2
+		}
 		if size > messageBudget && len(parts) > 0 {
 			flush()
 			trial = &sources{}
 			text = block(trial)
 		}
-		parts = append(parts, text)
+		add(text)
 		refs = trial
 	}
 	flush()
@@ -326,16 +360,15 @@ func (t *turn) countryNames(codes []string) string {
 // emergencyBlock lists a country's emergency numbers, or says plainly that
 // none is verified.
 func (t *turn) emergencyBlock(country string, refs *sources) string {
-	var b strings.Builder
 	name := escape(t.countryName(country))
 	var numbers []directory.EmergencyNumber
 	if t.lib != nil && t.lib.Directory != nil {
 		numbers = t.lib.Directory.Emergency(country)
 	}
 	if len(numbers) == 0 {
-		b.WriteString(t.t("help_emergency_none", map[string]any{"Country": name}))
-		return b.String()
+		return t.t("help_emergency_none", map[string]any{"Country": name})
 	}
+	var b strings.Builder
 	b.WriteString(t.t("help_emergency_title", map[string]any{"Country": name}))
 	for _, e := range numbers {
 		label := ""
