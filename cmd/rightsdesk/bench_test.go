@@ -101,9 +101,21 @@ func BenchmarkPipeline(b *testing.B) {
 // BenchmarkEchoBot is the floor: the smallest bot on the same library
 // (GetUpdatesChan, then Send for each message) under the same load and the
 // same fake Bot API, so the pipeline's costs can be read against it.
-func BenchmarkEchoBot(b *testing.B) {
+func BenchmarkEchoBot(b *testing.B) { benchmarkEcho(b, false) }
+
+// BenchmarkEchoBotSameReply is the echo bot answering with what rightsdesk
+// answers a plain text with (the same HTML text and the same menu keyboard),
+// so the local Bot API does the same work for both and the difference in
+// CPU is the bots' own.
+func BenchmarkEchoBotSameReply(b *testing.B) { benchmarkEcho(b, true) }
+
+func benchmarkEcho(b *testing.B, sameReply bool) {
 	target := newLoadTarget(b)
 	api, err := tgbotapi.NewBotAPIWithAPIEndpoint(demoToken, target.baseURL+"/bot%s/%s")
+	if err != nil {
+		b.Fatal(err)
+	}
+	catalog, err := locales.Load()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -111,13 +123,27 @@ func BenchmarkEchoBot(b *testing.B) {
 	uc.Timeout = 25
 	tgbotapi.SetLogger(log.New(io.Discard, "", 0)) // it reports the long poll the cleanup cuts
 	updates := api.GetUpdatesChan(uc)
+	button := func(id, payload string) tgbotapi.InlineKeyboardButton {
+		return tgbotapi.NewInlineKeyboardButtonData(catalog.T("en", id, nil), "v1:menu:"+payload)
+	}
+	menu := tgbotapi.NewInlineKeyboardMarkup(
+		tgbotapi.NewInlineKeyboardRow(button("menu_guide", "guide"), button("menu_complaint", "complaint")),
+		tgbotapi.NewInlineKeyboardRow(button("menu_cases", "cases"), button("menu_help", "help")),
+		tgbotapi.NewInlineKeyboardRow(button("menu_language", "language")),
+	)
 	go func() {
 		for upd := range updates {
 			if upd.Message == nil {
 				continue
 			}
+			msg := tgbotapi.NewMessage(upd.Message.Chat.ID, upd.Message.Text)
+			if sameReply && upd.Message.Text != "/start" {
+				msg.Text = catalog.T("en", "text_no_question", nil)
+				msg.ParseMode = tgbotapi.ModeHTML
+				msg.ReplyMarkup = menu
+			}
 			// A failed send shows as a text never answered.
-			_, _ = api.Send(tgbotapi.NewMessage(upd.Message.Chat.ID, upd.Message.Text))
+			_, _ = api.Send(msg)
 		}
 	}()
 	defer api.StopReceivingUpdates()
@@ -131,8 +157,12 @@ func BenchmarkEchoBot(b *testing.B) {
 	})
 	const text = "My employer has not paid me for three months."
 	target.run(b, users, text)
-	if m, ok := users[0].Last(); !ok || m.Text != text {
-		b.Fatalf("last reply %q, want the echo", m.Text)
+	want := text
+	if sameReply {
+		want = catalog.T("en", "text_no_question", nil)
+	}
+	if m, ok := users[0].Last(); !ok || m.Text != want {
+		b.Fatalf("last reply %q, want %q", m.Text, want)
 	}
 }
 
