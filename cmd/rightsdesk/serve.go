@@ -104,6 +104,9 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if c.Key == "" && keyFileOpenToOthers(keyPath) {
+		log.Warn().Str("key_file", keyPath).Msg("the at-rest key file can be read by other users; chmod 600 it")
+	}
 	db, err := store.Open(ctx, c.DBPath, key)
 	if err != nil {
 		return err
@@ -275,4 +278,11 @@ func getMe(ctx context.Context, c *telegram.Client, log zerolog.Logger) (telegra
 		}
 		wait = min(wait*2, 30*time.Second)
 	}
+}
+
+// keyFileOpenToOthers reports whether anyone but the owner may read or
+// write the key file: whoever can read it can read every sealed value.
+func keyFileOpenToOthers(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().Perm()&0o077 != 0
 }
