@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/rightsdesk/rightsdesk/bot/chat"
 	"github.com/rightsdesk/rightsdesk/bot/intake"
@@ -320,39 +319,27 @@ func (b *Bot) intakeEnv(t *turn) intake.Env {
 // the six languages (or the country's own), as the directory and the
 // intake's buttons spell it.
 func (b *Bot) matchCountry(t *turn, text string) string {
-	typed := foldName(text)
+	typed := intake.Fold(text)
 	if typed == "" {
 		return ""
 	}
 	for _, c := range t.lib.Directory.Countries() {
-		if foldName(c.Code) == typed {
+		if intake.Fold(c.Code) == typed {
 			return c.Code
 		}
 		n := c.Names
 		for _, name := range []string{n.Original, n.AZ, n.RU, n.KA, n.RO, n.KK, n.EN} {
-			if name != "" && foldName(name) == typed {
+			if name != "" && intake.Fold(name) == typed {
 				return c.Code
 			}
 		}
 		for _, lang := range locales.Languages {
-			if foldName(b.cfg.Catalog.T(lang, "intake_country_"+strings.ToLower(c.Code), nil)) == typed {
+			if intake.Fold(b.cfg.Catalog.T(lang, "intake_country_"+strings.ToLower(c.Code), nil)) == typed {
 				return c.Code
 			}
 		}
 	}
 	return ""
-}
-
-// foldName keeps lower-case letters and digits, so "Грузия!" and
-// "грузия" compare equal.
-func foldName(s string) string {
-	var sb strings.Builder
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			sb.WriteRune(unicode.ToLower(r))
-		}
-	}
-	return sb.String()
 }
 
 // showEmergency puts a country's emergency numbers and hotlines on screen,

@@ -429,28 +429,30 @@ func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
 	return s
 }
 
+// readStmt is the prepared statement for a read, or nil when it cannot be
+// prepared (the caller then runs the query unprepared).
+func (db *DB) readStmt(ctx context.Context, query string) *sql.Stmt {
+	if s := db.readStmts.get(query); s != nil {
+		return s
+	}
+	s, _ := db.readStmts.prepare(ctx, db.read, query)
+	return s
+}
+
 // queryRow reads one row through a prepared statement.
 func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	s := db.readStmts.get(query)
-	if s == nil {
-		var err error
-		if s, err = db.readStmts.prepare(ctx, db.read, query); err != nil {
-			return db.read.QueryRowContext(ctx, query, args...)
-		}
+	if s := db.readStmt(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
 	}
-	return s.QueryRowContext(ctx, args...)
+	return db.read.QueryRowContext(ctx, query, args...)
 }
 
 // query reads rows through a prepared statement.
 func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	s := db.readStmts.get(query)
-	if s == nil {
-		var err error
-		if s, err = db.readStmts.prepare(ctx, db.read, query); err != nil {
-			return db.read.QueryContext(ctx, query, args...)
-		}
+	if s := db.readStmt(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
 	}
-	return s.QueryContext(ctx, args...)
+	return db.read.QueryContext(ctx, query, args...)
 }
 
 // stmtCache holds prepared statements. A statement is never prepared

@@ -23,10 +23,10 @@ var gazetteer = []Place{
 // fakeMatchCity matches a prefix of a city name, or a country code, so one
 // input can yield none, one or several places.
 func fakeMatchCity(text string) []Place {
-	q := fold(text)
+	q := Fold(text)
 	var out []Place
 	for _, p := range gazetteer {
-		if q != "" && (strings.HasPrefix(fold(p.Name), q) || strings.EqualFold(text, p.Country)) {
+		if q != "" && (strings.HasPrefix(Fold(p.Name), q) || strings.EqualFold(text, p.Country)) {
 			out = append(out, p)
 		}
 	}

@@ -539,7 +539,7 @@ func (st *stepper) citySearch(t string) {
 	}
 	if st.s.Question == QPlacePick {
 		for _, p := range st.s.Candidates {
-			if fold(p.Name) == fold(t) {
+			if Fold(p.Name) == Fold(t) {
 				st.setPlace(p)
 				return
 			}
@@ -765,9 +765,9 @@ func truncate(s string, n int) string {
 	return strings.TrimSpace(string(r[:n])) + "…"
 }
 
-// fold reduces text to lower-case letters and digits, so "Yes!" matches
+// Fold reduces text to lower-case letters and digits, so "Yes!" matches
 // "yes" and an emoji in a label does not matter.
-func fold(s string) string {
+func Fold(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {

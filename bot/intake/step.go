@@ -381,24 +381,24 @@ func (st *stepper) matchTyped(t string) (string, bool) {
 			return valueOf(buttons[n-1].Payload), true
 		}
 	}
-	typed := fold(t)
+	typed := Fold(t)
 	if typed == "" {
 		return "", false
 	}
 	found, count := "", 0
 	for _, b := range buttons {
 		v := valueOf(b.Payload)
-		if fold(v) == typed {
+		if Fold(v) == typed {
 			return v, true
 		}
 		if st.env.Label == nil || b.LabelData != nil {
 			continue
 		}
 		label := st.env.Label(b.Label)
-		if fold(label) == typed {
+		if Fold(label) == typed {
 			return v, true
 		}
-		if fold(firstWord(label)) == typed {
+		if Fold(firstWord(label)) == typed {
 			found, count = v, count+1
 		}
 	}

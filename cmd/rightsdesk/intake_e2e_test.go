@@ -120,9 +120,9 @@ func newIntakeUser(t *testing.T, h *harness, lang string) *intakeUser {
 	return w
 }
 
-// toSector starts a complaint and answers up to the sector question,
-// sharing the worker's identity under name ("" skips the name).
-func (w *intakeUser) toSector(name string) {
+// toCategories starts a complaint and answers up to the categories
+// question, sharing the worker's identity under name ("" skips the name).
+func (w *intakeUser) toCategories(name string) {
 	w.t.Helper()
 	w.press("menu_complaint")
 	w.await("intake_q_danger")
@@ -138,6 +138,12 @@ func (w *intakeUser) toSector(name string) {
 		w.u.SendText(name)
 	}
 	w.await("intake_q_categories")
+}
+
+// toSector starts a complaint and answers up to the sector question.
+func (w *intakeUser) toSector(name string) {
+	w.t.Helper()
+	w.toCategories(name)
 	w.press("intake_cat_wages")
 	w.awaitButton("✓ " + w.tr("intake_cat_wages"))
 	w.press("btn_done")

@@ -14,16 +14,7 @@ import (
 // the sector question with a typed city and a citizenship.
 func (w *intakeUser) toPlace(categories []string, city, citizenship string) {
 	w.t.Helper()
-	w.press("menu_complaint")
-	w.await("intake_q_danger")
-	w.press("intake_btn_safe")
-	w.await("intake_q_consent")
-	w.press("intake_btn_agree")
-	w.await("intake_q_identity")
-	w.press("intake_btn_identity_shared")
-	w.await("intake_q_name")
-	w.press("btn_skip")
-	w.await("intake_q_categories")
+	w.toCategories("")
 	for _, c := range categories {
 		w.press(c)
 		w.awaitButton("✓ " + w.tr(c))

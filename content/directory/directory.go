@@ -98,24 +98,16 @@ type Website struct {
 // the name in the organisation's own official language.
 type Names struct {
 	Original string `toml:"original"`
-	AZ       string `toml:"az"`
-	RU       string `toml:"ru"`
-	KA       string `toml:"ka"`
-	RO       string `toml:"ro"`
-	KK       string `toml:"kk"`
-	EN       string `toml:"en"`
+	Texts
 }
 
 // In returns the name in lang, falling back to English and then to the
 // original, so a gap in a translation never shows an empty name.
 func (n Names) In(lang string) string {
-	byLang := map[string]string{"az": n.AZ, "ru": n.RU, "ka": n.KA, "ro": n.RO, "kk": n.KK, "en": n.EN}
-	for _, name := range []string{byLang[lang], n.EN, n.Original} {
-		if name != "" {
-			return name
-		}
+	if name := n.Texts.In(lang); name != "" {
+		return name
 	}
-	return ""
+	return n.Original
 }
 
 // Texts is editorial text in the six interface languages.
