@@ -398,6 +398,8 @@ type APIError struct {
 	Code        int
 	Description string
 	RetryAfter  int
+	// MigrateToChatID is set when a basic group was upgraded to a supergroup.
+	MigrateToChatID int64
 }
 
 func (e *APIError) Error() string { return e.Description }
@@ -417,6 +419,35 @@ func CheckText(text, parseMode string) error {
 }
 
 func formatText(text, parseMode string) (*formatted, *APIError) {
+	f, aerr := parseFormatted(text, parseMode)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if f.text == "" {
+		return nil, badRequest("message text is empty")
+	}
+	if UTF16Len(f.text) > 4096 {
+		return nil, badRequest("message is too long")
+	}
+	return f, nil
+}
+
+// formatCaption applies the text rules to a media caption: it may be
+// empty, and its limit is 1024 UTF-16 units after entity parsing.
+func formatCaption(caption, parseMode string) (*formatted, *APIError) {
+	f, aerr := parseFormatted(caption, parseMode)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if UTF16Len(f.text) > 1024 {
+		return nil, badRequest("message caption is too long")
+	}
+	return f, nil
+}
+
+// parseFormatted parses text in parseMode and trims it the way Telegram
+// does, shifting entities accordingly.
+func parseFormatted(text, parseMode string) (*formatted, *APIError) {
 	if !utf8.ValidString(text) {
 		return nil, badRequest("text must be encoded in UTF-8")
 	}
@@ -439,12 +470,6 @@ func formatText(text, parseMode string) (*formatted, *APIError) {
 	}
 	plain := PlainText(nodes)
 	trimmed := strings.TrimFunc(plain, unicode.IsSpace)
-	if trimmed == "" {
-		return nil, badRequest("message text is empty")
-	}
-	if UTF16Len(trimmed) > 4096 {
-		return nil, badRequest("message is too long")
-	}
 	lead := UTF16Len(plain[:strings.Index(plain, trimmed)])
 	size := UTF16Len(trimmed)
 	var ents []Entity

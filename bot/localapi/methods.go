@@ -12,17 +12,20 @@ import (
 func (s *Server) getMe(*call) (any, *APIError) { return s.bot, nil }
 
 // chatForSend resolves chat_id for a method that writes into the chat and
-// applies Telegram's refusal rules in its order: unknown chat, blocked bot,
-// a user who never wrote first, a group the bot is not in.
+// applies Telegram's refusal rules in its order: unknown chat, an upgraded
+// basic group, blocked bot, a user who never wrote first, a group the bot
+// is not in.
 func (s *Server) chatForSend(c *call) (*chat, *APIError) {
 	raw, ok := c.p.raw("chat_id")
 	if !ok || strings.TrimSpace(raw) == "" {
 		return nil, badRequest("chat_id is empty")
 	}
-	id, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
-	ch := s.chats[id]
-	if err != nil || ch == nil {
+	ch := s.chatByIDString(raw)
+	if ch == nil {
 		return nil, badRequest("chat not found")
+	}
+	if ch.migratedTo != 0 {
+		return nil, &APIError{Code: 400, Description: "Bad Request: group chat was upgraded to a supergroup chat", MigrateToChatID: ch.migratedTo}
 	}
 	if ch.typ == "private" {
 		if ch.blocked {
@@ -35,12 +38,23 @@ func (s *Server) chatForSend(c *call) (*chat, *APIError) {
 	}
 	switch ch.botStatus {
 	case "kicked":
-		return nil, &APIError{Code: 403, Description: "Forbidden: bot was kicked from the supergroup chat"}
+		return nil, &APIError{Code: 403, Description: "Forbidden: bot was kicked from the " + ch.typ + " chat"}
 	case "left", "":
-		return nil, &APIError{Code: 403, Description: "Forbidden: bot is not a member of the supergroup chat"}
+		return nil, &APIError{Code: 403, Description: "Forbidden: bot is not a member of the " + ch.typ + " chat"}
 	}
 	return ch, nil
 }
+
+func (s *Server) chatByIDString(raw string) *chat {
+	id, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
+	if err != nil {
+		return nil
+	}
+	return s.chats[id]
+}
+
+// botAdmin reports whether the bot administers group chat ch.
+func (ch *chat) botAdmin() bool { return ch.typ != "private" && ch.botStatus == "administrator" }
 
 type markup struct {
 	inline   *tgInlineMarkup
@@ -133,7 +147,8 @@ func parseMarkup(raw string) (*markup, *APIError) {
 	return out, nil
 }
 
-// messageOptions reads what sendMessage and sendLocation share.
+// messageOptions reads what every send method shares: reply_markup,
+// message_thread_id and the reply.
 func (s *Server) messageOptions(c *call, ch *chat, r *record) *APIError {
 	if raw, ok := c.p.raw("reply_markup"); ok && raw != "" {
 		mk, err := parseMarkup(raw)
@@ -147,34 +162,76 @@ func (s *Server) messageOptions(c *call, ch *chat, r *record) *APIError {
 		r.bot.ReplyKeyboard = mk.keyboard
 		r.bot.RemoveKeyboard = mk.remove
 	}
+	return s.placeLocked(c, ch, r)
+}
+
+// placeLocked puts a new bot message in its topic or reply thread. Telegram
+// checks the topic first, then the reply; a reply without
+// message_thread_id lands in the replied message's topic.
+func (s *Server) placeLocked(c *call, ch *chat, r *record) *APIError {
+	var tp *topic
+	if id, ok := c.p.int64("message_thread_id"); ok && id != 0 && ch.forum {
+		if tp = ch.topics[int(id)]; tp == nil {
+			return badRequest("message thread not found")
+		}
+	}
 	replyTo, _ := c.p.int64("reply_to_message_id")
+	allowWithout := c.p.bool("allow_sending_without_reply")
 	if raw, ok := c.p.raw("reply_parameters"); ok {
 		var rp struct {
-			MessageID int `json:"message_id"`
+			MessageID                int  `json:"message_id"`
+			AllowSendingWithoutReply bool `json:"allow_sending_without_reply"`
 		}
 		if json.Unmarshal([]byte(raw), &rp) != nil {
 			return badRequest("can't parse reply parameters JSON object")
 		}
-		replyTo = int64(rp.MessageID)
+		replyTo, allowWithout = int64(rp.MessageID), allowWithout || rp.AllowSendingWithoutReply
 	}
+	var to *record
 	if replyTo != 0 {
-		if to := ch.byID[int(replyTo)]; to == nil || (to.fromBot && to.bot.Deleted) {
-			if !c.p.bool("allow_sending_without_reply") {
-				return badRequest("message to be replied not found")
-			}
-		} else {
-			r.replyTo = int(replyTo)
-			r.bot.ReplyTo = int(replyTo)
+		to = ch.live(int(replyTo))
+		if to != nil && tp != nil && (!to.topic || to.thread != tp.id) {
+			to = nil // a reply across topics is not a reply Telegram can show
+		}
+		if to == nil && !allowWithout {
+			return badRequest("message to be replied not found")
 		}
 	}
+	if to != nil && tp == nil && ch.forum && to.topic {
+		tp = ch.topics[to.thread]
+	}
+	if tp != nil && tp.closed && !(ch.botAdmin() && ch.botRights.ManageTopics) {
+		return badRequest("TOPIC_CLOSED")
+	}
+	r.thread, r.topic = threadFor(ch, tp, to)
+	if to != nil {
+		r.replyTo, r.bot.ReplyTo = to.id, to.id
+	}
 	return nil
+}
+
+// threadFor is the message_thread_id of a new message: its forum topic, or
+// in a supergroup the root of the reply chain it joins (Telegram sets it
+// on replies in every supergroup, without is_topic_message).
+func threadFor(ch *chat, tp *topic, to *record) (thread int, isTopic bool) {
+	switch {
+	case tp != nil:
+		return tp.id, true
+	case to != nil && ch.typ == "supergroup":
+		if to.thread != 0 {
+			return to.thread, false
+		}
+		return to.id, false
+	}
+	return 0, false
 }
 
 func (s *Server) storeBotMessageLocked(ch *chat, r *record, now time.Time) tgMessage {
 	r.fromBot = true
 	r.date = now
 	ch.add(r)
-	r.bot.ID, r.bot.ChatID, r.bot.Date = r.id, ch.id, now
+	r.bot.ID, r.bot.ChatID, r.bot.Date, r.bot.From = r.id, ch.id, now, s.bot.ID
+	r.bot.Kind, r.bot.FileID, r.bot.ThreadID = r.kind, fileIDOf(&r.wire), r.thread
 	if len(r.bot.ReplyKeyboard) > 0 {
 		ch.replyKb = cloneRows(r.bot.ReplyKeyboard)
 	} else if r.bot.RemoveKeyboard {
@@ -182,6 +239,17 @@ func (s *Server) storeBotMessageLocked(ch *chat, r *record, now time.Time) tgMes
 	}
 	r.seq = s.touchLocked()
 	return s.botWire(ch, r)
+}
+
+// serviceLocked records a service message the bot caused (a topic opened,
+// a message pinned). Telegram does not send the bot its own messages.
+func (s *Server) serviceLocked(ch *chat, thread int, now time.Time, build func(m *tgMessage)) *record {
+	r := &record{kind: "service", fromBot: true, date: now, thread: thread, topic: thread != 0}
+	ch.add(r)
+	build(&r.wire)
+	r.bot.ID, r.bot.ChatID, r.bot.Date, r.bot.From = r.id, ch.id, now, s.bot.ID
+	r.seq = s.touchLocked()
+	return r
 }
 
 func (s *Server) sendMessage(c *call) (any, *APIError) {
@@ -247,8 +315,8 @@ func (s *Server) botMessageFor(c *call, notFound string) (*chat, *record, *APIEr
 	if !ok {
 		return nil, nil, badRequest("message identifier is not specified")
 	}
-	r := ch.byID[int(id)]
-	if r == nil || (r.fromBot && r.bot.Deleted) || r.kind == "deleted" {
+	r := ch.live(int(id))
+	if r == nil {
 		return nil, nil, badRequest("%s", notFound)
 	}
 	return ch, r, nil
@@ -283,10 +351,10 @@ func (s *Server) editMessageText(c *call) (any, *APIError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	if !r.fromBot {
+	if !r.fromBot || r.kind == "service" {
 		return nil, badRequest("message can't be edited")
 	}
-	if r.bot.Location != nil {
+	if r.kind != "text" {
 		return nil, badRequest("there is no text in the message to edit")
 	}
 	text, parseMode := c.p.str("text"), c.p.str("parse_mode")
@@ -318,7 +386,7 @@ func (s *Server) editMessageReplyMarkup(c *call) (any, *APIError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	if !r.fromBot {
+	if !r.fromBot || r.kind == "service" {
 		return nil, badRequest("message can't be edited")
 	}
 	mk, aerr := editMarkup(c)
@@ -340,6 +408,9 @@ func (s *Server) markEditedLocked(r *record, now time.Time) {
 	r.seq = s.touchLocked()
 }
 
+// deleteMessage follows the Bot API rules: anything younger than 48 h; in
+// groups other people's messages only with can_delete_messages; never the
+// message that created a forum topic.
 func (s *Server) deleteMessage(c *call) (any, *APIError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -350,7 +421,10 @@ func (s *Server) deleteMessage(c *call) (any, *APIError) {
 	if c.now.Sub(r.date) >= 48*time.Hour {
 		return nil, badRequest("message can't be deleted for everyone")
 	}
-	if !r.fromBot && ch.typ != "private" && ch.botStatus != "administrator" {
+	if r.topicCreation() {
+		return nil, badRequest("message can't be deleted")
+	}
+	if !r.fromBot && ch.typ != "private" && !(ch.botAdmin() && ch.botRights.DeleteMessages) {
 		return nil, badRequest("message can't be deleted")
 	}
 	if r.fromBot {
@@ -358,6 +432,7 @@ func (s *Server) deleteMessage(c *call) (any, *APIError) {
 	} else {
 		r.kind = "deleted"
 	}
+	s.unpinLocked(ch, r)
 	r.seq = s.touchLocked()
 	return true, nil
 }
@@ -500,9 +575,8 @@ func (s *Server) lookupChat(c *call) (*chat, *APIError) {
 	if !ok || raw == "" {
 		return nil, badRequest("chat_id is empty")
 	}
-	id, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
-	ch := s.chats[id]
-	if err != nil || ch == nil {
+	ch := s.chatByIDString(raw)
+	if ch == nil {
 		return nil, badRequest("chat not found")
 	}
 	return ch, nil
@@ -515,7 +589,21 @@ func (s *Server) getChat(c *call) (any, *APIError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	return ch.wire(), nil
+	out := map[string]any{"id": ch.id, "type": ch.typ}
+	w := ch.wire()
+	if w.Title != "" {
+		out["title"] = w.Title
+	}
+	if w.FirstName != "" {
+		out["first_name"] = w.FirstName
+	}
+	if ch.forum {
+		out["is_forum"] = true
+	}
+	if n := len(ch.pins); n > 0 {
+		out["pinned_message"] = s.innerWire(ch, ch.byID[ch.pins[n-1]])
+	}
+	return out, nil
 }
 
 func (s *Server) getChatMember(c *call) (any, *APIError) {
@@ -534,7 +622,7 @@ func (s *Server) getChatMember(c *call) (any, *APIError) {
 		if ch.typ != "private" {
 			status = ch.botStatus
 		}
-		return tgChatMember{User: s.bot, Status: status}, nil
+		return s.botMemberLocked(ch, status), nil
 	}
 	u := s.userByIDLocked(uid)
 	if u == nil {
@@ -549,7 +637,7 @@ func (s *Server) getChatMember(c *call) (any, *APIError) {
 	} else if st, ok := ch.members[uid]; ok {
 		status = st
 	}
-	return tgChatMember{User: u.wireLocked(), Status: status}, nil
+	return memberWire(ch, u.wireLocked(), status, personRights(status)), nil
 }
 
 func (s *Server) leaveChat(c *call) (any, *APIError) {
@@ -563,14 +651,8 @@ func (s *Server) leaveChat(c *call) (any, *APIError) {
 		return nil, badRequest("chat member status can't be changed in private chats")
 	}
 	if ch.botStatus == "left" || ch.botStatus == "kicked" {
-		return nil, &APIError{Code: 403, Description: "Forbidden: bot is not a member of the supergroup chat"}
+		return nil, &APIError{Code: 403, Description: "Forbidden: bot is not a member of the " + ch.typ + " chat"}
 	}
-	old := ch.botStatus
-	ch.botStatus = "left"
-	s.enqueueLocked(tgUpdate{MyChatMember: &tgChatMemberUpdated{
-		Chat: ch.wire(), From: s.bot, Date: c.now.Unix(),
-		OldChatMember: tgChatMember{User: s.bot, Status: old}, NewChatMember: tgChatMember{User: s.bot, Status: "left"},
-	}})
-	s.touchLocked()
+	s.setBotStatusLocked(ch, s.bot, "left", AdminRights{}, c.now)
 	return true, nil
 }

@@ -2,7 +2,6 @@ package localapi
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -84,7 +83,8 @@ func (u *User) wireLocked() tgUser {
 	return tgUser{ID: u.id, FirstName: u.name, LanguageCode: u.lang}
 }
 
-// post records a message from u in chat c and queues it for the bot.
+// postLocked records a message from u in chat c and queues it for the bot
+// when Telegram would deliver it.
 func (s *Server) postLocked(u *User, c *chat, kind string, build func(m *tgMessage)) *record {
 	now := s.now()
 	if c.typ == "private" {
@@ -93,7 +93,7 @@ func (s *Server) postLocked(u *User, c *chat, kind string, build func(m *tgMessa
 			c.blocked = false
 			s.enqueueLocked(tgUpdate{MyChatMember: &tgChatMemberUpdated{
 				Chat: c.wire(), From: u.wireLocked(), Date: now.Unix(),
-				OldChatMember: tgChatMember{User: s.bot, Status: "kicked"}, NewChatMember: tgChatMember{User: s.bot, Status: "member"},
+				OldChatMember: s.botMemberLocked(c, "kicked"), NewChatMember: s.botMemberLocked(c, "member"),
 			}})
 		}
 		c.started = true
@@ -102,6 +102,8 @@ func (s *Server) postLocked(u *User, c *chat, kind string, build func(m *tgMessa
 	from := u.wireLocked()
 	r.wire = tgMessage{MessageID: r.id, From: &from, Date: now.Unix(), Chat: c.wire()}
 	build(&r.wire)
+	r.thread, r.topic = r.wire.MessageThreadID, r.wire.IsTopicMessage
+	s.registerFilesLocked(&r.wire)
 	r.seq = s.touchLocked()
 	c.mark = r.seq
 	if s.deliversLocked(c, r) {
@@ -111,7 +113,11 @@ func (s *Server) postLocked(u *User, c *chat, kind string, build func(m *tgMessa
 	return r
 }
 
-// deliversLocked applies group privacy mode.
+// deliversLocked applies group privacy mode: without admin rights or
+// ReadAllGroupMessages the bot gets commands, mentions of it, explicit
+// replies to its messages and service messages. A message in a forum topic
+// is an implicit reply to the topic's creation message; that is not a
+// reply to the bot even when the bot opened the topic.
 func (s *Server) deliversLocked(c *chat, r *record) bool {
 	if c.typ == "private" {
 		return true
@@ -122,10 +128,11 @@ func (s *Server) deliversLocked(c *chat, r *record) bool {
 	if s.cfg.ReadAllGroupMessages || c.botStatus == "administrator" || r.kind == "service" {
 		return true
 	}
-	if strings.HasPrefix(r.wire.Text, "/") || strings.Contains(strings.ToLower(r.wire.Text), "@"+strings.ToLower(s.bot.Username)) {
+	text := r.wire.Text + r.wire.Caption
+	if strings.HasPrefix(r.wire.Text, "/") || strings.Contains(strings.ToLower(text), "@"+strings.ToLower(s.bot.Username)) {
 		return true
 	}
-	if to := r.wire.ReplyToMessage; to != nil && to.From != nil && to.From.ID == s.bot.ID {
+	if to := r.wire.ReplyToMessage; to != nil && to.From != nil && to.From.ID == s.bot.ID && to.ForumTopicCreated == nil {
 		return true
 	}
 	return false
@@ -210,39 +217,27 @@ func (u *User) ShareContact(phone, firstName string, userID int64) int {
 
 // SendPhoto sends a photo in the three sizes Telegram generates.
 func (u *User) SendPhoto(caption string) int {
-	return u.post("photo", func(m *tgMessage) {
-		for i, side := range []int{90, 320, 1280} {
-			id, uniq := u.s.fileIDLocked("AgAC")
-			m.Photo = append(m.Photo, tgPhotoSize{FileID: id, FileUniqueID: uniq, Width: side, Height: side * 3 / 4, FileSize: 1500 * (i*i*20 + 1)})
-		}
-		m.Caption = caption
-	})
+	return u.post("photo", func(m *tgMessage) { u.s.newPhotoLocked(m, caption) })
 }
 
 // SendDocument sends a file.
 func (u *User) SendDocument(name, mimeType, caption string) int {
-	return u.post("document", func(m *tgMessage) {
-		id, uniq := u.s.fileIDLocked("BQAC")
-		m.Document = &tgFile{FileID: id, FileUniqueID: uniq, FileName: name, MimeType: mimeType, FileSize: 48213}
-		m.Caption = caption
-	})
+	return u.post("document", func(m *tgMessage) { u.s.newDocumentLocked(m, name, mimeType, caption) })
 }
 
 // SendSticker sends a static sticker.
 func (u *User) SendSticker() int {
-	return u.post("sticker", func(m *tgMessage) {
-		id, uniq := u.s.fileIDLocked("CAAC")
-		f := false
-		m.Sticker = &tgFile{FileID: id, FileUniqueID: uniq, Width: 512, Height: 512, Emoji: "👍", SetName: "HotCherry", Type: "regular", IsAnimated: &f, IsVideo: &f, FileSize: 24000}
-	})
+	return u.post("sticker", func(m *tgMessage) { u.s.newStickerLocked(m) })
 }
 
 // SendVoice sends a voice note.
 func (u *User) SendVoice() int {
-	return u.post("voice", func(m *tgMessage) {
-		id, uniq := u.s.fileIDLocked("AwAC")
-		m.Voice = &tgFile{FileID: id, FileUniqueID: uniq, Duration: 4, MimeType: "audio/ogg", FileSize: 9800}
-	})
+	return u.post("voice", func(m *tgMessage) { u.s.newVoiceLocked(m) })
+}
+
+// SendVideo sends a short video.
+func (u *User) SendVideo(caption string) int {
+	return u.post("video", func(m *tgMessage) { u.s.newVideoLocked(m, caption) })
 }
 
 // SendVideoNote sends a round video message.
@@ -294,7 +289,7 @@ func (u *User) BlockBot() {
 	u.chat.blocked = true
 	s.enqueueLocked(tgUpdate{MyChatMember: &tgChatMemberUpdated{
 		Chat: u.chat.wire(), From: u.wireLocked(), Date: s.now().Unix(),
-		OldChatMember: tgChatMember{User: s.bot, Status: "member"}, NewChatMember: tgChatMember{User: s.bot, Status: "kicked"},
+		OldChatMember: s.botMemberLocked(u.chat, "member"), NewChatMember: s.botMemberLocked(u.chat, "kicked"),
 	}})
 	u.chat.mark = s.touchLocked()
 }
@@ -321,7 +316,7 @@ type callbackState struct {
 func (s *Server) press(u *User, c *chat, messageID int, match func(Button) bool, label string) error {
 	s.mu.Lock()
 	r := c.byID[messageID]
-	if r == nil || !r.fromBot || r.bot.Deleted {
+	if r == nil || !r.fromBot || r.kind == "service" || r.bot.Deleted {
 		s.mu.Unlock()
 		return fmt.Errorf("localapi: no bot message %d in chat %d", messageID, c.id)
 	}
@@ -354,7 +349,7 @@ func (s *Server) pressData(u *User, c *chat, messageID int, data string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := c.byID[messageID]
-	if r == nil || !r.fromBot || r.bot.Deleted {
+	if r == nil || !r.fromBot || r.kind == "service" || r.bot.Deleted {
 		return fmt.Errorf("localapi: no bot message %d in chat %d", messageID, c.id)
 	}
 	s.nextCallback++
@@ -420,143 +415,3 @@ func (u *User) WaitFor(ctx context.Context, match func(Message) bool) (Message, 
 // CallbackAnswers lists the bot's answers to this user's button presses.
 func (u *User) CallbackAnswers() []CallbackAnswer { return u.s.callbackAnswers(u.chat) }
 
-// Group is a simulated supergroup.
-type Group struct {
-	s     *Server
-	id    int64
-	title string
-	chat  *chat
-}
-
-// NewGroup creates a supergroup; the first member is its creator and adds
-// the bot (my_chat_member + new_chat_members). With no members the bot is
-// not in the group until AddBot.
-func (s *Server) NewGroup(title string, members ...*User) *Group {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id := s.nextGrp
-	s.nextGrp--
-	g := &Group{s: s, id: id, title: title}
-	g.chat = s.newChatLocked(id, "supergroup")
-	g.chat.title = title
-	g.chat.group = g
-	g.chat.botStatus = "left"
-	for i, m := range members {
-		status := "member"
-		if i == 0 {
-			status = "creator"
-		}
-		g.chat.members[m.id] = status
-	}
-	s.groups = append(s.groups, g)
-	if len(members) > 0 {
-		s.addBotLocked(g, members[0])
-	}
-	s.touchLocked()
-	return g
-}
-
-// ID is the group's chat id (negative).
-func (g *Group) ID() int64 { return g.id }
-
-// Title is the group's title.
-func (g *Group) Title() string { return g.title }
-
-func (s *Server) addBotLocked(g *Group, by *User) {
-	c := g.chat
-	old := c.botStatus
-	c.botStatus = "member"
-	s.enqueueLocked(tgUpdate{MyChatMember: &tgChatMemberUpdated{
-		Chat: c.wire(), From: by.wireLocked(), Date: s.now().Unix(),
-		OldChatMember: tgChatMember{User: s.bot, Status: old}, NewChatMember: tgChatMember{User: s.bot, Status: "member"},
-	}})
-	s.postLocked(by, c, "service", func(m *tgMessage) { m.NewChatMembers = []tgUser{s.bot} })
-}
-
-// AddBot adds the bot to the group again.
-func (g *Group) AddBot(by *User) error {
-	g.s.mu.Lock()
-	defer g.s.mu.Unlock()
-	if st := g.chat.botStatus; st == "member" || st == "administrator" {
-		return errors.New("localapi: bot is already in the group")
-	}
-	g.s.addBotLocked(g, by)
-	return nil
-}
-
-// PromoteBot makes the bot an administrator (it then sees every message).
-func (g *Group) PromoteBot(by *User) {
-	s := g.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old := g.chat.botStatus
-	g.chat.botStatus = "administrator"
-	s.enqueueLocked(tgUpdate{MyChatMember: &tgChatMemberUpdated{
-		Chat: g.chat.wire(), From: by.wireLocked(), Date: s.now().Unix(),
-		OldChatMember: tgChatMember{User: s.bot, Status: old}, NewChatMember: tgChatMember{User: s.bot, Status: "administrator"},
-	}})
-	s.touchLocked()
-}
-
-// Join adds u to the group (a new_chat_members service message).
-func (g *Group) Join(u *User) {
-	s := g.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g.chat.members[u.id] = "member"
-	s.postLocked(u, g.chat, "service", func(m *tgMessage) { m.NewChatMembers = []tgUser{u.wireLocked()} })
-}
-
-// Send posts text to the group as from. Under privacy mode the bot only
-// receives it if it is a command, mentions the bot or replies to it.
-func (g *Group) Send(from *User, text string) (messageID int) {
-	g.s.mu.Lock()
-	defer g.s.mu.Unlock()
-	return g.s.postLocked(from, g.chat, "text", func(m *tgMessage) { setText(m, text) }).id
-}
-
-// Reply posts text as a reply to message toMessageID.
-func (g *Group) Reply(from *User, toMessageID int, text string) (messageID int) {
-	s := g.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.postLocked(from, g.chat, "text", func(m *tgMessage) {
-		setText(m, text)
-		if to := g.chat.byID[toMessageID]; to != nil {
-			var inner tgMessage
-			if to.fromBot {
-				inner = s.botWire(g.chat, to)
-				inner.ReplyToMessage = nil
-			} else {
-				inner = to.wire
-				inner.ReplyToMessage = nil
-			}
-			m.ReplyToMessage = &inner
-		}
-	}).id
-}
-
-// Press presses an inline button under a bot message in the group.
-func (g *Group) Press(from *User, messageID int, buttonText string) error {
-	return g.s.press(from, g.chat, messageID, func(b Button) bool { return b.Text == buttonText }, buttonText)
-}
-
-// PressData sends arbitrary callback data for a bot message in the group.
-func (g *Group) PressData(from *User, messageID int, data string) error {
-	return g.s.pressData(from, g.chat, messageID, data)
-}
-
-// Messages lists the bot's messages in the group.
-func (g *Group) Messages() []Message { return g.s.botMessages(g.chat) }
-
-// Last is the newest bot message in the group not deleted.
-func (g *Group) Last() (Message, bool) { return g.s.lastBotMessage(g.chat) }
-
-// WaitFor waits for a bot message in the group changed since the last
-// member action that matches.
-func (g *Group) WaitFor(ctx context.Context, match func(Message) bool) (Message, error) {
-	return g.s.waitFor(ctx, g.chat, match)
-}
-
-// CallbackAnswers lists the bot's answers to presses in the group.
-func (g *Group) CallbackAnswers() []CallbackAnswer { return g.s.callbackAnswers(g.chat) }

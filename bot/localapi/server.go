@@ -47,8 +47,9 @@ type Server struct {
 	users    []*User
 	groups   []*Group
 	chats    map[int64]*chat
-	nextUser int64
-	nextGrp  int64
+	nextUser  int64
+	nextGrp   int64
+	nextBasic int64
 
 	updates   []tgUpdate // not yet confirmed by getUpdates / webhook
 	nextUpd   int
@@ -66,6 +67,7 @@ type Server struct {
 	callbacks    map[string]*callbackState
 	nextCallback int64
 	nextFile     int
+	files        map[string]*storedFile
 	commands     map[string][]BotCommand
 
 	flood      map[int64]*floodState
@@ -94,6 +96,8 @@ func New(cfg Config) *Server {
 		chats:     map[int64]*chat{},
 		nextUser:  1000000001,
 		nextGrp:   -1001000000001,
+		nextBasic: -4100000001,
+		files:     map[string]*storedFile{},
 		nextUpd:   500000001,
 		updSignal: make(chan struct{}),
 		changed:   make(chan struct{}),
@@ -183,6 +187,11 @@ func init() {
 		"deleteMyCommands": (*Server).deleteMyCommands, "sendLocation": (*Server).sendLocation,
 		"sendChatAction": (*Server).sendChatAction, "getChatMember": (*Server).getChatMember,
 		"getChat": (*Server).getChat, "leaveChat": (*Server).leaveChat,
+		"sendPhoto": (*Server).sendPhoto, "sendDocument": (*Server).sendDocument, "sendVoice": (*Server).sendVoice,
+		"copyMessage": (*Server).copyMessage, "pinChatMessage": (*Server).pinChatMessage,
+		"unpinChatMessage": (*Server).unpinChatMessage, "createForumTopic": (*Server).createForumTopic,
+		"editForumTopic": (*Server).editForumTopic, "closeForumTopic": (*Server).closeForumTopic,
+		"reopenForumTopic": (*Server).reopenForumTopic, "deleteForumTopic": (*Server).deleteForumTopic,
 	} {
 		handlers[strings.ToLower(name)] = handler{name: name, fn: fn}
 	}
@@ -191,11 +200,15 @@ func init() {
 // floodLimited are the methods Telegram's flood control applies to here.
 var floodLimited = map[string]bool{
 	"sendMessage": true, "sendLocation": true, "sendChatAction": true, "editMessageText": true,
-	"editMessageReplyMarkup": true, "deleteMessage": true,
+	"editMessageReplyMarkup": true, "deleteMessage": true, "sendPhoto": true, "sendDocument": true,
+	"sendVoice": true, "copyMessage": true, "createForumTopic": true, "pinChatMessage": true,
 }
 
 // newMessageMethods count towards the per-group messages-per-minute limit.
-var newMessageMethods = map[string]bool{"sendMessage": true, "sendLocation": true}
+var newMessageMethods = map[string]bool{
+	"sendMessage": true, "sendLocation": true, "sendPhoto": true, "sendDocument": true, "sendVoice": true,
+	"copyMessage": true,
+}
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	rest := strings.TrimPrefix(r.URL.Path, "/bot")
@@ -212,7 +225,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	c := &call{ctx: r.Context(), method: h.name, now: s.now()}
 	p, perr := parseParams(r)
 	if perr != nil {
-		s.logRequest(h.name, 0, c.now, perr.Code)
+		s.logRequest(h.name, 0, c.now, perr.Code, p.all())
 		writeEnvelope(w, nil, perr)
 		return
 	}
@@ -233,7 +246,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if aerr != nil {
 		status = aerr.Code
 	}
-	s.logRequest(h.name, chatID, c.now, status)
+	s.logRequest(h.name, chatID, c.now, status, p.all())
 	writeEnvelope(w, result, aerr)
 }
 
@@ -244,6 +257,9 @@ func writeEnvelope(w http.ResponseWriter, result any, aerr *APIError) {
 		if aerr.RetryAfter > 0 {
 			body["parameters"] = map[string]int{"retry_after": aerr.RetryAfter}
 		}
+		if aerr.MigrateToChatID != 0 {
+			body["parameters"] = map[string]int64{"migrate_to_chat_id": aerr.MigrateToChatID}
+		}
 		w.WriteHeader(aerr.Code)
 		json.NewEncoder(w).Encode(body) //nolint:errcheck
 		return
@@ -251,9 +267,9 @@ func writeEnvelope(w http.ResponseWriter, result any, aerr *APIError) {
 	json.NewEncoder(w).Encode(map[string]any{"ok": true, "result": result}) //nolint:errcheck
 }
 
-func (s *Server) logRequest(method string, chatID int64, at time.Time, status int) {
+func (s *Server) logRequest(method string, chatID int64, at time.Time, status int, params map[string]string) {
 	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: method, ChatID: chatID, At: at, Status: status})
+	s.requests = append(s.requests, Request{Method: method, ChatID: chatID, At: at, Status: status, Params: params})
 	s.mu.Unlock()
 }
 
@@ -267,8 +283,9 @@ func (s *Server) Requests() []Request {
 // params reads Bot API parameters the three ways clients send them: query
 // string, form (urlencoded or multipart) and a JSON object body.
 type params struct {
-	form url.Values
-	json map[string]json.RawMessage
+	form    url.Values
+	json    map[string]json.RawMessage
+	uploads map[string]string // multipart file parts: field name → file name
 }
 
 func parseParams(r *http.Request) (params, *APIError) {
@@ -291,6 +308,12 @@ func parseParams(r *http.Request) (params, *APIError) {
 		}
 		for k, v := range r.MultipartForm.Value {
 			p.form[k] = v
+		}
+		p.uploads = map[string]string{}
+		for k, fs := range r.MultipartForm.File {
+			if len(fs) > 0 {
+				p.uploads[k] = fs[0].Filename
+			}
 		}
 	default:
 		if err := r.ParseForm(); err != nil {
@@ -318,6 +341,23 @@ func (p params) raw(key string) (string, bool) {
 		return vs[0], true
 	}
 	return "", false
+}
+
+// all is every parameter as received, for the request log.
+func (p params) all() map[string]string {
+	out := map[string]string{}
+	for k := range p.form {
+		out[k], _ = p.raw(k)
+	}
+	for k := range p.json {
+		if v, ok := p.raw(k); ok {
+			out[k] = v
+		}
+	}
+	for k, name := range p.uploads {
+		out[k] = "upload:" + name
+	}
+	return out
 }
 
 func (p params) str(key string) string {

@@ -1,6 +1,9 @@
 package localapi
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Message is the current state of one bot message as the person in the chat
 // sees it.
@@ -23,6 +26,42 @@ type Message struct {
 	Edited         bool
 	EditCount      int
 	Deleted        bool
+	// Kind is text, location, photo, document, voice, video, sticker,
+	// video_note, contact or service.
+	Kind string
+	// FileID is the media's file_id (for a photo, its largest size).
+	FileID string
+	// Caption is a media caption as sent (HTML when ParseMode is HTML);
+	// PlainCaption is what is displayed.
+	Caption      string
+	PlainCaption string
+	// ThreadID is message_thread_id: a forum topic, or in a supergroup the
+	// root of the reply chain the message belongs to.
+	ThreadID int
+	// Pinned is true while the message is pinned.
+	Pinned bool
+	// From is the sender's user id (the bot's own id for bot messages).
+	From int64
+	// Service names the event of a service message: forum_topic_created,
+	// forum_topic_closed, forum_topic_reopened, forum_topic_edited,
+	// pinned_message, new_chat_members, left_chat_member,
+	// migrate_to_chat_id or migrate_from_chat_id.
+	Service string
+}
+
+// AdminRights are the administrator rights this server checks for the bot.
+type AdminRights struct {
+	ManageTopics   bool
+	PinMessages    bool
+	DeleteMessages bool
+}
+
+// Topic is a forum topic as a member sees it in the topic list.
+type Topic struct {
+	ID        int // message_thread_id, also the id of its creation message
+	Name      string
+	IconColor int
+	Closed    bool
 }
 
 // Button is an inline keyboard button.
@@ -68,6 +107,10 @@ type Request struct {
 	ChatID int64
 	At     time.Time
 	Status int
+	// Params holds every parameter as received: form values as sent, JSON
+	// strings unquoted, other JSON values (objects, numbers) as raw text,
+	// uploaded files as "upload:" + file name.
+	Params map[string]string
 }
 
 // Violation is a request that arrived while a 429 window it had already been
@@ -147,27 +190,54 @@ type tgInlineButton struct {
 }
 
 type tgMessage struct {
-	MessageID      int             `json:"message_id"`
-	From           *tgUser         `json:"from,omitempty"`
-	Date           int64           `json:"date"`
-	Chat           tgChat          `json:"chat"`
-	ForwardFrom    *tgUser         `json:"forward_from,omitempty"`
-	ForwardDate    int64           `json:"forward_date,omitempty"`
-	ReplyToMessage *tgMessage      `json:"reply_to_message,omitempty"`
-	EditDate       int64           `json:"edit_date,omitempty"`
-	Text           string          `json:"text,omitempty"`
-	Entities       []Entity        `json:"entities,omitempty"`
-	Document       *tgFile         `json:"document,omitempty"`
-	Photo          []tgPhotoSize   `json:"photo,omitempty"`
-	Sticker        *tgFile         `json:"sticker,omitempty"`
-	VideoNote      *tgFile         `json:"video_note,omitempty"`
-	Voice          *tgFile         `json:"voice,omitempty"`
-	Caption        string          `json:"caption,omitempty"`
-	Contact        *tgContact      `json:"contact,omitempty"`
-	Location       *Location       `json:"location,omitempty"`
-	NewChatMembers []tgUser        `json:"new_chat_members,omitempty"`
-	LeftChatMember *tgUser         `json:"left_chat_member,omitempty"`
-	ReplyMarkup    *tgInlineMarkup `json:"reply_markup,omitempty"`
+	MessageID          int                  `json:"message_id"`
+	MessageThreadID    int                  `json:"message_thread_id,omitempty"`
+	From               *tgUser              `json:"from,omitempty"`
+	Date               int64                `json:"date"`
+	Chat               tgChat               `json:"chat"`
+	ForwardFrom        *tgUser              `json:"forward_from,omitempty"`
+	ForwardDate        int64                `json:"forward_date,omitempty"`
+	IsTopicMessage     bool                 `json:"is_topic_message,omitempty"`
+	ReplyToMessage     *tgMessage           `json:"reply_to_message,omitempty"`
+	EditDate           int64                `json:"edit_date,omitempty"`
+	Text               string               `json:"text,omitempty"`
+	Entities           []Entity             `json:"entities,omitempty"`
+	Document           *tgFile              `json:"document,omitempty"`
+	Photo              []tgPhotoSize        `json:"photo,omitempty"`
+	Sticker            *tgFile              `json:"sticker,omitempty"`
+	Video              *tgFile              `json:"video,omitempty"`
+	VideoNote          *tgFile              `json:"video_note,omitempty"`
+	Voice              *tgFile              `json:"voice,omitempty"`
+	Caption            string               `json:"caption,omitempty"`
+	CaptionEntities    []Entity             `json:"caption_entities,omitempty"`
+	Contact            *tgContact           `json:"contact,omitempty"`
+	Location           *Location            `json:"location,omitempty"`
+	NewChatMembers     []tgUser             `json:"new_chat_members,omitempty"`
+	LeftChatMember     *tgUser              `json:"left_chat_member,omitempty"`
+	MigrateToChatID    int64                `json:"migrate_to_chat_id,omitempty"`
+	MigrateFromChatID  int64                `json:"migrate_from_chat_id,omitempty"`
+	PinnedMessage      *tgMessage           `json:"pinned_message,omitempty"`
+	ForumTopicCreated  *tgForumTopicCreated `json:"forum_topic_created,omitempty"`
+	ForumTopicEdited   *tgForumTopicEdited  `json:"forum_topic_edited,omitempty"`
+	ForumTopicClosed   *struct{}            `json:"forum_topic_closed,omitempty"`
+	ForumTopicReopened *struct{}            `json:"forum_topic_reopened,omitempty"`
+	ReplyMarkup        *tgInlineMarkup      `json:"reply_markup,omitempty"`
+}
+
+type tgForumTopicCreated struct {
+	Name      string `json:"name"`
+	IconColor int    `json:"icon_color"`
+}
+
+type tgForumTopicEdited struct {
+	Name string `json:"name,omitempty"`
+}
+
+// tgForumTopic is the ForumTopic createForumTopic returns.
+type tgForumTopic struct {
+	MessageThreadID int    `json:"message_thread_id"`
+	Name            string `json:"name"`
+	IconColor       int    `json:"icon_color"`
 }
 
 type tgCallbackQuery struct {
@@ -178,9 +248,21 @@ type tgCallbackQuery struct {
 	Data         string     `json:"data,omitempty"`
 }
 
+// tgChatMember is one of Telegram's ChatMember variants; Fields carries the
+// status-specific fields (rights, is_member, until_date) as Telegram names
+// them.
 type tgChatMember struct {
-	User   tgUser `json:"user"`
-	Status string `json:"status"`
+	User   tgUser         `json:"user"`
+	Status string         `json:"status"`
+	Fields map[string]any `json:"-"`
+}
+
+func (m tgChatMember) MarshalJSON() ([]byte, error) {
+	out := map[string]any{"user": m.User, "status": m.Status}
+	for k, v := range m.Fields {
+		out[k] = v
+	}
+	return json.Marshal(out)
 }
 
 type tgChatMemberUpdated struct {

@@ -42,6 +42,9 @@ type uiMessage struct {
 	ReplyTo    int           `json:"reply_to,omitempty"`
 	NewMembers []string      `json:"new_members,omitempty"`
 	Keyboard   [][]KeyButton `json:"keyboard,omitempty"`
+	Service    string        `json:"service,omitempty"` // which service event
+	Topic      string        `json:"topic,omitempty"`   // name of the message's forum topic
+	Pinned     bool          `json:"pinned,omitempty"`
 }
 
 type uiAnswer struct {
@@ -90,27 +93,37 @@ func (s *Server) uiChatLocked(c *chat) *uiChat {
 		out.Title = c.user.name
 	}
 	for _, r := range c.msgs {
-		m := uiMessage{ID: r.id, FromBot: r.fromBot, Date: r.date.Unix(), Kind: r.kind, ReplyTo: r.replyTo}
-		if r.fromBot {
+		m := uiMessage{ID: r.id, FromBot: r.fromBot, Date: r.date.Unix(), Kind: r.kind, ReplyTo: r.replyTo, Pinned: r.pinned}
+		if t := c.topics[r.thread]; r.topic && t != nil {
+			m.Topic = t.name
+		}
+		w := r.wire
+		switch {
+		case r.fromBot && r.kind == "service":
+			m.SenderName, m.Service, m.Deleted = s.bot.FirstName, serviceName(&w), r.bot.Deleted
+		case r.fromBot:
 			m.Nodes, m.Inline, m.Location = r.nodes, r.bot.InlineKeyboard, r.bot.Location
 			m.Edited, m.Deleted, m.Keyboard = r.bot.Edited, r.bot.Deleted, r.bot.ReplyKeyboard
+			m.Caption = r.bot.PlainCaption
+			if r.kind != "text" {
+				m.Nodes = nil
+			}
 			if m.Deleted {
 				m.Nodes, m.Inline = nil, nil
 			}
-		} else {
-			w := r.wire
+		default:
 			m.SenderID, m.SenderName = r.sender.id, r.sender.name
 			m.Text, m.Location, m.Contact, m.Caption = w.Text, w.Location, w.Contact, w.Caption
 			m.Forwarded, m.Edited, m.Deleted = w.ForwardFrom != nil, w.EditDate != 0, r.kind == "deleted"
-			if w.ReplyToMessage != nil {
-				m.ReplyTo = w.ReplyToMessage.MessageID
-			}
-			if w.Document != nil {
-				m.FileName = w.Document.FileName
+			if r.kind == "service" {
+				m.Service = serviceName(&w)
 			}
 			for _, nm := range w.NewChatMembers {
 				m.NewMembers = append(m.NewMembers, nm.FirstName)
 			}
+		}
+		if w.Document != nil {
+			m.FileName = w.Document.FileName
 		}
 		out.Messages = append(out.Messages, m)
 	}
@@ -128,7 +141,7 @@ func (s *Server) uiStateLocked(chatID, userID int64) uiState {
 	for _, g := range s.groups {
 		ug := uiGroup{ID: g.id, Title: g.title, Members: []int64{}}
 		for _, u := range s.users {
-			if _, ok := g.chat.members[u.id]; ok {
+			if st := g.chat.members[u.id]; canPost(st) || st == "restricted" {
 				ug.Members = append(ug.Members, u.id)
 			}
 		}

@@ -13,7 +13,17 @@ const CITIES = [
 ];
 const MEDIA_LABELS = {
   photo: "🖼 Photo", document: "📄 Document", sticker: "👍 Sticker", voice: "🎤 Voice message",
-  video_note: "⏺ Video message", contact: "👤 Contact", location: "📍 Location",
+  video_note: "⏺ Video message", contact: "👤 Contact", location: "📍 Location", video: "🎬 Video",
+};
+const SERVICE_TEXT = {
+  forum_topic_created: (m) => `created the topic “${m.topic || ""}”`,
+  forum_topic_edited: (m) => `renamed the topic to “${m.topic || ""}”`,
+  forum_topic_closed: () => "closed the topic",
+  forum_topic_reopened: () => "reopened the topic",
+  pinned_message: () => "pinned a message",
+  left_chat_member: () => "left the group",
+  migrate_to_chat_id: () => "upgraded the group to a supergroup",
+  migrate_from_chat_id: () => "upgraded the group to a supergroup",
 };
 
 const $ = (id) => document.getElementById(id);
@@ -170,19 +180,23 @@ function renderMessage(m, byId, group, chatId) {
   if (m.kind === "service") {
     const row = el("div", "row service");
     const who = m.sender_name || "Someone";
-    row.append(el("div", "service-pill", `${who} added ${(m.new_members || []).join(", ")}`));
+    const say = SERVICE_TEXT[m.service];
+    const what = say ? say(m) : `added ${(m.new_members || []).join(", ")}`;
+    row.append(el("div", "service-pill", `${who} ${what}`));
     return row;
   }
   const out = !m.from_bot && m.sender_id === state.user;
   const row = el("div", "row " + (out ? "out" : "in") + (m.deleted ? " deleted" : ""));
   const bubble = el("div", "bubble");
   if (group && !out) bubble.append(el("div", "sender", m.from_bot ? state.data.bot.first_name : m.sender_name));
+  if (m.topic) bubble.append(el("div", "forwarded", `# ${m.topic}`));
+  if (m.pinned) bubble.append(el("div", "forwarded", "📌 Pinned"));
   if (m.forwarded) bubble.append(el("div", "forwarded", "Forwarded message"));
   if (m.reply_to && byId.has(m.reply_to)) bubble.append(el("div", "reply-quote", preview(byId.get(m.reply_to))));
   const body = el("span");
   if (m.deleted) {
     body.textContent = m.from_bot ? "Message deleted by the bot" : "Message deleted";
-  } else if (m.from_bot && m.nodes) {
+  } else if (m.from_bot && m.nodes && m.kind === "text") {
     renderNodes(m.nodes, body);
   } else if (m.location) {
     const card = el("span", "map-card");
