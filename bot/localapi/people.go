@@ -414,4 +414,3 @@ func (u *User) WaitFor(ctx context.Context, match func(Message) bool) (Message, 
 
 // CallbackAnswers lists the bot's answers to this user's button presses.
 func (u *User) CallbackAnswers() []CallbackAnswer { return u.s.callbackAnswers(u.chat) }
-

@@ -43,10 +43,10 @@ type Server struct {
 	cfg Config
 	bot tgUser
 
-	mu       sync.Mutex
-	users    []*User
-	groups   []*Group
-	chats    map[int64]*chat
+	mu        sync.Mutex
+	users     []*User
+	groups    []*Group
+	chats     map[int64]*chat
 	nextUser  int64
 	nextGrp   int64
 	nextBasic int64
