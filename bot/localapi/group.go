@@ -114,6 +114,16 @@ func (g *Group) PromoteBotWith(by *User, rights AdminRights) {
 	s.setBotStatusLocked(g.chat, by.wireLocked(), "administrator", rights, s.now())
 }
 
+// DemoteBot takes the bot's administrator rights away; it stays a member.
+func (g *Group) DemoteBot(by *User) {
+	s := g.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g.chat.botStatus == "administrator" {
+		s.setBotStatusLocked(g.chat, by.wireLocked(), "member", AdminRights{}, s.now())
+	}
+}
+
 // RemoveBot bans the bot from the group: it gets my_chat_member "kicked"
 // and every later send answers 403.
 func (g *Group) RemoveBot(by *User) {
