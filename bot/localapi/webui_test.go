@@ -115,3 +115,37 @@ func TestWebUI(t *testing.T) {
 		t.Fatal("no commands were set")
 	}
 }
+
+// The chat page gets what it needs to label topics, service events and
+// media; it does not render them richly yet.
+func TestWebUIForum(t *testing.T) {
+	s, bot := startServer(t, Config{})
+	owner, cw := s.NewUser("Owner", "en"), s.NewUser("Caseworker", "ru")
+	forum := s.NewForum("Desk", owner, cw)
+	forum.PromoteBot(owner)
+	owner.SendPhoto("scan")
+	tp := createTopic(t, bot, forum.ID(), "Case 1")
+	var photo string
+	for _, u := range bot.updates(0, 0) {
+		if u.Message != nil && len(u.Message.Photo) > 0 {
+			photo = u.Message.Photo[0].FileID
+		}
+	}
+	var sent tgMessage
+	bot.ok("sendPhoto", p("chat_id", id(forum.ID()), "photo", photo, "caption", "copy", "message_thread_id", itoa(tp.MessageThreadID)), &sent)
+	bot.ok("pinChatMessage", p("chat_id", id(forum.ID()), "message_id", itoa(sent.MessageID)), nil)
+	forum.SendInTopic(cw, tp.MessageThreadID, "seen")
+	st := getUIState(t, bot.base, 0, forum.ID(), owner.ID())
+	var got []string
+	for _, m := range st.Chat.Messages {
+		got = append(got, m.Kind+"|"+m.Service+"|"+m.Topic+"|"+m.Caption+"|"+strconv.FormatBool(m.Pinned))
+	}
+	want := []string{"service|new_chat_members|||false", "service|forum_topic_created|Case 1||false",
+		"photo||Case 1|copy|true", "service|pinned_message|Case 1||false", "text||Case 1||false"}
+	if mustJSON(got) != mustJSON(want) {
+		t.Fatalf("ui messages = %v", got)
+	}
+	if st.Chat.Messages[1].SenderName != "RightsDesk" || st.Chat.Messages[4].ReplyTo != 0 {
+		t.Fatalf("ui = %+v", st.Chat.Messages)
+	}
+}
