@@ -200,7 +200,7 @@ func (s *Server) placeLocked(c *call, ch *chat, r *record) *APIError {
 	if to != nil && tp == nil && ch.forum && to.topic {
 		tp = ch.topics[to.thread]
 	}
-	if tp != nil && tp.closed && !(ch.botAdmin() && ch.botRights.ManageTopics) {
+	if tp != nil && tp.closed && !ch.canManageTopics() {
 		return badRequest("TOPIC_CLOSED")
 	}
 	r.thread, r.topic = threadFor(ch, tp, to)
