@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/rightsdesk/rightsdesk/bot/chat"
+	"github.com/rightsdesk/rightsdesk/bot/desk"
 	"github.com/rightsdesk/rightsdesk/bot/intake"
 	"github.com/rightsdesk/rightsdesk/locales"
 	"github.com/rightsdesk/rightsdesk/store"
@@ -35,12 +36,16 @@ type Config struct {
 	// RouteMaxDistanceKm is how far an office may be for routing to offer
 	// it before falling back to national centres; 0 uses routing's default.
 	RouteMaxDistanceKm float64
+	// Members asks Telegram whether a person belongs to a group now; the
+	// desk authorises every caseworker's action with it.
+	Members func(ctx context.Context, chatID, userID int64) (desk.Member, error)
 }
 
 // Bot handles updates.
 type Bot struct {
 	cfg     Config
 	library libraryRef
+	desk    *desk.Desk
 }
 
 // SetLibrary puts new content in service; turns already running keep the
@@ -56,8 +61,15 @@ func New(cfg Config) *Bot {
 	if cfg.Notify == nil {
 		cfg.Notify = func(...int64) {}
 	}
+	if cfg.Members == nil {
+		cfg.Members = func(context.Context, int64, int64) (desk.Member, error) {
+			return desk.Member{}, errors.New("bot: no way to check group membership")
+		}
+	}
 	b := &Bot{cfg: cfg}
 	b.library.Store(cfg.Library)
+	b.desk = desk.New(desk.Config{Store: cfg.Store, Catalog: cfg.Catalog, Members: cfg.Members,
+		Log: cfg.Log.With().Str("component", "desk").Logger(), Now: cfg.Now})
 	return b
 }
 
@@ -68,8 +80,6 @@ type State struct {
 	// Pending names what the bot is waiting for, so a typed answer goes to
 	// the right place; empty when nothing is asked.
 	Pending string `json:"pending,omitempty"`
-	// Route is the last list of services offered for a submitted case.
-	Route *RouteState `json:"route,omitempty"`
 	// Profile is where the worker works and their citizenship, asked by
 	// the guide and read by the features that route a case.
 	Profile Profile    `json:"profile,omitzero"`
@@ -77,6 +87,8 @@ type State struct {
 	// Intake is the complaint being written; Cases what /mycases waits for.
 	Intake intake.State `json:"intake,omitzero"`
 	Cases  CasesState   `json:"cases,omitzero"`
+	// Desk is what an organisation's group waits for.
+	Desk desk.State `json:"desk,omitzero"`
 }
 
 const stateVersion = 1
@@ -101,6 +113,13 @@ type turn struct {
 	// effects are writes a feature needs in the same transaction as the
 	// turn's state and replies.
 	effects []func(*store.Tx) error
+	// notify names chats whose replies an effect queued itself.
+	notify []int64
+	// failed stops the turn before anything is written: the update is
+	// handled again, as after a store error.
+	failed error
+	// detached turns belong to no chat: no chat row is saved.
+	detached bool
 }
 
 func (t *turn) t(id string, data map[string]any) string { return t.bot.cfg.Catalog.T(t.lang, id, data) }
@@ -144,6 +163,9 @@ func (b *Bot) Handle(ctx context.Context, in store.InboxUpdate) error {
 	} else {
 		b.group(t)
 	}
+	if t.failed != nil {
+		return t.failed
+	}
 	if upd.Kind == chat.KindCallback {
 		// Every callback query is answered, whatever happened.
 		t.answerCallback("")
@@ -175,6 +197,12 @@ func (b *Bot) begin(ctx context.Context, upd chat.Update) (*turn, error) {
 	return t, nil
 }
 
+// commitTurn writes a turn that no update began (the operator's, a job's).
+func (b *Bot) commitTurn(ctx context.Context, t *turn) error {
+	t.detached = true
+	return b.commit(ctx, 0, t)
+}
+
 // commit writes the turn's outcome and marks the update handled, atomically.
 func (b *Bot) commit(ctx context.Context, updateID int64, t *turn) error {
 	var chats []int64
@@ -200,11 +228,12 @@ func (b *Bot) commit(ctx context.Context, updateID int64, t *turn) error {
 				if r.RoundTrips() {
 					memo = r
 				}
-				if err := tx.EnqueueMemo(r.ChatID, int(r.Priority), payload, memo); err != nil {
+				if err := tx.EnqueueFor(r.Case, r.ChatID, int(r.Priority), payload, memo); err != nil {
 					return err
 				}
 				chats = append(chats, r.ChatID)
 			}
+			chats = append(chats, t.notify...)
 		}
 		return tx.MarkHandled(updateID)
 	})
@@ -226,6 +255,9 @@ func (b *Bot) commit(ctx context.Context, updateID int64, t *turn) error {
 func (b *Bot) save(tx *store.Tx, t *turn) error {
 	if t.erase {
 		return tx.EraseChat(t.upd.ChatID, t.upd.ID)
+	}
+	if t.detached {
+		return nil
 	}
 	if !t.upd.Private() && t.chat.Language == "" && t.chat.State == nil && len(t.replies) == 0 {
 		// Silence in a group leaves no trace of it.

@@ -48,7 +48,7 @@ func caseDate(at time.Time) string { return at.UTC().Format(dateLayout) }
 
 func (b *Bot) casesButton(t *turn, payload string) {
 	b.casesStopWaiting(t)
-	if b.clearButton(t, payload) {
+	if b.clearButton(t, payload) || b.deskWorkerButton(t, payload) {
 		return
 	}
 	if payload == casesList {
@@ -90,6 +90,12 @@ func (b *Bot) casesButton(t *turn, payload string) {
 		}
 		chatID := t.upd.ChatID
 		t.effects = append(t.effects, func(tx *store.Tx) error { return tx.WithdrawCase(chatID, c.ID) })
+		out, err := b.desk.Withdrawn(b.deskTurn(t), c.ID)
+		if err != nil {
+			t.failed = err
+			return
+		}
+		t.addDesk(out)
 		c.Status = store.CaseWithdrawn
 		t.send(t.t("cases_withdrawn", map[string]any{"ID": c.ID}), b.caseKeyboard(t, c))
 	default:
@@ -164,7 +170,7 @@ func (b *Bot) caseShow(t *turn, c store.Case) {
 	}
 	for _, e := range events {
 		data := map[string]any{"Date": caseDate(e.At)}
-		if e.Kind == store.EventMessage {
+		if e.Kind == store.EventMessage || e.Kind == store.EventOrgMessage {
 			data["Text"] = escape(truncate(e.Text, messagePreview))
 		}
 		lines = append(lines, t.t("cases_event_"+e.Kind, data))
@@ -174,12 +180,43 @@ func (b *Bot) caseShow(t *turn, c store.Case) {
 		"Created": caseDate(c.CreatedAt), "Updated": caseDate(c.UpdatedAt),
 		"Timeline": strings.Join(lines, "\n"),
 	})
+	if line, err := b.caseDesk(t, c); err != nil {
+		b.storeTrouble(t, err)
+		return
+	} else if line != "" {
+		text += "\n\n" + line
+	}
 	if d := c.Details; d != nil && d.Name != "" {
 		// The worker sees the name the organisation has, and can tell a
 		// wrong one from a right one before anybody calls them by it.
 		text += "\n\n" + t.t("cases_name", map[string]any{"Name": escape(d.Name)})
 	}
 	t.send(text, b.caseKeyboard(t, c))
+}
+
+// caseDesk says which organisation has the case and how far it got there:
+// on its way until its card is in the desk, then received, taken and so on.
+func (b *Bot) caseDesk(t *turn, c store.Case) (string, error) {
+	d, err := b.cfg.Store.LatestDelivery(t.ctx, c.ID, 0)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	state := d.Status
+	switch d.Status {
+	case store.DeliveryDeclined:
+		return "", nil
+	case store.DeliveryOpen:
+		if _, err := b.cfg.Store.Named(t.ctx, d.ChatID, store.NameCard+c.ID); errors.Is(err, store.ErrNotFound) {
+			state = "on_its_way"
+		} else if err != nil {
+			return "", err
+		}
+	}
+	return t.t("cases_desk", map[string]any{"Name": escape(t.serviceName(d.ServiceID)),
+		"State": t.t("cases_desk_"+state, nil)}), nil
 }
 
 func (b *Bot) caseKeyboard(t *turn, c store.Case) *chat.Keyboard {
@@ -226,9 +263,13 @@ func (b *Bot) casesInput(t *turn) bool {
 			}
 			return nil
 		})
+		to, ok := b.relayToDesk(t, c.ID, caption, u.File)
+		if !ok {
+			return true
+		}
 		// Files often come several at once: keep taking them until Done.
 		t.state.Cases = CasesState{Awaiting: awaitEvidence, Case: c.ID}
-		t.send(t.t("cases_evidence_added", map[string]any{"ID": c.ID}), &chat.Keyboard{Inline: [][]chat.Button{{
+		t.send(t.added("cases_evidence_added", "cases_evidence_sent", c.ID, to), &chat.Keyboard{Inline: [][]chat.Button{{
 			{Text: t.t("btn_done", nil), Data: callbackData(cbCases, casesOpen+c.ID)},
 		}}})
 	case u.Kind == chat.KindText && w.Awaiting == awaitMessage:
@@ -238,14 +279,40 @@ func (b *Bot) casesInput(t *turn) bool {
 			return true
 		}
 		t.effects = append(t.effects, func(tx *store.Tx) error { return tx.AddCaseMessage(chatID, c.ID, text) })
+		to, ok := b.relayToDesk(t, c.ID, text, nil)
+		if !ok {
+			return true
+		}
 		b.casesStopWaiting(t)
-		t.send(t.t("cases_message_added", map[string]any{"ID": c.ID}), b.caseKeyboard(t, c))
+		t.send(t.added("cases_message_added", "cases_message_sent", c.ID, to), b.caseKeyboard(t, c))
 	case w.Awaiting == awaitMessage:
 		t.send(t.t("cases_want_text", nil), nil)
 	default:
 		t.send(t.t("cases_want_file", nil), nil)
 	}
 	return true
+}
+
+// relayToDesk passes what the worker added to the desk that has the case;
+// to names that desk's organisation, empty when none has it. false means
+// the turn failed and is handled again.
+func (b *Bot) relayToDesk(t *turn, caseID, text string, file *chat.File) (to string, ok bool) {
+	out, to, err := b.desk.RelayFromWorker(b.deskTurn(t), caseID, text, file)
+	if err != nil {
+		t.failed = err
+		return "", false
+	}
+	t.addDesk(out)
+	return to, true
+}
+
+// added confirms an addition: sent on to the organisation that has the
+// case, or kept with the case.
+func (t *turn) added(kept, sent, caseID, to string) string {
+	if to == "" {
+		return t.t(kept, map[string]any{"ID": caseID})
+	}
+	return t.t(sent, map[string]any{"ID": caseID, "Name": escape(t.serviceName(to))})
 }
 
 func (b *Bot) casesCancel(t *turn) {

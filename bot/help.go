@@ -166,7 +166,7 @@ func (b *Bot) helpResult(t *turn, place gazetteer.Place, name string, lat, lon f
 		// Showing contacts sends nothing anywhere; the consent that guards
 		// a case (routeButton) does not apply, the note below does.
 		ConsentConsulate: true,
-	}, helpServices, t.bot.cfg.RouteMaxDistanceKm)
+	}, helpServices, t.bot.cfg.RouteMaxDistanceKm, nil)
 	var blocks []func(*sources) string
 	for i, ch := range res.Choices {
 		s, ok := t.lib.Directory.ByID(ch.Service.ID)

@@ -399,13 +399,16 @@ func (b *Bot) submitCase(t *turn, d intake.Draft) {
 func routeCategories(cs []intake.Category) []string {
 	out := make([]string, 0, len(cs))
 	for _, c := range cs {
-		if c == intake.CategoryForced {
-			out = append(out, routing.CategoryForcedLabour)
-			continue
-		}
-		out = append(out, string(c))
+		out = append(out, routeCategory(string(c)))
 	}
 	return out
+}
+
+func routeCategory(c string) string {
+	if c == string(intake.CategoryForced) {
+		return routing.CategoryForcedLabour
+	}
+	return c
 }
 
 // caseDetails is the draft as the case keeps it.

@@ -66,8 +66,8 @@ func TestIntakeConsentRefusedStoresNothing(t *testing.T) {
 	if st.Intake.Draft != nil || st.Intake.Active() || st.Intake.ResumeAt != "" || len(st.Intake.History) > 0 {
 		t.Errorf("intake state after refusal: %+v", st.Intake)
 	}
-	if st.Profile != (Profile{}) || st.Route != nil || st.Cases != (CasesState{}) {
-		t.Errorf("something learnt about the worker: profile %+v route %+v cases %+v", st.Profile, st.Route, st.Cases)
+	if st.Profile != (Profile{}) || st.Cases != (CasesState{}) {
+		t.Errorf("something learnt about the worker: profile %+v cases %+v", st.Profile, st.Cases)
 	}
 	for _, answer := range []string{"MD", "danger", "Chi", "emergency", "consent"} {
 		if strings.Contains(string(c.State), answer) {

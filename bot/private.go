@@ -42,6 +42,9 @@ func (b *Bot) private(t *turn) {
 		t.send(t.t("forward_note", nil), b.menuKeyboard(t))
 		return
 	}
+	if u.ReplyTo > 0 && b.replyToCase(t) {
+		return
+	}
 	// Input for whatever the bot is asking.
 	var taken bool
 	switch t.state.Pending {
@@ -104,6 +107,8 @@ func (b *Bot) command(t *turn) {
 		b.intakeCancel(t)
 	case "back":
 		b.intakeBack(t)
+	case "link":
+		t.send(t.t("desk_link_private", nil), b.menuKeyboard(t))
 	default:
 		t.send(t.t("unknown_command", map[string]any{"Command": escape("/" + truncate(t.upd.Command, echoLimit))}), b.menuKeyboard(t))
 	}
@@ -158,6 +163,12 @@ func (b *Bot) button(t *turn) {
 	case cbDelete:
 		switch cb.Payload {
 		case "yes":
+			out, err := b.desk.Erased(b.deskTurn(t), t.upd.ChatID)
+			if err != nil {
+				t.failed = err
+				return
+			}
+			t.addDesk(out)
 			t.erase = true
 			t.send(t.t("delete_done", nil), nil)
 		case "no":
@@ -226,6 +237,9 @@ func (b *Bot) menuKeyboard(t *turn) *chat.Keyboard {
 // group keeps quiet unless addressed: a group is not a place for a
 // worker's case, and other members did not ask to hear from the bot.
 func (b *Bot) group(t *turn) {
+	if b.deskGroup(t) {
+		return
+	}
 	if !t.upd.Addressed {
 		return
 	}
@@ -287,3 +301,27 @@ func (b *Bot) RegisterCommands(ctx context.Context) error {
 
 // commandsChat is the outbox queue for requests that belong to no chat.
 const commandsChat = 0
+
+// replyToCase takes a reply to a message about a case (a desk's message
+// relayed to the worker) as an addition to that case, as if the worker had
+// pressed its Answer button.
+func (b *Bot) replyToCase(t *turn) bool {
+	n, err := b.cfg.Store.NameOf(t.ctx, t.upd.ChatID, t.upd.ReplyTo)
+	if err != nil {
+		return false
+	}
+	id := store.CaseOfName(n.Name)
+	if id == "" {
+		return false
+	}
+	awaiting := awaitMessage
+	if t.upd.File != nil {
+		awaiting = awaitEvidence
+	}
+	if t.state.Pending != "" && t.state.Pending != pendingCases {
+		return false // the worker is answering another question
+	}
+	t.state.Cases = CasesState{Awaiting: awaiting, Case: id}
+	t.state.Pending = pendingCases
+	return b.casesInput(t)
+}

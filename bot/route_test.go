@@ -116,8 +116,22 @@ func buttons(replies []chat.Reply) map[string]string {
 	return out
 }
 
-func optionIndex(st State, serviceID string) int {
-	for i, o := range st.Route.Options {
+// offer is the case's latest offer: its number and its services.
+func (w *routeWorld) offer(t *testing.T, caseID string) (int, []store.RouteOffer) {
+	t.Helper()
+	next, err := w.db.NextRouteOffer(context.Background(), caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	options, err := w.db.RouteOffers(context.Background(), caseID, next-1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return next - 1, options
+}
+
+func optionIndex(options []store.RouteOffer, serviceID string) int {
+	for i, o := range options {
 		if o.ServiceID == serviceID {
 			return i + 1
 		}
@@ -131,13 +145,13 @@ func TestOwnConsulateIsNeverChosenWithoutTheConsentPress(t *testing.T) {
 	replies, caseID := w.submit(t, RouteRequest{Categories: []string{routing.CategoryForcedLabour}, Citizenship: "MD",
 		WorkCountry: "RU", Lat: moscow.Lat, Lon: moscow.Lon, HasLocation: true})
 	out := texts(replies)
-	st := w.state(t)
-	if st.Route == nil || st.Route.CaseID != caseID || len(st.Route.Options) == 0 || len(st.Route.Options) > routeChoices {
-		t.Fatalf("offer not kept in state: %+v", st.Route)
+	offer, options := w.offer(t, caseID)
+	if offer != 1 || len(options) == 0 || len(options) > routeChoices {
+		t.Fatalf("offer not kept with the case: %d %+v", offer, options)
 	}
-	n := optionIndex(st, "md-embassy-moscow")
-	if n == 0 || !st.Route.Options[n-1].NeedsConsent {
-		t.Fatalf("the Moldovan embassy must be offered, behind consent: %+v", st.Route.Options)
+	n := optionIndex(options, "md-embassy-moscow")
+	if n == 0 || !options[n-1].NeedsConsent {
+		t.Fatalf("the Moldovan embassy must be offered, behind consent: %+v", options)
 	}
 	if strings.Contains(out, "+79299649079") {
 		t.Error("the embassy's contacts shown before consent")
@@ -151,11 +165,11 @@ func TestOwnConsulateIsNeverChosenWithoutTheConsentPress(t *testing.T) {
 			t.Errorf("callback data %q over 64 bytes", data)
 		}
 	}
-	decline := routeData(caseID, routeDecline)
+	decline := routeData(caseID, 1, routeDecline)
 	if btns[decline] == "" {
 		t.Errorf("no decline button in %v", btns)
 	}
-	choose := routeData(caseID, routeChoose+itoa(n))
+	choose := routeData(caseID, 1, routeChoose+itoa(n))
 	if btns[choose] == "" {
 		t.Fatalf("no button %s in %v", choose, btns)
 	}
@@ -165,27 +179,27 @@ func TestOwnConsulateIsNeverChosenWithoutTheConsentPress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	consent := routeData(caseID, routeConsent+itoa(n))
-	if buttons(replies)[consent] == "" || buttons(replies)[routeData(caseID, routeSkip)] == "" {
+	consent := routeData(caseID, 1, routeConsent+itoa(n))
+	if buttons(replies)[consent] == "" || buttons(replies)[routeData(caseID, 1, routeSkip)] == "" {
 		t.Fatalf("no separate consent and skip buttons: %v", buttons(replies))
 	}
 	if r := w.routes(t, caseID); len(r) != 0 {
 		t.Fatalf("recorded before consent: %+v", r)
 	}
 	// Skipping records nothing either.
-	if _, err := w.press(t, routeData(caseID, routeSkip)); err != nil {
+	if _, err := w.press(t, routeData(caseID, 1, routeSkip)); err != nil {
 		t.Fatal(err)
 	}
 	// A consent press on a service that is not the worker's state is a
 	// forged or stale button: nothing is recorded as consent.
 	other := 0
-	for i, o := range st.Route.Options {
+	for i, o := range options {
 		if !o.NeedsConsent {
 			other = i + 1
 		}
 	}
 	if other > 0 {
-		replies, _ := w.press(t, routeData(caseID, routeConsent+itoa(other)))
+		replies, _ := w.press(t, routeData(caseID, 1, routeConsent+itoa(other)))
 		if !strings.Contains(texts(replies), w.b.cfg.Catalog.T("en", "stale_button", nil)) {
 			t.Errorf("consent on a non-consular service not refused: %q", texts(replies))
 		}
@@ -213,15 +227,14 @@ func TestChoosingAUnionGivesContactsHonestly(t *testing.T) {
 	w := newRouteWorld(t, "az")
 	replies, caseID := w.submit(t, RouteRequest{Categories: []string{routing.CategoryWages}, Citizenship: "AZ",
 		WorkCountry: "AZ", WorkCity: "Bakı"})
-	st := w.state(t)
-	if len(st.Route.Options) == 0 || st.Route.Options[0].ServiceID != "ahik" {
-		t.Fatalf("want AHİK first for a wage case in Baku: %+v", st.Route)
+	if _, options := w.offer(t, caseID); len(options) == 0 || options[0].ServiceID != "ahik" {
+		t.Fatalf("want AHİK first for a wage case in Baku: %+v", options)
 	}
 	cat := w.b.cfg.Catalog
 	if !strings.Contains(texts(replies), cat.T("az", "service_distance_near", nil)) {
 		t.Errorf("the typed city must place the case (AHİK is in Baku):\n%s", texts(replies))
 	}
-	replies, err := w.press(t, routeData(caseID, routeChoose+"1"))
+	replies, err := w.press(t, routeData(caseID, 1, routeChoose+"1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +251,7 @@ func TestChoosingAUnionGivesContactsHonestly(t *testing.T) {
 	}
 
 	// Decline is recorded too.
-	if _, err := w.press(t, routeData(caseID, routeDecline)); err != nil {
+	if _, err := w.press(t, routeData(caseID, 1, routeDecline)); err != nil {
 		t.Fatal(err)
 	}
 	if r := w.routes(t, caseID); len(r) != 2 {
@@ -252,12 +265,14 @@ func TestRouteButtonsOfAnotherCaseAreStale(t *testing.T) {
 	_, second := w.submit(t, RouteRequest{Categories: []string{routing.CategoryWages}, WorkCountry: "AZ", WorkCity: "Baku"})
 	stale := w.b.cfg.Catalog.T("ru", "stale_button", nil)
 	for _, data := range []string{
-		routeData(first, routeChoose+"1"), // an older offer
-		routeData(second, routeChoose+"9"),
-		routeData(second, routeChoose+"0"),
-		routeData(second, "c-1"),
-		routeData(second, "x1"),
-		routeData(second, ""),
+		routeData(first, 2, routeChoose+"1"), // an offer that was never made
+		routeData(second, 2, routeChoose+"1"),
+		routeData(second, 0, routeChoose+"1"),
+		routeData(second, 1, routeChoose+"9"),
+		routeData(second, 1, routeChoose+"0"),
+		routeData(second, 1, "c-1"),
+		routeData(second, 1, "x1"),
+		routeData(second, 1, ""),
 		"v1:r:",
 	} {
 		replies, err := w.press(t, data)
@@ -276,20 +291,18 @@ func TestRouteButtonsOfAnotherCaseAreStale(t *testing.T) {
 	}
 }
 
-// The choice is written in the turn's transaction: if it cannot be written,
+// The offer is written in the turn's transaction: if it cannot be written,
 // neither is the state.
-func TestRouteChoiceIsAtomicWithTheTurn(t *testing.T) {
+func TestRouteOfferIsAtomicWithTheTurn(t *testing.T) {
 	w := newRouteWorld(t, "en")
-	// A case the store does not have: the route cannot be written.
+	// A case the store does not have: its offer cannot be written.
 	caseID := store.NewCaseID()
-	if _, err := w.turn(t, chat.Update{Kind: chat.KindText}, func(tr *turn) {
-		w.b.offerRoutes(tr, RouteRequest{CaseID: caseID, Categories: []string{routing.CategoryWages}, WorkCountry: "AZ", WorkCity: "Baku"})
-	}); err != nil {
-		t.Fatal(err)
-	}
 	w.db.Now = func() time.Time { return time.Unix(2_000_000_000, 0) }
-	if _, err := w.press(t, routeData(caseID, routeChoose+"1")); err == nil {
-		t.Fatal("a route for a case that does not exist was committed")
+	if _, err := w.turn(t, chat.Update{Kind: chat.KindText}, func(tr *turn) {
+		tr.state.Pending = "marker"
+		w.b.offerRoutes(tr, RouteRequest{CaseID: caseID, Categories: []string{routing.CategoryWages}, WorkCountry: "AZ", WorkCity: "Baku"})
+	}); err == nil {
+		t.Fatal("an offer for a case that does not exist was committed")
 	}
 	if c, err := w.db.Chat(context.Background(), w.chatID); err != nil || c.UpdatedAt.Equal(time.Unix(2_000_000_000, 0)) {
 		t.Errorf("chat state written although the turn failed: %v", err)
@@ -301,7 +314,7 @@ func TestNoFittingServiceStillSavesAndShowsEmergency(t *testing.T) {
 	// Uzbekistan has no service in the directory.
 	replies, caseID := w.submit(t, RouteRequest{Categories: []string{routing.CategoryWages}, Citizenship: "UZ", WorkCountry: "UZ"})
 	out := texts(replies)
-	if !strings.Contains(out, caseID) || w.state(t).Route != nil {
+	if _, options := w.offer(t, caseID); !strings.Contains(out, caseID) || len(options) != 0 {
 		t.Errorf("want the case id and no offer:\n%s", out)
 	}
 	if m := unresolved.FindString(out); m != "" {
@@ -320,10 +333,10 @@ func TestGeorgianInMoscowSeesTheInterestsSectionWithItsNote(t *testing.T) {
 			w := newRouteWorld(t, lang)
 			replies, caseID := w.submit(t, RouteRequest{Categories: []string{routing.CategoryDocuments}, Citizenship: "GE",
 				WorkCountry: "RU", WorkCity: "Москва"})
-			st := w.state(t)
-			n := optionIndex(st, "ge-interests-section-moscow")
-			if n != 1 || !st.Route.Options[0].NeedsConsent {
-				t.Fatalf("want the Interests Section first, behind consent: %+v", st.Route)
+			_, options := w.offer(t, caseID)
+			n := optionIndex(options, "ge-interests-section-moscow")
+			if n != 1 || !options[0].NeedsConsent {
+				t.Fatalf("want the Interests Section first, behind consent: %+v", options)
 			}
 			section, _ := w.b.library.Load().Directory.ByID("ge-interests-section-moscow")
 			out := texts(replies)
@@ -334,10 +347,10 @@ func TestGeorgianInMoscowSeesTheInterestsSectionWithItsNote(t *testing.T) {
 				t.Errorf("contacts shown before consent:\n%s", out)
 			}
 			// After consent the note stays with the contacts.
-			if _, err := w.press(t, routeData(caseID, routeChoose+"1")); err != nil {
+			if _, err := w.press(t, routeData(caseID, 1, routeChoose+"1")); err != nil {
 				t.Fatal(err)
 			}
-			replies, err := w.press(t, routeData(caseID, routeConsent+"1"))
+			replies, err := w.press(t, routeData(caseID, 1, routeConsent+"1"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -358,9 +371,9 @@ func TestRouteMaxDistanceIsConfigurable(t *testing.T) {
 	}{{0, false}, {50, true}, {1000, false}} {
 		w := newRouteWorld(t, "en")
 		w.b.cfg.RouteMaxDistanceKm = tc.maxKm
-		replies, _ := w.submit(t, RouteRequest{Categories: []string{routing.CategoryWages}, Citizenship: "AZ",
+		replies, caseID := w.submit(t, RouteRequest{Categories: []string{routing.CategoryWages}, Citizenship: "AZ",
 			WorkCountry: "RU", WorkCity: "Yaroslavl"})
-		if optionIndex(w.state(t), "fnpr") == 0 {
+		if _, options := w.offer(t, caseID); optionIndex(options, "fnpr") == 0 {
 			t.Fatalf("max %v km: FNPR not offered", tc.maxKm)
 		}
 		why := w.b.cfg.Catalog.T("en", "service_why_national_centre", nil)

@@ -28,7 +28,7 @@ func routingServices(services []directory.Service) []routing.Service {
 			ID: s.ID, Kind: string(s.Kind), Country: s.Country, City: s.City,
 			ServesCitizenships: s.ServesCitizenships, ServesCountries: s.ServesCountries,
 			Categories: s.Categories, Languages: s.Languages, ReceivesCases: s.ReceivesCases,
-			NationalCentre: s.NationalCentre, Emergency: s.Emergency,
+			NationalCentre: s.NationalCentre, Emergency: s.Emergency, Remote: s.Remote,
 		}
 		// Routing flags the note a worker must see; the editors' note is
 		// not for workers.
@@ -53,11 +53,11 @@ func (l *Library) locateCity(country, city string) (float64, float64, bool) {
 // rank runs the library's ranking; a library without a directory ranks
 // nothing rather than failing a turn. maxKm is how far an office may be
 // before routing falls back (0: routing's default).
-func (l *Library) rank(c routing.Case, limit int, maxKm float64) routing.Result {
+func (l *Library) rank(c routing.Case, limit int, maxKm float64, receives func(id string) bool) routing.Result {
 	if l == nil || l.Routes == nil {
 		return routing.Result{}
 	}
-	opt := routing.Options{Limit: limit, MaxDistanceKm: maxKm}
+	opt := routing.Options{Limit: limit, MaxDistanceKm: maxKm, Receives: receives}
 	if l.Gazetteer != nil {
 		opt.Locate = l.locateCity
 	}

@@ -26,9 +26,11 @@ var CaseStatuses = []string{CaseNew, CaseRouted, CaseTaken, CaseResolved, CaseWi
 
 // Timeline event kinds; a status change is recorded under the status name.
 const (
-	EventSubmitted = "submitted"
-	EventMessage   = "message"
-	EventEvidence  = "evidence"
+	EventSubmitted  = "submitted"
+	EventMessage    = "message"
+	EventEvidence   = "evidence"
+	EventOrgMessage = "org_message" // a desk wrote to the worker
+	EventOrgFile    = "org_file"    // a desk sent the worker a file
 )
 
 // caseIDAlphabet leaves out 0/O and 1/I/L, which people misread when they
@@ -118,6 +120,24 @@ type CaseFile struct {
 	At       time.Time `json:"-"`
 }
 
+// CaseFacts is what statistics count about a case: nothing that tells who
+// the worker is. Retention keeps it after the personal fields are erased.
+type CaseFacts struct {
+	Month       string   `json:"month"` // YYYY-MM, when submitted
+	Categories  []string `json:"categories,omitempty"`
+	WorkCountry string   `json:"work_country,omitempty"`
+	Citizenship string   `json:"citizenship,omitempty"`
+}
+
+// Facts derives a case's countable facts from its details.
+func (d CaseDetails) Facts(submitted time.Time) CaseFacts {
+	f := CaseFacts{Month: submitted.UTC().Format("2006-01"), Categories: d.Categories, Citizenship: d.Citizenship}
+	if d.Place != nil {
+		f.WorkCountry = d.Place.Country
+	}
+	return f
+}
+
 // NewCase is a submitted complaint.
 type NewCase struct {
 	ID       string
@@ -152,6 +172,7 @@ type CaseEvent struct {
 func casePlace(id string) string     { return "case:" + id }
 func eventPlace(id string) string    { return "case:" + id + ":event" }
 func evidencePlace(id string) string { return "case:" + id + ":evidence" }
+func factsPlace(id string) string    { return "case:" + id + ":facts" }
 
 // CreateCase stores a submitted case with its evidence and the first event
 // of its timeline. An id already taken is refused (ECONFLICT), which fails
@@ -164,9 +185,14 @@ func (tx *Tx) CreateCase(c NewCase) error {
 	if err != nil {
 		return err
 	}
-	res, err := tx.tx.Exec(`INSERT INTO cases (id, chat_id, status, created_at, updated_at, sealed)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-		c.ID, c.ChatID, CaseNew, millis(tx.now), millis(tx.now), tx.db.sealer.Seal(details, casePlace(c.ID)))
+	facts, err := json.Marshal(c.Details.Facts(tx.now))
+	if err != nil {
+		return err
+	}
+	res, err := tx.tx.Exec(`INSERT INTO cases (id, chat_id, status, created_at, updated_at, sealed, facts)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		c.ID, c.ChatID, CaseNew, millis(tx.now), millis(tx.now), tx.db.sealer.Seal(details, casePlace(c.ID)),
+		tx.db.sealer.Seal(facts, factsPlace(c.ID)))
 	if err != nil {
 		return err
 	}
@@ -247,6 +273,19 @@ func (tx *Tx) AddCaseMessage(chatID int64, id, text string) error {
 	return tx.touch(id)
 }
 
+// AddOrgMessage adds what a desk wrote to the worker to the case's
+// timeline; an empty text records a file.
+func (tx *Tx) AddOrgMessage(id, text string) error {
+	kind := EventOrgMessage
+	if text == "" {
+		kind = EventOrgFile
+	}
+	if err := tx.addEvent(id, kind, text); err != nil {
+		return err
+	}
+	return tx.touch(id)
+}
+
 // AddCaseEvidence adds a file to the worker's open case.
 func (tx *Tx) AddCaseEvidence(chatID int64, id string, f CaseFile) error {
 	if err := tx.openCase(chatID, id); err != nil {
@@ -267,7 +306,20 @@ func (tx *Tx) WithdrawCase(chatID int64, id string) error {
 	if err := tx.openCase(chatID, id); err != nil {
 		return err
 	}
+	if err := tx.withdrawDeliveries(`case_id = ?`, id); err != nil {
+		return err
+	}
 	return tx.SetCaseStatus(id, CaseWithdrawn)
+}
+
+// CaseStatus reads a case's status inside the transaction.
+func (tx *Tx) CaseStatus(id string) (string, error) {
+	var status string
+	err := tx.tx.QueryRow(`SELECT status FROM cases WHERE id = ?`, id).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	return status, err
 }
 
 // SetCaseStatus moves a case to status and records it on the timeline.
@@ -291,15 +343,26 @@ func (tx *Tx) SetCaseStatus(id, status string) error {
 // organisation that received the case learns it was withdrawn and nothing
 // else. Callers checkpoint afterwards (secure_delete overwrites the pages).
 func (tx *Tx) EraseCases(chatID int64) error {
+	if err := tx.withdrawDeliveries(`case_id IN (SELECT id FROM cases WHERE chat_id = ?)`, chatID); err != nil {
+		return err
+	}
+	// Replies carrying the cases' content to desks stop; which chats they
+	// were for is not told, so the mirror forgets them all.
+	tx.changes = append(tx.changes, change{kind: changeEverything})
 	for _, q := range []string{
 		`DELETE FROM case_events WHERE case_id IN (SELECT id FROM cases WHERE chat_id = ?)`,
 		`DELETE FROM case_evidence WHERE case_id IN (SELECT id FROM cases WHERE chat_id = ?)`,
+		`DELETE FROM route_offers WHERE case_id IN (SELECT id FROM cases WHERE chat_id = ?)`,
+		`DELETE FROM outbox WHERE case_id IN (SELECT id FROM cases WHERE chat_id = ?)`,
+		`UPDATE deliveries SET sealed = NULL WHERE case_id IN (SELECT id FROM cases WHERE chat_id = ?)`,
+		// Relayed messages are taken back by the caller before; their names go.
+		`DELETE FROM named_messages WHERE name IN (SELECT 'case:' || id FROM cases WHERE chat_id = ?)`,
 	} {
 		if _, err := tx.tx.Exec(q, chatID); err != nil {
 			return err
 		}
 	}
-	_, err := tx.tx.Exec(`UPDATE cases SET status = ?, sealed = NULL, chat_id = NULL, updated_at = ? WHERE chat_id = ?`,
+	_, err := tx.tx.Exec(`UPDATE cases SET status = ?, sealed = NULL, facts = NULL, chat_id = NULL, updated_at = ? WHERE chat_id = ?`,
 		CaseWithdrawn, millis(tx.now), chatID)
 	return err
 }

@@ -39,9 +39,15 @@ func (tx *Tx) Enqueue(chatID int64, priority int, payload []byte) error {
 // not decode again. The memo must mean exactly what the payload says and
 // must not change after the call.
 func (tx *Tx) EnqueueMemo(chatID int64, priority int, payload []byte, memo any) error {
+	return tx.EnqueueFor("", chatID, priority, payload, memo)
+}
+
+// EnqueueFor is EnqueueMemo for a message that carries a case's content:
+// erasing the case takes it out of the outbox too.
+func (tx *Tx) EnqueueFor(caseID string, chatID int64, priority int, payload []byte, memo any) error {
 	created := millis(tx.now)
 	res, err := tx.exec(context.Background(), sqlEnqueue,
-		chatID, priority, tx.db.sealer.Seal(payload, outboxPlace(chatID)), created, chatID)
+		chatID, priority, tx.db.sealer.Seal(payload, outboxPlace(chatID)), created, caseID, chatID)
 	if err != nil {
 		return err
 	}
@@ -148,13 +154,49 @@ func (db *DB) OutboxLen(ctx context.Context) (int, error) {
 // MarkSent removes a delivered message (and with it what it said) and
 // remembers the id Telegram gave it, for "clear this chat".
 func (db *DB) MarkSent(ctx context.Context, id, chatID int64, messageID int) error {
+	return db.MarkDelivered(ctx, id, Receipt{ChatID: chatID, MessageID: messageID})
+}
+
+// Receipt is what a delivered message leaves behind: its id, its name and
+// thread when it was named, and the messages that were waiting for it.
+type Receipt struct {
+	ChatID    int64
+	MessageID int
+	ThreadID  int
+	Name      string
+	Then      []Queued
+}
+
+// Queued is a message to enqueue, as Enqueue takes it.
+type Queued struct {
+	CaseID   string
+	ChatID   int64
+	Priority int
+	Payload  []byte
+	Memo     any
+}
+
+// MarkDelivered is MarkSent with what the message leaves behind, all in the
+// transaction that removes it, so a crash cannot keep one and lose the other.
+func (db *DB) MarkDelivered(ctx context.Context, id int64, r Receipt) error {
 	return db.Update(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(ctx, sqlDeleteOutbox, id); err != nil {
 			return err
 		}
 		tx.changes = append(tx.changes, change{kind: changeRowSent, id: id})
-		if messageID > 0 {
-			return tx.RecordMessage(chatID, messageID, true)
+		if r.Name != "" && r.MessageID > 0 {
+			if err := tx.NameMessage(NamedMessage{ChatID: r.ChatID, MessageID: r.MessageID, ThreadID: r.ThreadID, Name: r.Name}); err != nil {
+				return err
+			}
+		}
+		for _, q := range r.Then {
+			if err := tx.EnqueueFor(q.CaseID, q.ChatID, q.Priority, q.Payload, q.Memo); err != nil {
+				return err
+			}
+		}
+		if r.MessageID > 0 && r.ChatID > 0 {
+			// Private chats only: "clear this chat" is for a worker's phone.
+			return tx.RecordMessage(r.ChatID, r.MessageID, true)
 		}
 		return nil
 	})
@@ -219,8 +261,8 @@ func (db *DB) Failures(ctx context.Context) (map[int]int, error) {
 
 const (
 	// A chat that blocked the bot gets nothing queued.
-	sqlEnqueue = `INSERT INTO outbox (chat_id, priority, payload, created_at)
-		SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM chats WHERE chat_id = ? AND blocked_at IS NOT NULL)`
+	sqlEnqueue = `INSERT INTO outbox (chat_id, priority, payload, created_at, case_id)
+		SELECT ?, ?, ?, ?, NULLIF(?, '') WHERE NOT EXISTS (SELECT 1 FROM chats WHERE chat_id = ? AND blocked_at IS NOT NULL)`
 	sqlNextOutbox   = `SELECT id, priority, payload, created_at, not_before, attempts FROM outbox WHERE chat_id = ? ORDER BY priority, id LIMIT 2`
 	sqlDeleteOutbox = `DELETE FROM outbox WHERE id = ?`
 	sqlDeferOutbox  = `UPDATE outbox SET not_before = ?, attempts = attempts + 1 WHERE id = ?`

@@ -26,7 +26,10 @@ const (
 	KindMedia      Kind = "media" // video, audio, animation, video note
 	KindEdited     Kind = "edited"
 	KindMembership Kind = "membership" // the bot was added to or removed from a chat
-	KindOther      Kind = "other"
+	// KindMigrated: a basic group became a supergroup; MigratedTo names
+	// the new chat (the update comes from the old one).
+	KindMigrated Kind = "migrated"
+	KindOther    Kind = "other"
 )
 
 // Chat types as Telegram names them.
@@ -64,6 +67,19 @@ type Update struct {
 	Location *Location `json:"location,omitempty"`
 	Contact  *Contact  `json:"contact,omitempty"`
 	File     *File     `json:"file,omitempty"`
+
+	// ThreadID is the forum topic a group message belongs to (0: none or
+	// the General topic); Forum says the chat is a forum supergroup.
+	ThreadID int  `json:"thread_id,omitempty"`
+	Forum    bool `json:"forum,omitempty"`
+	// ReplyTo is the message this one explicitly replies to; an implicit
+	// reply to a topic's opening message is not counted.
+	ReplyTo int `json:"reply_to,omitempty"`
+	// BotStatus is the bot's new membership in the chat, for KindMembership
+	// updates about the bot: member, administrator, left, kicked.
+	BotStatus string `json:"bot_status,omitempty"`
+	// MigratedTo is the supergroup a basic group became (KindMigrated).
+	MigratedTo int64 `json:"migrated_to,omitempty"`
 }
 
 // Private reports whether the update comes from a one-to-one chat with a user.
@@ -86,7 +102,7 @@ type Contact struct {
 type File struct {
 	ID       string `json:"id"`
 	UniqueID string `json:"unique_id"`
-	Kind     string `json:"kind"` // "photo" or "document"
+	Kind     string `json:"kind"` // "photo", "document" or "voice"
 	MIME     string `json:"mime,omitempty"`
 	Size     int64  `json:"size,omitempty"`
 }
@@ -102,6 +118,17 @@ const (
 	ActionAnswerCallback Action = "answer_callback"
 	ActionSetCommands    Action = "set_commands"
 	ActionSendLocation   Action = "send_location"
+	// ActionSendFile sends a file Telegram already keeps (File.ID) with
+	// Text as its caption.
+	ActionSendFile Action = "send_file"
+	// ActionCopy copies message FromMessageID of chat FromChatID, with
+	// Text, when set, as its caption.
+	ActionCopy Action = "copy"
+	// ActionCreateTopic opens a forum topic titled Text; Name records its
+	// thread so later replies can be sent into it.
+	ActionCreateTopic Action = "create_topic"
+	// ActionPin pins the message Target names (or MessageID).
+	ActionPin Action = "pin"
 )
 
 // Priority orders the outbox: replies to a person's own action go first;
@@ -129,6 +156,29 @@ type Reply struct {
 	LanguageCode string    `json:"language_code,omitempty"`
 
 	Location *Location `json:"location,omitempty"`
+	File     *File     `json:"file,omitempty"`
+
+	FromChatID    int64 `json:"from_chat_id,omitempty"`
+	FromMessageID int   `json:"from_message_id,omitempty"`
+
+	// Names let a reply refer to messages that are not sent yet when it is
+	// made; the sender resolves them when it sends, in the chat's order.
+	// Name records the message this reply creates (or, for a topic, its
+	// thread) under a name; Thread sends into the topic of that name;
+	// ReplyTo answers the message of that name; Target is the message an
+	// edit, a pin or a deletion acts on, when MessageID is not known.
+	Name    string `json:"name,omitempty"`
+	Thread  string `json:"thread,omitempty"`
+	ReplyTo string `json:"reply_to,omitempty"`
+	Target  string `json:"target,omitempty"`
+
+	// Case names the case whose content the reply carries: erasing the
+	// case takes the reply out of the outbox if it is still there.
+	Case string `json:"case,omitempty"`
+
+	// Then are replies that become due only once this one was delivered:
+	// "your case has arrived" waits for the case to arrive.
+	Then []Reply `json:"then,omitempty"`
 
 	Priority Priority `json:"priority,omitempty"`
 }
@@ -139,6 +189,9 @@ type Keyboard struct {
 	Inline [][]Button      `json:"inline,omitempty"`
 	Reply  [][]ReplyButton `json:"reply,omitempty"`
 	Remove bool            `json:"remove,omitempty"`
+	// ForceReply opens the reply field on the message for the people it
+	// mentions, so an answer in a group comes back as a reply.
+	ForceReply bool `json:"force_reply,omitempty"`
 }
 
 type Button struct {
@@ -172,7 +225,18 @@ func DecodeReply(b []byte) (Reply, error) {
 // empty but not nil (JSON would drop it). Only then may the reply in
 // memory stand in for its stored form.
 func (r Reply) RoundTrips() bool {
-	if !validUTF8(string(r.Action), r.Text, r.CallbackID, r.CallbackText, r.LanguageCode) {
+	if !validUTF8(string(r.Action), r.Text, r.CallbackID, r.CallbackText, r.LanguageCode, r.Name, r.Thread, r.ReplyTo, r.Target) {
+		return false
+	}
+	if r.Then != nil && len(r.Then) == 0 {
+		return false
+	}
+	for _, next := range r.Then {
+		if !next.RoundTrips() {
+			return false
+		}
+	}
+	if f := r.File; f != nil && !validUTF8(f.ID, f.UniqueID, f.Kind, f.MIME) {
 		return false
 	}
 	if r.Commands != nil && len(r.Commands) == 0 {

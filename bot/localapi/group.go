@@ -395,3 +395,10 @@ func (g *Group) Member(u *User) string {
 	}
 	return "left"
 }
+
+// Groups lists the groups, in the order they were made.
+func (s *Server) Groups() []*Group {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*Group(nil), s.groups...)
+}

@@ -414,3 +414,10 @@ func (u *User) WaitFor(ctx context.Context, match func(Message) bool) (Message, 
 
 // CallbackAnswers lists the bot's answers to this user's button presses.
 func (u *User) CallbackAnswers() []CallbackAnswer { return u.s.callbackAnswers(u.chat) }
+
+// Users lists the people, in the order they were made.
+func (s *Server) Users() []*User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*User(nil), s.users...)
+}

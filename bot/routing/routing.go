@@ -78,6 +78,9 @@ type Service struct {
 	NationalCentre     bool
 	Emergency          bool
 	Note               string
+	// Remote services take cases from wherever they serve: no office
+	// visit, so distance does not limit them.
+	Remote bool
 	// Consular marks a service of a state's foreign service that is not a
 	// consulate or embassy by kind (a foreign ministry's consular hotline):
 	// the consent rule applies to it too.
@@ -102,6 +105,9 @@ type Options struct {
 	MaxDistanceKm float64
 	Limit         int
 	Locate        func(country, city string) (lat, lon float64, ok bool)
+	// Receives, if set, says which services receive cases through the bot
+	// now (linked organisations), whatever the directory says.
+	Receives func(id string) bool
 }
 
 // Reason is one piece of a choice's explanation.
@@ -123,6 +129,9 @@ type Choice struct {
 	Routable     bool
 	Contactable  bool
 	NeedsConsent bool
+	// Receives says the service takes cases through the bot, consent or
+	// not: after the worker's consent it becomes Routable.
+	Receives bool
 }
 
 // Result is a ranking. NeedsConsent is set when a consulate of the worker's
@@ -151,12 +160,14 @@ var needs = map[string]map[string]float64{
 // Score parts. The kind's fit dominates, so a distant consulate still beats
 // a nearby service nobody asked for.
 const (
-	weightScale        = 2.0
-	bonusCitizenship   = 0.3
-	bonusLanguage      = 0.2
-	bonusDistanceMax   = 0.5
-	bonusEmergency     = 0.2
-	bonusReceivesCases = 0.1
+	weightScale      = 2.0
+	bonusCitizenship = 0.3
+	bonusLanguage    = 0.2
+	bonusDistanceMax = 0.5
+	bonusEmergency   = 0.2
+	// An organisation that takes cases through the bot comes first: the
+	// worker's case then reaches someone who answers here.
+	bonusReceivesCases = 10
 	bonusCategory      = 0.1
 	factorNational     = 0.8 // fallback to the national centre
 	factorOrigin       = 0.6 // fallback to the union at home
@@ -379,7 +390,7 @@ func (x *Index) Rank(c Case, opt Options) Result {
 			if originHotline {
 				fallback = ReasonOriginHotline
 			}
-			if isLocal(s.Kind) && !r.near(s) {
+			if isLocal(s.Kind) && !s.Remote && !r.near(s) {
 				continue // an office the worker cannot reach, or cannot tell
 			}
 			unionNear = unionNear || k == unionK
@@ -523,7 +534,8 @@ func (r *ranker) isOriginHotline(s *Service) bool {
 // choice scores a service for the case; with explain it also copies the
 // service and writes out the reasons.
 func (r *ranker) choice(s *Service, weight float64, category, fallback string, explain bool) Choice {
-	ch := Choice{Score: weight * weightScale, Contactable: true, Routable: s.ReceivesCases}
+	receives := s.ReceivesCases || r.opt.Receives != nil && r.opt.Receives(s.ID)
+	ch := Choice{Score: weight * weightScale, Contactable: true, Routable: receives, Receives: receives}
 	add := func(code string, bonus, value float64, detail string) {
 		ch.Score += bonus
 		if explain {
@@ -661,6 +673,13 @@ func kindGroup(kind string) int {
 }
 
 func isConsular(kind string) bool { return kind == KindConsulate || kind == KindEmbassy }
+
+// OwnState reports whether s belongs to the state of a worker of that
+// citizenship, so that involving it takes the worker's consent.
+func OwnState(s Service, citizenship string) bool {
+	r := ranker{c: Case{Citizenship: citizenship}}
+	return r.ownState(&s)
+}
 
 // ownState reports a service of the worker's own state: a consulate or
 // embassy, a service marked Consular, or a hotline at home that serves only

@@ -143,8 +143,10 @@ func TestRankByCategory(t *testing.T) {
 		absent    []string
 	}{
 		{
-			name: "documents: own consulate and a union", c: worker("AZ", "RU", yekaterinburg, CategoryDocuments),
-			wantFirst: "az-consulate-yekaterinburg", want: []string{"ru-union-yekaterinburg"},
+			// The union receives cases through the bot and the consulate
+			// waits for consent: the union comes first.
+			name: "documents: a union that receives cases, and the own consulate", c: worker("AZ", "RU", yekaterinburg, CategoryDocuments),
+			wantFirst: "ru-union-yekaterinburg", want: []string{"az-consulate-yekaterinburg"},
 			absent: []string{"md-embassy-moscow", "ru-hotline"},
 		},
 		{

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +36,7 @@ const (
 	KindUnauthorized ErrorKind = "unauthorized" // 401: the token is wrong or revoked
 	KindConflict     ErrorKind = "conflict"     // 409: another poller or a webhook
 	KindServer       ErrorKind = "server"       // 5xx, network, unreadable answer: retry with backoff
+	KindMigrated     ErrorKind = "migrated"     // 400: the group became a supergroup (MigratedTo)
 )
 
 // Error is a failed Bot API request.
@@ -43,6 +45,8 @@ type Error struct {
 	Code        int
 	RetryAfter  time.Duration
 	Description string
+	// MigratedTo is the supergroup a basic group became (KindMigrated).
+	MigratedTo int64
 }
 
 func (e *Error) Error() string {
@@ -64,6 +68,7 @@ var (
 	ErrUnauthorized = &Error{Kind: KindUnauthorized}
 	ErrConflict     = &Error{Kind: KindConflict}
 	ErrServer       = &Error{Kind: KindServer}
+	ErrMigrated     = &Error{Kind: KindMigrated}
 )
 
 func classify(code int, description string, retryAfter int) *Error {
@@ -130,7 +135,11 @@ func (c *Client) Call(method string, params tgbotapi.Params) (json.RawMessage, e
 	if err != nil {
 		var tgErr *tgbotapi.Error
 		if errors.As(err, &tgErr) {
-			return nil, classify(tgErr.Code, tgErr.Message, tgErr.RetryAfter)
+			e := classify(tgErr.Code, tgErr.Message, tgErr.RetryAfter)
+			if tgErr.MigrateToChatID != 0 {
+				e.Kind, e.MigratedTo = KindMigrated, tgErr.MigrateToChatID
+			}
+			return nil, e
 		}
 		// Network errors and answers that are not the Bot API's JSON (a
 		// proxy's error page) are worth retrying. A *url.Error names the
@@ -158,6 +167,45 @@ func (c *Client) GetMe() (Me, error) {
 	var me Me
 	err = json.Unmarshal(raw, &me)
 	return me, err
+}
+
+// Member is a person's standing in a chat, as getChatMember tells it.
+type Member struct {
+	Status    string // creator, administrator, member, restricted, left, kicked
+	FirstName string
+	// IsMember is what Telegram says of a restricted user: still in the chat.
+	IsMember bool
+}
+
+// Current reports whether the person belongs to the chat now.
+func (m Member) Current() bool {
+	switch m.Status {
+	case "creator", "administrator", "member":
+		return true
+	case "restricted":
+		return m.IsMember
+	}
+	return false
+}
+
+// ChatMember asks Telegram for a person's standing in a chat.
+func (c *Client) ChatMember(chatID, userID int64) (Member, error) {
+	raw, err := c.Call("getChatMember", tgbotapi.Params{
+		"chat_id": strconv.FormatInt(chatID, 10), "user_id": strconv.FormatInt(userID, 10)})
+	if err != nil {
+		return Member{}, err
+	}
+	var m struct {
+		Status   string `json:"status"`
+		IsMember bool   `json:"is_member"`
+		User     struct {
+			FirstName string `json:"first_name"`
+		} `json:"user"`
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return Member{}, &Error{Kind: KindServer, Description: "getChatMember: " + err.Error()}
+	}
+	return Member{Status: m.Status, FirstName: m.User.FirstName, IsMember: m.IsMember}, nil
 }
 
 // contextTransport ties every request to a lifetime context in addition to

@@ -59,6 +59,7 @@ func (d Decoder) Decode(raw []byte) (chat.Update, error) {
 		out.ChatID, out.ChatType = m.Chat.ID, m.Chat.Type
 		out.UserID = m.From.ID
 		out.Date = time.Unix(int64(m.Date), 0)
+		out.BotStatus = m.NewChatMember.Status
 	case u.ChannelPost != nil:
 		out.ChatID, out.ChatType = u.ChannelPost.Chat.ID, chat.ChatChannel
 	case u.EditedChannelPost != nil:
@@ -74,7 +75,64 @@ func (d Decoder) Decode(raw []byte) (chat.Update, error) {
 			out.ChatID, out.UserID, out.ChatType = s, s, chat.ChatPrivate
 		}
 	}
+	if out.ChatType == chat.ChatSupergroup || out.ChatType == chat.ChatGroup {
+		groupExtras(raw, &out)
+	}
 	return out, nil
+}
+
+// groupExtras reads what the library predates — forum topics, explicit
+// replies — from a group update. Private chats never need them, so the
+// busiest updates are spared a second decode.
+func groupExtras(raw []byte, out *chat.Update) {
+	type message struct {
+		ThreadID int  `json:"message_thread_id"`
+		IsTopic  bool `json:"is_topic_message"`
+		Chat     struct {
+			IsForum bool `json:"is_forum"`
+		} `json:"chat"`
+		ReplyTo *struct {
+			MessageID    int             `json:"message_id"`
+			TopicCreated json.RawMessage `json:"forum_topic_created"`
+		} `json:"reply_to_message"`
+	}
+	var x struct {
+		Message  *message `json:"message"`
+		Edited   *message `json:"edited_message"`
+		Callback *struct {
+			Message *message `json:"message"`
+		} `json:"callback_query"`
+		Member *struct {
+			Chat struct {
+				IsForum bool `json:"is_forum"`
+			} `json:"chat"`
+		} `json:"my_chat_member"`
+	}
+	if json.Unmarshal(raw, &x) != nil {
+		return
+	}
+	m := x.Message
+	if m == nil {
+		m = x.Edited
+	}
+	if m == nil && x.Callback != nil {
+		m = x.Callback.Message
+	}
+	if x.Member != nil {
+		out.Forum = x.Member.Chat.IsForum
+	}
+	if m == nil {
+		return
+	}
+	out.Forum = m.Chat.IsForum
+	if m.IsTopic {
+		out.ThreadID = m.ThreadID
+	}
+	// A message in a topic "replies" to the topic's opening message when it
+	// replies to nothing; only a reply someone chose counts.
+	if r := m.ReplyTo; r != nil && len(r.TopicCreated) == 0 && !(m.IsTopic && r.MessageID == m.ThreadID) {
+		out.ReplyTo = r.MessageID
+	}
 }
 
 func (d Decoder) fromMessage(out *chat.Update, m *tgbotapi.Message) {
@@ -94,6 +152,9 @@ func (d Decoder) fromMessage(out *chat.Update, m *tgbotapi.Message) {
 	}
 	private := out.ChatType == chat.ChatPrivate
 	out.Addressed = private
+	if private && m.ReplyToMessage != nil {
+		out.ReplyTo = m.ReplyToMessage.MessageID
+	}
 
 	switch {
 	case m.IsCommand():
@@ -134,10 +195,17 @@ func (d Decoder) fromMessage(out *chat.Update, m *tgbotapi.Message) {
 			MIME: m.Document.MimeType, Size: int64(m.Document.FileSize)}
 	case m.Sticker != nil:
 		out.Kind = chat.KindSticker
-	case m.Voice != nil || m.Audio != nil:
+	case m.Voice != nil:
+		out.Kind = chat.KindVoice
+		out.File = &chat.File{ID: m.Voice.FileID, UniqueID: m.Voice.FileUniqueID, Kind: "voice",
+			MIME: m.Voice.MimeType, Size: int64(m.Voice.FileSize)}
+	case m.Audio != nil:
 		out.Kind = chat.KindVoice
 	case m.Video != nil || m.VideoNote != nil || m.Animation != nil:
 		out.Kind = chat.KindMedia
+	case m.MigrateToChatID != 0:
+		out.Kind = chat.KindMigrated
+		out.MigratedTo = m.MigrateToChatID
 	case len(m.NewChatMembers) > 0 || m.LeftChatMember != nil || m.GroupChatCreated || m.SuperGroupChatCreated:
 		out.Kind = chat.KindMembership
 	case m.Text != "":

@@ -11,12 +11,33 @@ import (
 	"github.com/rightsdesk/rightsdesk/bot/chat"
 )
 
+// resolved are the message ids a reply's names stand for, looked up when
+// it is sent; 0 where a name is not known (yet).
+type resolved struct {
+	thread, replyTo, target int
+}
+
 // request translates a Reply into a Bot API method and its parameters. It
 // builds Params by hand rather than with the library's configs because they
-// predate fields rightsdesk uses (link_preview_options, for one).
-func request(r chat.Reply) (method string, params tgbotapi.Params, err error) {
+// predate fields rightsdesk uses (link_preview_options, message_thread_id,
+// reply_parameters, forum topics).
+func request(r chat.Reply, ids resolved) (method string, params tgbotapi.Params, err error) {
 	p := tgbotapi.Params{}
 	chatID := strconv.FormatInt(r.ChatID, 10)
+	messageID := r.MessageID
+	if messageID == 0 {
+		messageID = ids.target
+	}
+	// placed puts a new message into its topic and under the message it
+	// answers; a reply to a message gone meanwhile is sent all the same.
+	placed := func() {
+		if ids.thread > 0 {
+			p["message_thread_id"] = strconv.Itoa(ids.thread)
+		}
+		if ids.replyTo > 0 {
+			p["reply_parameters"] = `{"message_id":` + strconv.Itoa(ids.replyTo) + `,"allow_sending_without_reply":true}`
+		}
+	}
 	switch r.Action {
 	case chat.ActionSend:
 		method = "sendMessage"
@@ -24,13 +45,56 @@ func request(r chat.Reply) (method string, params tgbotapi.Params, err error) {
 		p["text"] = r.Text
 		p["parse_mode"] = "HTML"
 		p["link_preview_options"] = `{"is_disabled":true}`
+		placed()
 		if err := setMarkup(p, r.Keyboard); err != nil {
 			return "", nil, err
 		}
+	case chat.ActionSendFile:
+		f := r.File
+		if f == nil || f.ID == "" {
+			return "", nil, fmt.Errorf("telegram: send_file without a file")
+		}
+		field, ok := fileMethods[f.Kind]
+		if !ok {
+			return "", nil, fmt.Errorf("telegram: cannot send a file of kind %q", f.Kind)
+		}
+		method = field.method
+		p["chat_id"] = chatID
+		p[field.param] = f.ID
+		if r.Text != "" {
+			p["caption"] = r.Text
+			p["parse_mode"] = "HTML"
+		}
+		placed()
+		if err := setMarkup(p, r.Keyboard); err != nil {
+			return "", nil, err
+		}
+	case chat.ActionCopy:
+		method = "copyMessage"
+		p["chat_id"] = chatID
+		p["from_chat_id"] = strconv.FormatInt(r.FromChatID, 10)
+		p["message_id"] = strconv.Itoa(r.FromMessageID)
+		if r.Text != "" {
+			p["caption"] = r.Text
+			p["parse_mode"] = "HTML"
+		}
+		placed()
+		if err := setMarkup(p, r.Keyboard); err != nil {
+			return "", nil, err
+		}
+	case chat.ActionCreateTopic:
+		method = "createForumTopic"
+		p["chat_id"] = chatID
+		p["name"] = truncateRunes(r.Text, maxTopicName)
+	case chat.ActionPin:
+		method = "pinChatMessage"
+		p["chat_id"] = chatID
+		p["message_id"] = strconv.Itoa(messageID)
+		p["disable_notification"] = "true"
 	case chat.ActionEdit:
 		method = "editMessageText"
 		p["chat_id"] = chatID
-		p["message_id"] = strconv.Itoa(r.MessageID)
+		p["message_id"] = strconv.Itoa(messageID)
 		p["text"] = r.Text
 		p["parse_mode"] = "HTML"
 		p["link_preview_options"] = `{"is_disabled":true}`
@@ -40,7 +104,7 @@ func request(r chat.Reply) (method string, params tgbotapi.Params, err error) {
 	case chat.ActionEditMarkup:
 		method = "editMessageReplyMarkup"
 		p["chat_id"] = chatID
-		p["message_id"] = strconv.Itoa(r.MessageID)
+		p["message_id"] = strconv.Itoa(messageID)
 		kb := inlineOnly(r.Keyboard)
 		if kb == nil {
 			kb = &chat.Keyboard{Inline: [][]chat.Button{}}
@@ -51,7 +115,7 @@ func request(r chat.Reply) (method string, params tgbotapi.Params, err error) {
 	case chat.ActionDelete:
 		method = "deleteMessage"
 		p["chat_id"] = chatID
-		p["message_id"] = strconv.Itoa(r.MessageID)
+		p["message_id"] = strconv.Itoa(messageID)
 	case chat.ActionAnswerCallback:
 		method = "answerCallbackQuery"
 		p["callback_query_id"] = r.CallbackID
@@ -122,6 +186,11 @@ func setMarkup(p tgbotapi.Params, k *chat.Keyboard) error {
 		markup = struct {
 			InlineKeyboard [][]inlineButton `json:"inline_keyboard"`
 		}{rows}
+	case k.ForceReply:
+		markup = struct {
+			ForceReply bool `json:"force_reply"`
+			Selective  bool `json:"selective"`
+		}{true, true}
 	case len(k.Reply) > 0:
 		rows := make([][]keyButton, 0, len(k.Reply))
 		for _, row := range k.Reply {
@@ -170,6 +239,27 @@ func sentMessageID(raw json.RawMessage) int {
 		return 0
 	}
 	return m.MessageID
+}
+
+// fileMethods say how each kind of kept file is sent by its id.
+var fileMethods = map[string]struct{ method, param string }{
+	"photo":    {"sendPhoto", "photo"},
+	"document": {"sendDocument", "document"},
+	"voice":    {"sendVoice", "voice"},
+}
+
+// maxTopicName is Telegram's limit on a forum topic's name.
+const maxTopicName = 128
+
+// sentThreadID reads message_thread_id from createForumTopic's result.
+func sentThreadID(raw json.RawMessage) int {
+	var t struct {
+		ThreadID int `json:"message_thread_id"`
+	}
+	if json.Unmarshal(raw, &t) != nil {
+		return 0
+	}
+	return t.ThreadID
 }
 
 // maxCallbackText is Telegram's limit for a callback answer's text; a longer

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"time"
@@ -43,6 +44,9 @@ type Sender struct {
 	Limits Limits
 	// OnResult, when set, observes every attempt (for metrics and tests).
 	OnResult func(chatID int64, action chat.Action, err error)
+	// Rescan is how often the outbox is searched for messages another
+	// process queued; 0 means 15 s.
+	Rescan time.Duration
 
 	once     sync.Once
 	mu       sync.Mutex
@@ -113,7 +117,26 @@ func (s *Sender) Run(ctx context.Context) error {
 		return err
 	}
 	s.Notify(ids...)
-	<-ctx.Done()
+	// Another process may queue messages too (the operator's commands):
+	// look for them now and then, as a start does.
+	every := s.Rescan
+	if every <= 0 {
+		every = 15 * time.Second
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for ctx.Err() == nil {
+		select {
+		case <-ctx.Done():
+		case <-tick.C:
+			if err := s.Store.NoticeOutsideWrites(ctx); err != nil {
+				continue
+			}
+			if ids, err := s.Store.OutboxChats(ctx); err == nil {
+				s.Notify(ids...)
+			}
+		}
+	}
 	// Wake anyone waiting in Flush.
 	s.mu.Lock()
 	s.idle.Broadcast()
@@ -244,7 +267,18 @@ func (s *Sender) deliver(ctx context.Context, msg store.OutboxMessage) (settled 
 		s.retryStore(func() error { return s.Store.Fail(settle, msg.ID, msg.ChatID, 0, "undecodable") })
 		return true
 	}
-	method, params, err := request(reply)
+	ids, skip, err := s.resolve(settle, &reply)
+	if err != nil {
+		s.Log.Error().Err(err).Int64("outbox_id", msg.ID).Msg("reading message names failed; will retry")
+		s.retryStore(func() error { return s.Store.Defer(settle, msg.ID, time.Now().Add(s.Limits.RetryMin)) })
+		return false
+	}
+	if skip {
+		// It acts on a message that never came to be: nothing to do.
+		s.retryStore(func() error { return s.Store.MarkSent(settle, msg.ID, msg.ChatID, 0) })
+		return true
+	}
+	method, params, err := request(reply, ids)
 	if err != nil {
 		s.Log.Error().Err(err).Int64("outbox_id", msg.ID).Msg("unsendable outbox row dropped")
 		s.retryStore(func() error { return s.Store.Fail(settle, msg.ID, msg.ChatID, 0, "unsendable") })
@@ -284,10 +318,28 @@ func (s *Sender) deliver(ctx context.Context, msg store.OutboxMessage) (settled 
 	var tgErr *Error
 	switch {
 	case err == nil:
-		s.retryStore(func() error { return s.Store.MarkSent(settle, msg.ID, msg.ChatID, sentMessageID(raw)) })
+		receipt, err := s.receipt(msg, reply, ids, raw)
+		if err != nil {
+			s.Log.Error().Err(err).Int64("outbox_id", msg.ID).Msg("a follow-up could not be encoded; dropped")
+		}
+		s.retryStore(func() error { return s.Store.MarkDelivered(settle, msg.ID, receipt) })
+		if len(receipt.Then) > 0 {
+			chats := make([]int64, 0, len(receipt.Then))
+			for _, q := range receipt.Then {
+				chats = append(chats, q.ChatID)
+			}
+			s.Notify(chats...)
+		}
 		return true
 	case !errors.As(err, &tgErr):
 		s.retryStore(func() error { return s.Store.Defer(settle, msg.ID, time.Now().Add(s.Limits.RetryMin)) })
+	case tgErr.Kind == KindMigrated:
+		s.Log.Info().Int64("chat", msg.ChatID).Int64("to", tgErr.MigratedTo).Msg("the group became a supergroup; following it")
+		s.retryStore(func() error {
+			return s.Store.Update(settle, func(tx *store.Tx) error { return tx.MigrateChat(msg.ChatID, tgErr.MigratedTo) })
+		})
+		s.Notify(tgErr.MigratedTo)
+		return true
 	case tgErr.Kind == KindNotModified || tgErr.Kind == KindGone:
 		// The chat is already as the reply wanted it, or the message is gone.
 		s.retryStore(func() error { return s.Store.MarkSent(settle, msg.ID, msg.ChatID, 0) })
@@ -334,7 +386,74 @@ func (s *Sender) retryStore(op func() error) {
 }
 
 func countsForGroup(a chat.Action) bool {
-	return a == chat.ActionSend || a == chat.ActionSendLocation
+	switch a {
+	case chat.ActionSend, chat.ActionSendLocation, chat.ActionSendFile, chat.ActionCopy:
+		return true
+	}
+	return false
+}
+
+// resolve looks up the message ids a reply names. An edit of a message that
+// was never recorded is sent as a new message under the same name, so the
+// next edit finds it; a pin or a deletion of one is skipped.
+func (s *Sender) resolve(ctx context.Context, r *chat.Reply) (ids resolved, skip bool, err error) {
+	lookup := func(name string, thread bool) (int, error) {
+		if name == "" {
+			return 0, nil
+		}
+		m, err := s.Store.Named(ctx, r.ChatID, name)
+		if errors.Is(err, store.ErrNotFound) {
+			return 0, nil
+		}
+		if thread {
+			return m.ThreadID, err
+		}
+		return m.MessageID, err
+	}
+	if ids.thread, err = lookup(r.Thread, true); err != nil {
+		return ids, false, err
+	}
+	if ids.replyTo, err = lookup(r.ReplyTo, false); err != nil {
+		return ids, false, err
+	}
+	if ids.target, err = lookup(r.Target, false); err != nil {
+		return ids, false, err
+	}
+	if r.Target != "" && r.MessageID == 0 && ids.target == 0 {
+		switch r.Action {
+		case chat.ActionEdit:
+			r.Action, r.Name = chat.ActionSend, r.Target
+		default:
+			return ids, true, nil
+		}
+	}
+	return ids, false, nil
+}
+
+// receipt is what a sent reply leaves: its id, its name and thread, and
+// the replies that were waiting for it.
+func (s *Sender) receipt(msg store.OutboxMessage, r chat.Reply, ids resolved, raw json.RawMessage) (store.Receipt, error) {
+	rc := store.Receipt{ChatID: msg.ChatID, MessageID: sentMessageID(raw), ThreadID: ids.thread, Name: r.Name}
+	if r.Action == chat.ActionCreateTopic {
+		// The topic's id is its opening message's id.
+		rc.ThreadID = sentThreadID(raw)
+		rc.MessageID = rc.ThreadID
+	}
+	if r.Action == chat.ActionEdit || r.Action == chat.ActionEditMarkup || r.Action == chat.ActionPin {
+		rc.Name = "" // the named message is the one edited, already named
+	}
+	for _, next := range r.Then {
+		payload, err := next.Encode()
+		if err != nil {
+			return rc, err
+		}
+		var memo any
+		if next.RoundTrips() {
+			memo = next
+		}
+		rc.Then = append(rc.Then, store.Queued{CaseID: next.Case, ChatID: next.ChatID, Priority: int(next.Priority), Payload: payload, Memo: memo})
+	}
+	return rc, nil
 }
 
 // pause stops sending to a chat for d. When Telegram limits several chats at

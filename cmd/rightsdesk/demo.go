@@ -48,7 +48,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		defer os.RemoveAll(dir)
 		path = filepath.Join(dir, "demo.db")
 	}
-	fmt.Fprintf(stdout, "\nrightsdesk demo is running. Open the chat page:\n\n    %s/\n\nNo token, no network: the bot talks to a local Bot API. Press Ctrl+C to stop.\n\n", baseURL)
+	fmt.Fprintf(stdout, "\nrightsdesk demo is running. Open the chat page:\n\n    %s/\n\nNo token, no network: the bot talks to a local Bot API. Press Ctrl+C to stop.\n", baseURL)
+	fmt.Fprintf(stdout, "A demo organisation, %q, is linked to the group %q on the page: file a complaint as a worker,\nchoose it, and answer the case from the group as %q.\n\n", sandboxName, sandboxGroup, sandboxCaseworker)
 
 	c := serveConfig{
 		Token:           demoToken,
@@ -58,8 +59,43 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		PollTimeout:     serveDefaults().PollTimeout,
 		ShutdownTimeout: serveDefaults().ShutdownTimeout,
 		Limits:          telegram.DefaultLimits(),
+		sandbox:         true,
+	}
+	c.ready = func(string) {
+		go func() {
+			if err := linkSandbox(ctx, api, path); err != nil {
+				log.Error().Err(err).Msg("the demo organisation could not be linked")
+			}
+		}()
 	}
 	return serve(ctx, c, log)
+}
+
+// The demo's organisation and the group that is its desk.
+const (
+	sandboxService    = "sandbox-union"
+	sandboxName       = "Sandbox union"
+	sandboxGroup      = "Sandbox union — desk"
+	sandboxCaseworker = "Caseworker Ana"
+)
+
+// linkSandbox links the demo organisation to a group on the chat page, the
+// way an operator and a caseworker would: a code, then /link in the group.
+func linkSandbox(ctx context.Context, api *localapi.Server, dbPath string) error {
+	db, err := storeFlags{DBPath: dbPath}.open(ctx)
+	if err != nil {
+		return err
+	}
+	code, err := db.NewLinkCode(ctx, sandboxService)
+	db.Close()
+	if err != nil {
+		return err
+	}
+	ana := api.NewUser(sandboxCaseworker, "en")
+	// A plain group: the page replies to a card to write in its thread.
+	group := api.NewGroup(sandboxGroup, ana)
+	group.Send(ana, "/link "+code)
+	return nil
 }
 
 // serveDefaults are serve's flag defaults, without reading the environment

@@ -14,6 +14,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/bot/localapi"
 	"github.com/rightsdesk/rightsdesk/bot/telegram"
 	"github.com/rightsdesk/rightsdesk/locales"
+	"github.com/rightsdesk/rightsdesk/store"
 )
 
 // harness runs the real serve path against the local Bot API, in-process,
@@ -28,6 +29,8 @@ type harness struct {
 	cancel  context.CancelFunc
 	done    chan error
 	catalog *locales.Catalog
+	// db reads what the bot wrote, for tests that wait on it.
+	db *store.DB
 }
 
 type harnessOptions struct {
@@ -36,6 +39,8 @@ type harnessOptions struct {
 	webhook bool
 	// contentDir serves content from a directory instead of the embedded copy.
 	contentDir string
+	// sandbox adds the demo's organisation, as the demo does.
+	sandbox bool
 }
 
 func startHarness(t *testing.T, opt harnessOptions) *harness {
@@ -68,7 +73,7 @@ func (h *harness) start(opt harnessOptions) {
 	c := serveConfig{
 		Token: demoToken, APIURL: h.baseURL, DBPath: h.dbPath, Listen: "127.0.0.1:0",
 		PollTimeout: 2 * time.Second, ShutdownTimeout: 5 * time.Second, Limits: limits,
-		ContentDir: opt.contentDir,
+		ContentDir: opt.contentDir, sandbox: opt.sandbox,
 	}
 	ready := make(chan string, 1)
 	c.ready = func(addr string) { ready <- addr }

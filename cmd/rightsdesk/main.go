@@ -64,6 +64,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runDemo(ctx, args[1:], stdout, stderr)
 	case "content":
 		return runContent(ctx, args[1:], stdout, stderr)
+	case "org":
+		return runOrg(ctx, args[1:], stdout, stderr)
+	case "cases":
+		return runCases(ctx, args[1:], stdout, stderr)
+	case "stats":
+		return runStats(ctx, args[1:], stdout, stderr)
 	case "version":
 		return runVersion(args[1:], stdout)
 	case "help", "-h", "--help":
@@ -84,6 +90,9 @@ Usage:
   rightsdesk demo [flags]           run the whole bot against a local Bot API with a chat page in the browser
   rightsdesk content check [dir]    validate the guide, the directory and the locale files
   rightsdesk content stamp FILE...  mark translations as up to date with their English original
+  rightsdesk org link|list|unlink   link an organisation's Telegram group as its desk, list and unlink desks
+  rightsdesk cases export -org ID   an organisation's cases as CSV or JSON, without names, phones or Telegram ids
+  rightsdesk stats                  case counts by category, country, citizenship, month and outcome (cells under 5 hidden)
   rightsdesk version                print the version
 
 Run "rightsdesk <command> -h" for the flags of a command.

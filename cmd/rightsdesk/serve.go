@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/rightsdesk/rightsdesk/bot"
+	"github.com/rightsdesk/rightsdesk/bot/desk"
 	"github.com/rightsdesk/rightsdesk/bot/routing"
 	"github.com/rightsdesk/rightsdesk/bot/telegram"
 	"github.com/rightsdesk/rightsdesk/locales"
@@ -44,6 +45,8 @@ type serveConfig struct {
 
 	// ready, when set, is called once the bot polls or listens (tests).
 	ready func(addr string)
+	// sandbox adds the demo's organisation to the directory (demo only).
+	sandbox bool
 }
 
 func serveFlags(fs *flag.FlagSet, c *serveConfig) {
@@ -120,7 +123,7 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 		log.Warn().Str("lang", lang).Str("message_id", id).Msg("locale message missing")
 	})
 
-	library, err := loadLibrary(c.ContentDir)
+	library, err := loadContent(c.ContentDir, c.sandbox)
 	if err != nil {
 		return err
 	}
@@ -144,12 +147,17 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 		Log:    log.With().Str("component", "sender").Logger(),
 		Limits: c.Limits,
 	}
+	members := telegram.NewClient(ctx, c.Token, c.APIURL, 10*time.Second)
 	b := bot.New(bot.Config{Store: db, Catalog: catalog, Decode: decoder.Decode, Notify: sender.Notify,
-		Log: log.With().Str("component", "bot").Logger(), Library: library, RouteMaxDistanceKm: c.RouteMaxKm})
+		Log: log.With().Str("component", "bot").Logger(), Library: library, RouteMaxDistanceKm: c.RouteMaxKm,
+		Members: func(ctx context.Context, chatID, userID int64) (desk.Member, error) {
+			m, err := members.ChatMember(chatID, userID)
+			return desk.Member{Current: m.Current(), FirstName: m.FirstName}, err
+		}})
 	if err := b.UseLibrary(ctx, library); err != nil {
 		return err
 	}
-	stopReloading := reloadOnHangup(ctx, c.ContentDir, b, log.With().Str("component", "content").Logger())
+	stopReloading := reloadOnHangup(ctx, c.ContentDir, c.sandbox, b, log.With().Str("component", "content").Logger())
 	defer stopReloading()
 	exec := &bot.Executor{Handle: b.Handle, Recover: b.Recover, Log: log.With().Str("component", "executor").Logger()}
 	exec.Start(ctx)

@@ -162,6 +162,10 @@ type Service struct {
 	ReceivesCases  bool `toml:"receives_cases"`
 	NationalCentre bool `toml:"national_centre"`
 	Emergency      bool `toml:"emergency"`
+	// Remote marks an organisation that takes cases from wherever it
+	// serves without the worker coming to an office: distance does not
+	// limit routing to it.
+	Remote bool `toml:"remote"`
 	// Note is for editors; WorkerNote is what a worker must know before
 	// using the service (the Interests Section acting for a state without an
 	// embassy), shown with it in the worker's language.

@@ -1,0 +1,395 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rightsdesk/rightsdesk/bot/localapi"
+	"github.com/rightsdesk/rightsdesk/store"
+)
+
+// linkCode asks the operator's command for a link code, as an operator would.
+func linkCode(t *testing.T, h *harness, serviceID string) string {
+	t.Helper()
+	var out, errs bytes.Buffer
+	if err := run(context.Background(), []string{"org", "link", serviceID, "-db", h.dbPath}, &out, &errs); err != nil {
+		t.Fatalf("org link %s: %v\n%s", serviceID, err, errs.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	return lines[len(lines)-1]
+}
+
+// linkDesk links a group to a service with a fresh code, sent by a member.
+func linkDesk(t *testing.T, h *harness, g *localapi.Group, by *localapi.User, serviceID string) {
+	t.Helper()
+	code := linkCode(t, h, serviceID)
+	g.Send(by, "/link "+code)
+	lang := by.Language()
+	waitGroupText(t, g, firstLine(strings.SplitN(h.catalog.T(lang, "desk_linked", map[string]any{"Name": "\x00"}), "\x00", 2)[0]))
+}
+
+func waitGroup(t *testing.T, g *localapi.Group, what string, match func(localapi.Message) bool) localapi.Message {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	m, err := g.WaitFor(ctx, match)
+	if err != nil {
+		var got []string
+		for _, m := range g.Messages() {
+			got = append(got, firstLine(m.Text))
+		}
+		t.Fatalf("no group message %s: %v; messages: %q", what, err, got)
+	}
+	return m
+}
+
+func waitGroupText(t *testing.T, g *localapi.Group, want string) localapi.Message {
+	t.Helper()
+	return waitGroup(t, g, strconv.Quote(want), func(m localapi.Message) bool { return !m.Deleted && strings.Contains(m.Text+m.Caption, want) })
+}
+
+// card is the newest card of a case in a desk, as it stands.
+func card(t *testing.T, h *harness, g *localapi.Group, caseID, want string) localapi.Message {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		msgs := g.Messages()
+		for i := len(msgs) - 1; i >= 0; i-- {
+			m := msgs[i]
+			if !m.Deleted && strings.HasPrefix(m.Text, "📋") && strings.Contains(m.Text, caseID) && strings.Contains(m.Text, want) {
+				return m
+			}
+		}
+		if time.Now().After(deadline) {
+			var got []string
+			for _, m := range msgs {
+				got = append(got, m.Text)
+			}
+			t.Fatalf("no card of %s containing %q; group messages: %q", caseID, want, got)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// recorded waits until the bot has recorded the message it sent as its
+// own, as it has long before a person can read it and act: the bot learns
+// a message's id only from Telegram's answer, a moment after the message
+// shows.
+func recorded(t *testing.T, h *harness, chatID int64, m localapi.Message) {
+	t.Helper()
+	if h.db == nil {
+		h.db = reopen(t, h)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := h.db.NameOf(context.Background(), chatID, m.ID); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the bot never recorded message %d in chat %d", m.ID, chatID)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// pressIn presses a labelled button on a group message.
+func pressIn(t *testing.T, h *harness, g *localapi.Group, who *localapi.User, m localapi.Message, label string) {
+	t.Helper()
+	recorded(t, h, g.ID(), m)
+	if err := g.Press(who, m.ID, label); err != nil {
+		t.Fatalf("press %q: %v (buttons %q)", label, err, buttonTexts(m))
+	}
+}
+
+// anonymousComplaint files a wage complaint from Moscow as a Kazakh citizen
+// who stays anonymous and wants contact only through the bot, with a photo.
+func (w *intakeUser) anonymousComplaint(story string) string {
+	w.t.Helper()
+	w.press("menu_complaint")
+	w.await("intake_q_danger")
+	w.press("intake_btn_safe")
+	w.await("intake_q_consent")
+	w.press("intake_btn_agree")
+	w.await("intake_q_identity")
+	w.press("intake_btn_identity_anonymous")
+	w.await("intake_q_categories")
+	w.press("intake_cat_wages")
+	w.awaitButton("✓ " + w.tr("intake_cat_wages"))
+	w.press("btn_done")
+	w.await("intake_q_place")
+	w.u.SendText("Москва")
+	w.await("intake_q_place_match")
+	w.press("btn_yes")
+	w.await("intake_q_citizenship")
+	w.press("intake_country_kz")
+	w.await("intake_q_sector")
+	w.press("intake_sector_construction")
+	w.await("intake_q_employer")
+	w.u.SendText("ООО Стройка")
+	w.await("intake_q_since")
+	w.press("intake_since_1to6m")
+	w.await("intake_q_description")
+	w.u.SendText(story)
+	w.await("intake_description_more")
+	w.u.SendPhoto("")
+	w.await("intake_description_more")
+	w.press("btn_done")
+	w.await("intake_q_contact")
+	w.press("intake_contact_bot")
+	w.await("intake_q_review")
+	return w.submit()
+}
+
+// chooseDesk presses the offered organisation's 📨 button and confirms.
+func (w *intakeUser) chooseDesk(name string) {
+	w.t.Helper()
+	offer := w.await("route_choose_receiving")
+	label := ""
+	for _, b := range buttonTexts(offer) {
+		if strings.HasPrefix(b, "📨") && strings.Contains(b, string([]rune(name)[:20])) {
+			label = b
+		}
+	}
+	if label == "" {
+		w.t.Fatalf("no 📨 button for %q among %q", name, buttonTexts(offer))
+	}
+	if err := w.u.Press(offer.ID, label); err != nil {
+		w.t.Fatal(err)
+	}
+	confirm := w.await("route_send_confirm")
+	if !strings.Contains(confirm.Text, firstLine(w.tr("route_shared_anonymous"))) {
+		w.t.Errorf("the confirmation does not say the name and phone stay with the worker: %q", confirm.Text)
+	}
+	if err := w.u.Press(confirm.ID, w.tr("route_btn_send")); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// The whole round through two desks: a Russian-speaking Kazakh worker in
+// Moscow sends an anonymous wage case to FNPR's forum desk; a caseworker
+// takes it, another asks; the worker answers with text and a photo; FNPR
+// refers the case to the Kazakh federation (a plain group writing Kazakh),
+// which takes and resolves it; the worker hears each step in Russian and
+// says the problem is not solved, which reopens the case. No request to a
+// group carries the worker's Telegram id or name.
+func TestDeskRoundTripEndToEnd(t *testing.T) {
+	h := startHarness(t, harnessOptions{})
+	api := h.api
+	aigerim, boris := api.NewUser("Aigerim", "ru"), api.NewUser("Boris", "ru")
+	forum := api.NewForum("FNPR — migrants", aigerim, boris)
+	forum.PromoteBot(aigerim)
+	linkDesk(t, h, forum, aigerim, "fnpr")
+	dana := api.NewUser("Dana", "kk")
+	plain := api.NewGroup("ФПРК — көші-қон", dana)
+	linkDesk(t, h, plain, dana, "fprk")
+
+	w := newIntakeUser(t, h, "ru")
+	story := "Мне не платят зарплату три месяца."
+	caseID := w.anonymousComplaint(story)
+	fnpr, fprk := serviceName(t, h, "fnpr", "ru"), serviceName(t, h, "fprk", "ru")
+	w.chooseDesk(fnpr)
+	w.await("route_sending")
+	waitText(t, w.u, w.h.catalog.T("ru", "desk_worker_arrived", map[string]any{"CaseID": caseID, "Name": fnpr}))
+
+	// The card arrives in a topic of its own, pinned, with the story and
+	// the photo, and says nothing about who the worker is.
+	c := card(t, h, forum, caseID, story)
+	topics := forum.Topics()
+	if len(topics) != 1 || !strings.Contains(topics[0].Name, caseID) || c.ThreadID != topics[0].ID {
+		t.Fatalf("the card is not in the case's topic: topics %+v, card thread %d", topics, c.ThreadID)
+	}
+	waitGroup(t, forum, "pinned", func(m localapi.Message) bool { return m.ID == c.ID && m.Pinned })
+	if !strings.Contains(c.Text, h.catalog.T("ru", "desk_card_anonymous", nil)) {
+		t.Errorf("the card does not say the worker is anonymous:\n%s", c.Text)
+	}
+	waitGroup(t, forum, "with the evidence photo", func(m localapi.Message) bool { return m.Kind == "photo" && m.ThreadID == c.ThreadID })
+	ru := func(id string) string { return h.catalog.T("ru", id, nil) }
+
+	// Boris takes it; the worker hears.
+	pressIn(t, h, forum, boris, c, ru("desk_btn_take"))
+	c = card(t, h, forum, caseID, "Boris")
+	waitText(t, w.u, firstLine(strings.Split(h.catalog.T("ru", "desk_worker_taken", map[string]any{"CaseID": caseID, "Name": fnpr}), "\n")[0]))
+
+	// Aigerim asks; her reply to the prompt reaches the worker as a question.
+	pressIn(t, h, forum, aigerim, c, ru("desk_btn_ask"))
+	prompt := waitGroupText(t, forum, "Aigerim")
+	recorded(t, h, forum.ID(), prompt)
+	forum.ReplyInTopic(aigerim, c.ThreadID, prompt.ID, "Сколько вам должны?")
+	q := waitText(t, w.u, "Сколько вам должны?")
+	if !strings.Contains(q.Text, strings.Split(h.catalog.T("ru", "desk_worker_question", map[string]any{"Name": fnpr, "CaseID": caseID}), "\n")[0]) {
+		t.Errorf("the question is not headed as one from FNPR: %q", q.Text)
+	}
+	card(t, h, forum, caseID, ru("desk_card_asked"))
+	// Internal remarks stay in the desk.
+	before := len(w.u.Messages())
+	forum.SendInTopic(boris, c.ThreadID, "! проверить договор")
+
+	// The worker answers with text, then a photo.
+	if err := w.u.Press(q.ID, ru("desk_worker_btn_answer")); err != nil {
+		t.Fatal(err)
+	}
+	w.await("cases_ask_message")
+	w.u.SendText("80 000 рублей")
+	waitText(t, w.u, h.catalog.T("ru", "cases_message_sent", map[string]any{"ID": caseID, "Name": fnpr}))
+	waitGroupText(t, forum, "80 000 рублей")
+	if err := w.u.Press(q.ID, ru("desk_worker_btn_file")); err != nil {
+		t.Fatal(err)
+	}
+	w.await("cases_ask_evidence")
+	w.u.SendPhoto("расчётный лист")
+	waitGroup(t, forum, "with the worker's second photo", func(m localapi.Message) bool {
+		return m.Kind == "photo" && strings.Contains(m.Caption, "расчётный лист")
+	})
+	for _, m := range w.u.Messages()[before:] {
+		if strings.Contains(m.Text, "проверить договор") {
+			t.Error("an internal remark reached the worker")
+		}
+	}
+	c = card(t, h, forum, caseID, "Boris")
+	if strings.Contains(c.Text, ru("desk_card_asked")) {
+		t.Error("the card still waits for an answer the worker gave")
+	}
+
+	// FNPR refers the case to the Kazakh federation, the worker's home union.
+	pressIn(t, h, forum, boris, c, ru("desk_btn_refer"))
+	list := waitGroupText(t, forum, firstLine(strings.SplitN(h.catalog.T("ru", "desk_refer_prompt", map[string]any{"CaseID": caseID}), "(", 2)[0]))
+	target := ""
+	for _, b := range buttonTexts(list) {
+		if strings.Contains(b, string([]rune(serviceName(t, h, "fprk", "ru"))[:15])) {
+			target = b
+		}
+	}
+	if target == "" {
+		t.Fatalf("the worker's home union is not offered for referral: %q", buttonTexts(list))
+	}
+	pressIn(t, h, forum, boris, list, target)
+	why := waitGroupText(t, forum, firstLine(strings.SplitN(h.catalog.T("ru", "desk_refer_why", map[string]any{"Name": "\x00"}), "\x00", 2)[0]))
+	pressIn(t, h, forum, boris, why, ru("desk_refer_reason_o"))
+	card(t, h, forum, caseID, ru("desk_status_referred"))
+	waitText(t, w.u, firstLine(h.catalog.T("ru", "desk_worker_referred", map[string]any{"CaseID": caseID, "Name": fnpr, "To": fprk})))
+
+	// The plain group gets a card in Kazakh, with the referral's reason.
+	kk := func(id string) string { return h.catalog.T("kk", id, nil) }
+	pc := card(t, h, plain, caseID, story)
+	if !strings.Contains(pc.Text, firstLine(strings.SplitN(h.catalog.T("kk", "desk_card_title", map[string]any{"CaseID": caseID, "Status": kk("desk_status_open")}), "\n", 2)[0])) {
+		t.Errorf("the second desk's card is not in Kazakh:\n%s", pc.Text)
+	}
+	waitGroupText(t, plain, kk("desk_refer_reason_o"))
+	waitText(t, w.u, h.catalog.T("ru", "desk_worker_arrived", map[string]any{"CaseID": caseID, "Name": fprk}))
+
+	// Dana takes and resolves it with a note.
+	pressIn(t, h, plain, dana, pc, kk("desk_btn_take"))
+	pc = card(t, h, plain, caseID, "Dana")
+	pressIn(t, h, plain, dana, pc, kk("desk_btn_resolve"))
+	outcomes := waitGroup(t, plain, "with the outcomes", func(m localapi.Message) bool { return slices.Contains(buttonTexts(m), kk("desk_outcome_partly")) })
+	pressIn(t, h, plain, dana, outcomes, kk("desk_outcome_partly"))
+	notePrompt := waitGroupText(t, plain, "Dana")
+	recorded(t, h, plain.ID(), notePrompt)
+	plain.Reply(dana, notePrompt.ID, "Жұмыс беруші жалақының жартысын төледі.")
+	confirm := waitGroup(t, plain, "asking to confirm", func(m localapi.Message) bool { return slices.Contains(buttonTexts(m), kk("desk_btn_resolve_yes")) })
+	pressIn(t, h, plain, dana, confirm, kk("desk_btn_resolve_yes"))
+	card(t, h, plain, caseID, kk("desk_outcome_partly"))
+
+	// The worker hears the outcome in Russian, with the note, and says no.
+	resolved := waitText(t, w.u, h.catalog.T("ru", "desk_worker_outcome_partly", nil))
+	if !strings.Contains(resolved.Text, "Жұмыс беруші") {
+		t.Errorf("the note did not reach the worker: %q", resolved.Text)
+	}
+	feedback := w.await("desk_worker_feedback")
+	if err := w.u.Press(feedback.ID, ru("desk_worker_feedback_no")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, w.u, h.catalog.T("ru", "desk_worker_feedback_reopened", map[string]any{"CaseID": caseID}))
+	waitGroupText(t, plain, h.catalog.T("kk", "desk_reopened", map[string]any{"CaseID": caseID}))
+	card(t, h, plain, caseID, kk("desk_status_taken"))
+
+	// /mycases shows the organisation that has it now.
+	w.u.SendText("/mycases")
+	w.awaitCaseListed(caseID)
+	w.openCase(caseID)
+	waitText(t, w.u, h.catalog.T("ru", "cases_desk", map[string]any{"Name": fprk, "State": ru("cases_desk_taken")}))
+
+	waitQuiet(api, 300*time.Millisecond, 5*time.Second)
+	noErrorResponses(t, api)
+	// Anonymous: nothing identifying the worker in any request to a group.
+	id := strconv.FormatInt(w.u.ID(), 10)
+	for _, r := range api.Requests() {
+		if r.ChatID >= 0 {
+			continue
+		}
+		for k, v := range r.Params {
+			if strings.Contains(v, id) || strings.Contains(v, w.u.Name()) {
+				t.Errorf("%s to group %d carries the worker's id or name in %s", r.Method, r.ChatID, k)
+			}
+		}
+	}
+	db := reopen(t, h)
+	ds, err := db.CaseDeliveries(context.Background(), caseID)
+	if err != nil || len(ds) != 2 || ds[0].Status != store.DeliveryReferred || ds[1].Status != store.DeliveryTaken || ds[1].Feedback != "" {
+		t.Fatalf("deliveries: %+v %v", ds, err)
+	}
+}
+
+func serviceName(t *testing.T, h *harness, id, lang string) string {
+	t.Helper()
+	lib, err := loadContent("", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, ok := lib.Directory.ByID(id)
+	if !ok {
+		t.Fatalf("no service %s", id)
+	}
+	return s.Names.In(lang)
+}
+
+// The demo's organisation, linked as the demo links it, takes a worker's
+// case from wherever the worker is: a Georgian wage case in Tbilisi goes to
+// its desk and the card's Take works from the group the page shows.
+func TestDemoSandboxDeskTakesACase(t *testing.T) {
+	h := startHarness(t, harnessOptions{sandbox: true})
+	if err := linkSandbox(context.Background(), h.api, h.dbPath); err != nil {
+		t.Fatal(err)
+	}
+	db := reopen(t, h)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if o, err := db.OrgByService(context.Background(), sandboxService); err == nil && o.ChatID < 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the sandbox organisation was not linked")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	w := newIntakeUser(t, h, "ka")
+	w.toSector("")
+	w.toReview("შპს მშენებელი", "ხელფასს არ მიხდიან.")
+	caseID := w.submit()
+	w.chooseDesk(serviceName(t, h, sandboxService, "ka"))
+	waitText(t, w.u, h.catalog.T("ka", "desk_worker_arrived", map[string]any{"CaseID": caseID, "Name": serviceName(t, h, sandboxService, "ka")}))
+	var desk *localapi.Group
+	for _, g := range h.api.Groups() {
+		if g.Title() == sandboxGroup {
+			desk = g
+		}
+	}
+	if desk == nil {
+		t.Fatal("no sandbox group on the page")
+	}
+	c := card(t, h, desk, caseID, "ხელფასს არ მიხდიან.")
+	var ana *localapi.User
+	for _, u := range h.api.Users() {
+		if u.Name() == sandboxCaseworker {
+			ana = u
+		}
+	}
+	pressIn(t, h, desk, ana, c, h.catalog.T("en", "desk_btn_take", nil))
+	card(t, h, desk, caseID, sandboxCaseworker)
+	noErrorResponses(t, h.api)
+}
