@@ -15,6 +15,7 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -30,8 +31,9 @@ type GuideState struct {
 	ProfileAsked bool `json:"profile_asked,omitempty"`
 }
 
-// forcedLabourTopic ends with the hotlines of the worker's country.
-const forcedLabourTopic = "forced-labour"
+// hotlineTopics end with the hotlines of the worker's country of work:
+// someone reading them may need help now.
+var hotlineTopics = []string{"forced-labour", "violence-harassment"}
 
 // searchResults is how many topics a search offers.
 const searchResults = 3
@@ -250,14 +252,21 @@ func (b *Bot) showTopic(t *turn, id string, page int, note string) {
 	if note != "" {
 		head = append(head, note)
 	}
+	choose := b.appliesChoose(t, id) && page == 1
 	if page == 1 {
 		if warning := b.statusNote(t, status); warning != "" {
 			head = append(head, warning)
 		}
+		if choose {
+			head = append(head, "<i>"+t.t("guide_applies_choose", nil)+"</i>")
+		}
 	}
 	text := pageText(t, head, pages, page)
 	kb := pagingKeyboard(t, page, len(pages), func(p int) string { return topicData(id, p) })
-	if id == forcedLabourTopic && page == len(pages) && !b.knownCountry(t, t.state.Profile.WorkCountry) {
+	if slices.Contains(hotlineTopics, id) && page == len(pages) && !b.knownCountry(t, t.state.Profile.WorkCountry) {
+		choose = true
+	}
+	if choose {
 		kb.Inline = append([][]chat.Button{{{Text: t.t("guide_btn_choose_country", nil), Data: callbackData(cbGuide, "p:"+id)}}}, kb.Inline...)
 	}
 	b.guideShow(t, text, kb)
@@ -279,12 +288,13 @@ func (b *Bot) statusNote(t *turn, status guide.Status) string {
 	return ""
 }
 
-// topicPages is the topic as the guide renders it; forced labour gets the
-// hotlines of the worker's country at the end, on the last page when they
-// fit there and on pages of their own when not.
+// topicPages is the topic as the guide renders it, with whether each
+// convention it cites applies in the worker's country of work under the
+// title; the hotline topics get the hotlines of that country at the end,
+// on the last page when they fit there and on pages of their own when not.
 func (b *Bot) topicPages(t *turn, id string) []string {
-	pages := t.lib.Guide.Pages(t.lang, id)
-	if id != forcedLabourTopic || len(pages) == 0 {
+	pages := t.lib.Guide.PagesWith(t.lang, id, b.appliesBlock(t, id))
+	if !slices.Contains(hotlineTopics, id) || len(pages) == 0 {
 		return pages
 	}
 	work := t.state.Profile.WorkCountry

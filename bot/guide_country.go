@@ -58,13 +58,21 @@ func (t *turn) guideHotlinesHeading() string {
 }
 
 // ratifications says exactly what the data says, with the sources it
-// cites numbered like the contacts above.
+// cites numbered like the contacts above: a line for every instrument the
+// country files track, "not known" where this country's file has no record.
 func (t *turn) ratifications(c directory.Country, refs *sources) string {
 	var s strings.Builder
 	var cited []string
 	s.WriteString("<b>" + t.t("country_norms_heading", nil) + "</b>")
-	for _, r := range c.Ratifications {
+	for _, code := range directory.Instruments {
+		r, ok := c.Ratification(code)
+		if !ok {
+			r = directory.Ratification{Instrument: code, Status: "unknown"}
+		}
 		s.WriteString("\n" + ratificationLine(t, r))
+		if !ok {
+			continue
+		}
 		n := strconv.Itoa(refs.ref(directory.Citation{Source: r.Source, Checked: r.Checked, Verified: true}))
 		if !slices.Contains(cited, n) {
 			cited = append(cited, n)

@@ -5,19 +5,23 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"text/tabwriter"
 
 	"github.com/rightsdesk/rightsdesk/content/directory"
+	"github.com/rightsdesk/rightsdesk/content/glossary"
 	"github.com/rightsdesk/rightsdesk/content/guide"
 	"github.com/rightsdesk/rightsdesk/locales"
 )
 
 // Paths inside the content directory.
 const (
-	GuideDir  = "guide"
-	NormsFile = "reference/norms.md"
+	GuideDir    = "guide"
+	NormsFile   = "reference/norms.md"
+	GlossaryDir = "glossary"
 )
 
 // Check validates the content directory dir (and the locales directory
@@ -37,6 +41,7 @@ func Check(dir string, w io.Writer) (ok bool) {
 	localesDir := filepath.Join(dir, "..", "locales")
 	if info, err := os.Stat(localesDir); err == nil && info.IsDir() {
 		problems = append(problems, Problems(locales.Check(localesDir))...)
+		problems = append(problems, checkLocaleGlossary(os.DirFS(dir), localesDir)...)
 	} else {
 		notes = append(notes, "locales not checked: no directory "+localesDir)
 	}
@@ -75,7 +80,48 @@ func Load(fsys fs.FS) (*guide.Guide, *directory.Directory, []Problem) {
 	services, dirProblems := directory.Load(fsys)
 	problems = append(problems, dirProblems...)
 	problems = append(problems, g.CheckPhones(services.PhoneNumbers())...)
+	// Every treaty a topic cites has a line on the country pages, so the
+	// bot can say whether it binds the reader's country of work.
+	problems = append(problems, g.CheckInstruments(func(instrument string) bool {
+		return slices.Contains(directory.Instruments, instrument)
+	})...)
+	problems = append(problems, checkShownSources(fsys)...)
+	problems = append(problems, checkGuideGlossary(fsys)...)
 	return g, services, problems
+}
+
+// checkGuideGlossary applies each language's glossary to its topics.
+func checkGuideGlossary(fsys fs.FS) []Problem {
+	set, problems := glossary.Load(fsys, GlossaryDir, guide.Languages)
+	out := Problems(problems)
+	for _, lang := range guide.Languages {
+		names, _ := fs.Glob(fsys, path.Join(GuideDir, lang, "*.md"))
+		var lines []glossary.Line
+		for _, name := range names {
+			if data, err := fs.ReadFile(fsys, name); err == nil {
+				lines = append(lines, glossary.TopicLines(name, string(data))...)
+			}
+		}
+		// Terms limited to interface messages are for the locale files.
+		out = append(out, Problems(set[lang].CheckGuide(lines))...)
+	}
+	return out
+}
+
+// checkLocaleGlossary applies each language's glossary to its locale file
+// (problems name files under localesDir, as locales.Check does).
+func checkLocaleGlossary(fsys fs.FS, localesDir string) []Problem {
+	set, _ := glossary.Load(fsys, GlossaryDir, guide.Languages) // Load reports these
+	var out []Problem
+	for _, lang := range locales.Languages {
+		name := filepath.Join(localesDir, "active."+lang+".toml")
+		data, err := os.ReadFile(name)
+		if err != nil {
+			continue // locales.Check reports it
+		}
+		out = append(out, Problems(set[lang].CheckLocale(glossary.LocaleLines(name, string(data))))...)
+	}
+	return out
 }
 
 // writeParity prints the topic × language table, with the hash a new

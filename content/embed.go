@@ -8,5 +8,5 @@ import "embed"
 // data files only, since the Go packages that read them live beside them.
 // (The gazetteer embeds its own data.)
 //
-//go:embed guide/*/*.md directory/*/*.toml countries/*.toml reference/*.md demo/*.toml
+//go:embed guide/*/*.md directory/*/*.toml countries/*.toml reference/*.md glossary/*.toml demo/*.toml
 var FS embed.FS

@@ -132,7 +132,13 @@ func TestGuideEveryPageInEveryLanguage(t *testing.T) {
 				if want := len(lib.Guide.Pages(lang, ref.ID)); len(pages) < want {
 					t.Errorf("%s: %d pages shown, the guide has %d", ref.ID, len(pages), want)
 				}
-				if ref.ID == "forced-labour" {
+				// Under the title: whether each cited convention binds
+				// the country of work.
+				heading := r.tr("guide_applies_heading", map[string]any{"Country": country.Names.In(lang)})
+				if cites := len(lib.Guide.Instruments(lang, ref.ID)) > 0; cites != strings.Contains(pages[0], heading) {
+					t.Errorf("%s: cites conventions %v, applies block shown %v", ref.ID, cites, !cites)
+				}
+				if ref.ID == "forced-labour" || ref.ID == "violence-harassment" {
 					checkHotlines(t, r, lib, country, last.Text)
 				}
 				list = r.press(last, r.tr("guide_btn_topics", nil))
@@ -163,21 +169,22 @@ func TestGuideEveryPageInEveryLanguage(t *testing.T) {
 	}
 }
 
-// checkHotlines: the end of the forced-labour topic names the work
-// country's hotlines with their numbers, or says there are none.
+// checkHotlines: the end of a hotline topic (forced labour, violence and
+// harassment) names the work country's hotlines with their numbers, or
+// says there are none.
 func checkHotlines(t *testing.T, r *guideReader, lib *bot.Library, c directory.Country, lastPage string) {
 	t.Helper()
 	if !strings.Contains(lastPage, c.Names.In(r.lang)) {
-		t.Errorf("forced-labour ends without the hotlines of %s: %q", c.Code, lastPage)
+		t.Errorf("the topic ends without the hotlines of %s: %q", c.Code, lastPage)
 	}
 	hotlines := lib.Directory.Hotlines(c.Code)
 	if len(hotlines) == 0 && !strings.Contains(lastPage, r.tr("country_hotlines_none", nil)) {
-		t.Errorf("forced-labour: %s has no hotlines, and the page does not say so", c.Code)
+		t.Errorf("%s has no hotlines, and the page does not say so", c.Code)
 	}
 	for _, s := range hotlines {
 		for _, p := range s.Phones {
 			if !strings.Contains(lastPage, p.Number) {
-				t.Errorf("forced-labour lacks %s's number %s", s.ID, p.Number)
+				t.Errorf("the topic lacks %s's number %s", s.ID, p.Number)
 			}
 		}
 	}

@@ -36,8 +36,13 @@ var Kinds = []Kind{KindTradeUnion, KindConsulate, KindEmbassy, KindHotline, Kind
 var Categories = []string{"wages", "documents", "recruitment", "forced_labour", "safety",
 	"violence", "contract", "dismissal", "other"}
 
-// Instruments are the treaties whose ratification status a country file records.
-var Instruments = []string{"C97", "C143", "C181", "C189", "C29", "P29", "C87", "C98", "ICRMW", "C190"}
+// Instruments are the treaties whose ratification status a country file
+// records, in the order country pages list them. A country page shows a
+// line for each, "unknown" when the file has no record; the guide may cite
+// only these (and non-binding guidance), so that every cited treaty can be
+// looked up for the country where a worker works.
+var Instruments = []string{"C97", "C143", "C181", "C189", "C29", "P29", "C87", "C98", "ICRMW", "C190",
+	"C95", "C155", "C118", "Palermo"}
 
 // Ratification statuses. "no" means "not in the source's list", which is
 // weaker than "not ratified".

@@ -28,9 +28,13 @@ type Guide struct {
 type entry struct {
 	topic  Topic
 	file   parsedFile
+	head   string // the title as rendered, in bold, with the blank line after it
+	body   string // the body as rendered
 	pages  []string
 	plain  string
 	phones []phoneMention
+	// instruments are the distinct instruments of the sources, in order.
+	instruments []string
 }
 
 // TopicRef is a line of a table of contents.
@@ -170,6 +174,9 @@ func loadTopic(name, lang string, data []byte) (*entry, []Problem) {
 			report(pf.valueLine("sources", s), "source %q is listed twice", s)
 		default:
 			sources = append(sources, parsed)
+			if !slices.Contains(e.instruments, parsed.instrument) {
+				e.instruments = append(e.instruments, parsed.instrument)
+			}
 		}
 		seen[s] = true
 	}
@@ -183,7 +190,8 @@ func loadTopic(name, lang string, data []byte) (*entry, []Problem) {
 	problems = append(problems, checkCitations(t, pf, sources)...)
 
 	bodyHTML := (&renderer{src: body}).blocks(doc.FirstChild(), blockContext{})
-	html := "<b>" + escapeText(t.Title) + "</b>\n\n" + bodyHTML
+	e.head, e.body = "<b>"+escapeText(t.Title)+"</b>\n\n", bodyHTML
+	html := e.head + bodyHTML
 	if err := ValidateHTML(html); err != nil {
 		report(pf.bodyStart, "rendered HTML would be rejected by Telegram: %v", err)
 	}
@@ -439,6 +447,58 @@ func (g *Guide) Pages(lang, id string) []string {
 		return nil
 	}
 	return slices.Clone(e.pages)
+}
+
+// PagesWith is Pages with intro (Telegram HTML) between the title and the
+// body, split again so that no page grows past PageLimit. The bot puts what
+// depends on the reader there, such as which cited conventions bind the
+// reader's country of work.
+func (g *Guide) PagesWith(lang, id, intro string) []string {
+	e, _ := g.lookup(lang, id)
+	switch {
+	case e == nil:
+		return nil
+	case intro == "":
+		return slices.Clone(e.pages)
+	}
+	return Split(e.head+intro+"\n\n"+e.body, PageLimit)
+}
+
+// Instruments returns the instruments a topic's sources cite ("C181",
+// "ICRMW", "Palermo", "FRP", "Dhaka"), each once, in the order of the
+// sources; the English original's when the topic is not translated.
+func (g *Guide) Instruments(lang, id string) []string {
+	e, _ := g.lookup(lang, id)
+	if e == nil {
+		return nil
+	}
+	return slices.Clone(e.instruments)
+}
+
+// NonBinding tells whether an instrument is guidance that no state
+// ratifies (the ILO fair-recruitment principles, the Dhaka Principles), so
+// that "does it apply in my country" has no ratification to look up.
+func NonBinding(instrument string) bool {
+	return instrument == "FRP" || instrument == "Dhaka"
+}
+
+// CheckInstruments reports sources citing a treaty for which the country
+// pages have no line (applies, does not apply, unknown): tracked tells
+// whether the country pages know the instrument. Every treaty a topic cites
+// must be one a worker can look up for the country where they work.
+func (g *Guide) CheckInstruments(tracked func(instrument string) bool) []Problem {
+	var problems []Problem
+	g.each(func(e *entry) {
+		for _, s := range e.topic.Sources {
+			parsed, ok := parseSource(s)
+			if ok && !NonBinding(parsed.instrument) && !tracked(parsed.instrument) {
+				problems = append(problems, Problem{File: e.topic.File, Line: e.file.valueLine("sources", s),
+					Message: fmt.Sprintf("source %q: the country pages have no applies/does-not-apply/unknown line for %s; add it to the instruments the country files track (and its instrument_ message in the locales)", s, parsed.instrument)})
+			}
+		}
+	})
+	sortProblems(problems)
+	return problems
 }
 
 // SearchDocs returns the plain text of every topic in every language it is

@@ -23,9 +23,12 @@ type Topic struct {
 	// TranslatedFrom is the Hash of the English file a translation was made
 	// from; a different current English hash means the translation is outdated.
 	TranslatedFrom string
-	Body           string // Markdown
-	Hash           string
-	File           string // path inside the loaded fs.FS
+	// Gaps says, for editors only, what the topic leaves out because the
+	// reference notes do not support it yet. Never shown to a worker.
+	Gaps string
+	Body string // Markdown
+	Hash string
+	File string // path inside the loaded fs.FS
 }
 
 // Status says how far a topic in some language can be trusted.
@@ -64,7 +67,7 @@ var (
 )
 
 // knownKeys lists the front matter keys in their documented order.
-var knownKeys = []string{"id", "title", "order", "summary", "sources", "reviewed", "translated_from"}
+var knownKeys = []string{"id", "title", "order", "summary", "sources", "reviewed", "translated_from", "gaps"}
 
 // parsedFile keeps what validation needs to point back into the file.
 type parsedFile struct {
@@ -184,6 +187,7 @@ func parseFile(name, lang string, data []byte) (parsedFile, []Problem) {
 	t.Summary = str("summary", true)
 	t.Reviewed = str("reviewed", false)
 	t.TranslatedFrom = str("translated_from", false)
+	t.Gaps = str("gaps", false)
 	if v, ok := raw["order"]; !ok {
 		report(closing+1, "front matter: missing %q", "order")
 	} else if n, ok := v.(int64); !ok || n <= 0 {
