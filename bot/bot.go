@@ -77,6 +77,8 @@ type State struct {
 	// Intake is the complaint being written; Cases what /mycases waits for.
 	Intake intake.State `json:"intake,omitzero"`
 	Cases  CasesState   `json:"cases,omitzero"`
+	// News is the answer to "may we send you news?".
+	News NewsState `json:"news,omitzero"`
 }
 
 const stateVersion = 1
@@ -101,6 +103,9 @@ type turn struct {
 	// effects are writes a feature needs in the same transaction as the
 	// turn's state and replies.
 	effects []func(*store.Tx) error
+	// draftBefore is the draft's timestamps when the turn began, so the
+	// turn knows whether to update the drafts index.
+	draftBefore *intake.Draft
 }
 
 func (t *turn) t(id string, data map[string]any) string { return t.bot.cfg.Catalog.T(t.lang, id, data) }
@@ -148,6 +153,10 @@ func (b *Bot) Handle(ctx context.Context, in store.InboxUpdate) error {
 		// Every callback query is answered, whatever happened.
 		t.answerCallback("")
 	}
+	if !t.erase {
+		b.indexDraft(t)
+		b.syncNews(t, false)
+	}
 	return b.commit(ctx, in.UpdateID, t)
 }
 
@@ -172,6 +181,9 @@ func (b *Bot) begin(ctx context.Context, upd chat.Update) (*turn, error) {
 		}
 	}
 	t.state.Version = stateVersion
+	if d := t.state.Intake.Draft; d != nil {
+		t.draftBefore = &intake.Draft{StartedAt: d.StartedAt, UpdatedAt: d.UpdatedAt}
+	}
 	return t, nil
 }
 
