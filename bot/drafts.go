@@ -35,7 +35,7 @@ func DraftReminder(catalog *locales.Catalog, chatID int64, lang string) chat.Rep
 	return chat.Reply{Action: chat.ActionSend, ChatID: chatID, Priority: chat.Bulk,
 		Text: catalog.T(lang, "draft_reminder", map[string]any{"Days": DraftKeptDays}),
 		Keyboard: &chat.Keyboard{Inline: [][]chat.Button{{
-			{Text: catalog.T(lang, "draft_continue", nil), Data: callbackData(cbMenu, "complaint")},
+			{Text: catalog.T(lang, "btn_continue", nil), Data: callbackData(cbMenu, "complaint")},
 		}}}}
 }
 

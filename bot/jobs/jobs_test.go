@@ -118,7 +118,7 @@ func TestDraftsRemindOnceThenExpire(t *testing.T) {
 		got := outbox(t, db, chatID)
 		want := cat.T(lang, "draft_reminder", map[string]any{"Days": bot.DraftKeptDays})
 		if len(got) != 1 || got[0].Text != want || got[0].Keyboard == nil ||
-			got[0].Keyboard.Inline[0][0].Text != cat.T(lang, "draft_continue", nil) || got[0].Keyboard.Inline[0][0].Data != "v1:menu:complaint" {
+			got[0].Keyboard.Inline[0][0].Text != cat.T(lang, "btn_continue", nil) || got[0].Keyboard.Inline[0][0].Data != "v1:menu:complaint" {
 			t.Fatalf("chat %d reminder %+v", chatID, got)
 		}
 	}

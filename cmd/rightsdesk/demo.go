@@ -58,6 +58,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		PollTimeout:     serveDefaults().PollTimeout,
 		ShutdownTimeout: serveDefaults().ShutdownTimeout,
 		Limits:          telegram.DefaultLimits(),
+		Jobs:            serveDefaults().Jobs,
 	}
 	return serve(ctx, c, log)
 }

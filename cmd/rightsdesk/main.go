@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -64,6 +65,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runDemo(ctx, args[1:], stdout, stderr)
 	case "content":
 		return runContent(ctx, args[1:], stdout, stderr)
+	case "jobs":
+		return runJobs(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], stdout, stderr)
+	case "announce":
+		return runAnnounce(ctx, args[1:], stdout, stderr)
 	case "version":
 		return runVersion(args[1:], stdout)
 	case "help", "-h", "--help":
@@ -84,6 +91,9 @@ Usage:
   rightsdesk demo [flags]           run the whole bot against a local Bot API with a chat page in the browser
   rightsdesk content check [dir]    validate the guide, the directory and the locale files
   rightsdesk content stamp FILE...  mark translations as up to date with their English original
+  rightsdesk jobs [flags]           list the last runs of the scheduled jobs
+  rightsdesk backup [flags]         back the database up now (also while the bot runs)
+  rightsdesk announce [flags] FILE  schedule a Markdown announcement to the subscribers of a language
   rightsdesk version                print the version
 
 Run "rightsdesk <command> -h" for the flags of a command.
@@ -94,6 +104,24 @@ Run "rightsdesk <command> -h" for the flags of a command.
 func envOr(name, fallback string) string {
 	if v, ok := os.LookupEnv(name); ok && v != "" {
 		return v
+	}
+	return fallback
+}
+
+func envInt(name string, fallback int) int {
+	if v, ok := os.LookupEnv(name); ok {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+			return n
+		}
+	}
+	return fallback
+}
+
+func envInt64(name string, fallback int64) int64 {
+	if v, ok := os.LookupEnv(name); ok {
+		if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+			return n
+		}
 	}
 	return fallback
 }
