@@ -182,7 +182,7 @@ func (b *Bot) begin(ctx context.Context, upd chat.Update) (*turn, error) {
 	}
 	t.state.Version = stateVersion
 	if d := t.state.Intake.Draft; d != nil {
-		t.draftBefore = &intake.Draft{StartedAt: d.StartedAt, UpdatedAt: d.UpdatedAt}
+		t.draftBefore = &intake.Draft{StartedAt: d.StartedAt, UpdatedAt: d.UpdatedAt, Consent: d.Consent}
 	}
 	return t, nil
 }

@@ -20,9 +20,9 @@ func (b *Bot) indexDraft(t *turn) {
 	switch {
 	case d == nil && before != nil:
 		t.effects = append(t.effects, func(tx *store.Tx) error { return tx.ForgetDraft(chatID) })
-	case d != nil && (before == nil || !before.StartedAt.Equal(d.StartedAt) || !before.UpdatedAt.Equal(d.UpdatedAt)):
-		started, updated := d.StartedAt, d.UpdatedAt
-		t.effects = append(t.effects, func(tx *store.Tx) error { return tx.NoteDraft(chatID, started, updated) })
+	case d != nil && (before == nil || !before.StartedAt.Equal(d.StartedAt) || !before.UpdatedAt.Equal(d.UpdatedAt) || before.Consent != d.Consent):
+		started, updated, consented := d.StartedAt, d.UpdatedAt, d.Consent
+		t.effects = append(t.effects, func(tx *store.Tx) error { return tx.NoteDraft(chatID, started, updated, consented) })
 	}
 }
 

@@ -37,8 +37,19 @@ func TestDraftIndexFollowsTheDraft(t *testing.T) {
 	if _, ok := entry(); ok {
 		t.Fatal("an index entry before any draft")
 	}
+	d.reach(intake.QConsent)
+	if e, ok := entry(); !ok || e.Consented {
+		t.Fatalf("at the consent question: %+v %v", e, ok)
+	}
+	d.command("cancel") // nothing was consented to: the draft goes
+	if e, ok := entry(); ok {
+		t.Fatalf("index entry of a draft dropped at /cancel: %+v", e)
+	}
 	d.reach(intake.QSector)
 	agrees("at the sector question")
+	if e, _ := entry(); !e.Consented {
+		t.Fatal("a consented draft indexed as not consented")
+	}
 	started := d.state().Intake.Draft.StartedAt
 	d.command("cancel")
 	agrees("after /cancel")

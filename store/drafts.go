@@ -14,14 +14,15 @@ import (
 // changes the draft.
 
 // NoteDraft records that the chat's draft, begun at started, changed at
-// updated. A draft begun anew may be reminded of again; the same draft
-// never is.
-func (tx *Tx) NoteDraft(chatID int64, started, updated time.Time) error {
-	_, err := tx.exec(context.Background(), `INSERT INTO drafts (chat_id, started_at, updated_at) VALUES (?, ?, ?)
-		ON CONFLICT (chat_id) DO UPDATE SET updated_at = excluded.updated_at,
+// updated; consented says the worker agreed to keep it (before, it holds
+// the safety answer only, and is deleted in time but never reminded of).
+// A draft begun anew may be reminded of again; the same draft never is.
+func (tx *Tx) NoteDraft(chatID int64, started, updated time.Time, consented bool) error {
+	_, err := tx.exec(context.Background(), `INSERT INTO drafts (chat_id, started_at, updated_at, consented) VALUES (?, ?, ?, ?)
+		ON CONFLICT (chat_id) DO UPDATE SET updated_at = excluded.updated_at, consented = excluded.consented,
 		  reminded_at = CASE WHEN drafts.started_at = excluded.started_at THEN drafts.reminded_at END,
 		  started_at = excluded.started_at`,
-		chatID, millis(started), millis(updated))
+		chatID, millis(started), millis(updated), consented)
 	return err
 }
 
@@ -38,6 +39,7 @@ type DraftEntry struct {
 	StartedAt  time.Time
 	UpdatedAt  time.Time
 	RemindedAt time.Time // zero when never reminded
+	Consented  bool
 	// Language is the chat's language, for the reminder.
 	Language string
 }
@@ -47,9 +49,9 @@ func (db *DB) Draft(ctx context.Context, chatID int64) (DraftEntry, error) {
 	d := DraftEntry{ChatID: chatID}
 	var started, updated int64
 	var reminded sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT d.started_at, d.updated_at, d.reminded_at, COALESCE(c.language, '')
+	err := db.read.QueryRowContext(ctx, `SELECT d.started_at, d.updated_at, d.reminded_at, d.consented, COALESCE(c.language, '')
 		FROM drafts d LEFT JOIN chats c ON c.chat_id = d.chat_id WHERE d.chat_id = ?`, chatID).
-		Scan(&started, &updated, &reminded, &d.Language)
+		Scan(&started, &updated, &reminded, &d.Consented, &d.Language)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, ErrNotFound
 	}
@@ -60,12 +62,12 @@ func (db *DB) Draft(ctx context.Context, chatID int64) (DraftEntry, error) {
 	return d, err
 }
 
-// DraftsToRemind lists drafts untouched since idleSince and never reminded
-// of, oldest first, leaving out chats that blocked the bot.
+// DraftsToRemind lists consented drafts untouched since idleSince and never
+// reminded of, oldest first, leaving out chats that blocked the bot.
 func (db *DB) DraftsToRemind(ctx context.Context, idleSince time.Time, limit int) ([]DraftEntry, error) {
 	return db.drafts(ctx, `SELECT d.chat_id, d.started_at, d.updated_at, COALESCE(c.language, '')
 		FROM drafts d LEFT JOIN chats c ON c.chat_id = d.chat_id
-		WHERE d.reminded_at IS NULL AND d.updated_at <= ? AND c.blocked_at IS NULL
+		WHERE d.reminded_at IS NULL AND d.consented = 1 AND d.updated_at <= ? AND c.blocked_at IS NULL
 		ORDER BY d.updated_at, d.chat_id LIMIT ?`, millis(idleSince), limit)
 }
 
@@ -100,7 +102,7 @@ func (db *DB) drafts(ctx context.Context, q string, args ...any) ([]DraftEntry, 
 // since idleSince, is gone, or was reminded of already: then nothing is sent.
 func (tx *Tx) MarkDraftReminded(chatID int64, idleSince time.Time) (bool, error) {
 	res, err := tx.exec(context.Background(), `UPDATE drafts SET reminded_at = ?
-		WHERE chat_id = ? AND reminded_at IS NULL AND updated_at <= ?`, millis(tx.now), chatID, millis(idleSince))
+		WHERE chat_id = ? AND reminded_at IS NULL AND consented = 1 AND updated_at <= ?`, millis(tx.now), chatID, millis(idleSince))
 	if err != nil {
 		return false, err
 	}

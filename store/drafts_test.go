@@ -21,7 +21,7 @@ func TestDraftIndexRemindsOncePerDraft(t *testing.T) {
 			if err := tx.SaveChat(store.Chat{ID: chatID, Type: "private", Language: "ka"}); err != nil {
 				return err
 			}
-			return tx.NoteDraft(chatID, started, updated)
+			return tx.NoteDraft(chatID, started, updated, chatID != 3)
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -39,6 +39,7 @@ func TestDraftIndexRemindsOncePerDraft(t *testing.T) {
 	}
 	note(1, t0, t0)
 	note(2, t0, t0.Add(20*time.Hour))
+	note(3, t0, t0) // at the consent question: deleted in time, never reminded of
 	due, err := db.DraftsToRemind(ctx, t0.Add(time.Hour), 10)
 	if err != nil || len(due) != 1 || due[0].ChatID != 1 || due[0].Language != "ka" {
 		t.Fatalf("due %+v %v", due, err)
@@ -48,6 +49,12 @@ func TestDraftIndexRemindsOncePerDraft(t *testing.T) {
 	}
 	if remind(2, t0.Add(time.Hour)) {
 		t.Fatal("a draft changed after the cutoff was reminded of")
+	}
+	if remind(3, t0.Add(time.Hour)) {
+		t.Fatal("a draft without consent was reminded of")
+	}
+	if old, _ := db.DraftsUntouchedSince(ctx, t0.Add(time.Hour), 10); len(old) != 2 || old[0].ChatID != 1 || old[1].ChatID != 3 {
+		t.Fatalf("untouched drafts %+v", old)
 	}
 	// The same draft, changed again: still reminded of once only.
 	note(1, t0, t0.Add(30*time.Hour))
@@ -88,7 +95,7 @@ func TestDropDraftRemovesItFromSealedState(t *testing.T) {
 		if err := tx.SaveChat(store.Chat{ID: chatID, Type: "private", Language: "ro", State: state}); err != nil {
 			return err
 		}
-		return tx.NoteDraft(chatID, t0, t0)
+		return tx.NoteDraft(chatID, t0, t0, true)
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -83,7 +83,7 @@ func draftChat(t *testing.T, db *store.DB, chatID int64, lang string, updated ti
 		if err := tx.SaveChat(store.Chat{ID: chatID, Type: chat.ChatPrivate, Language: lang, State: state}); err != nil {
 			return err
 		}
-		return tx.NoteDraft(chatID, st.Intake.Draft.StartedAt, updated)
+		return tx.NoteDraft(chatID, st.Intake.Draft.StartedAt, updated, true)
 	}); err != nil {
 		t.Fatal(err)
 	}

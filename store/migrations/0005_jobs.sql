@@ -34,11 +34,13 @@ CREATE TABLE job_marks (
 
 -- The complaint draft lives sealed in the chat state; this is its index,
 -- written in the transaction that changes the draft. started_at tells one
--- draft from the next, so each draft is reminded of once at most.
+-- draft from the next, so each draft is reminded of once at most; only a
+-- draft the worker consented to keep is worth a reminder.
 CREATE TABLE drafts (
 	chat_id     INTEGER PRIMARY KEY,
 	started_at  INTEGER NOT NULL,
 	updated_at  INTEGER NOT NULL,
+	consented   INTEGER NOT NULL CHECK (consented IN (0, 1)),
 	reminded_at INTEGER
 );
 CREATE INDEX drafts_by_age ON drafts (updated_at);
