@@ -6,7 +6,9 @@ package bot
 // draft from the sealed state.
 
 import (
+	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/rightsdesk/rightsdesk/bot/chat"
 	"github.com/rightsdesk/rightsdesk/bot/intake"
@@ -56,4 +58,47 @@ func DropDraft(state []byte) ([]byte, error) {
 		s.Pending = ""
 	}
 	return json.Marshal(s)
+}
+
+// draftsIndexed marks the one pass that indexed the drafts kept before
+// the index existed.
+const draftsIndexed = "index-built"
+
+// IndexDrafts indexes, once per database, the drafts of chats whose state
+// was written before the drafts index existed; afterwards every turn keeps
+// the index. serve calls it at start, before any update is handled, so no
+// turn races it. It reports how many drafts it indexed.
+func (b *Bot) IndexDrafts(ctx context.Context) (int, error) {
+	done, err := b.cfg.Store.Marked(ctx, "drafts", draftsIndexed)
+	if err != nil || done {
+		return 0, err
+	}
+	type entry struct {
+		chatID           int64
+		started, updated time.Time
+		consented        bool
+	}
+	var found []entry
+	err = b.cfg.Store.ChatStates(ctx, func(chatID int64, raw []byte) error {
+		var s State
+		if json.Unmarshal(raw, &s) != nil || s.Intake.Draft == nil {
+			return nil // an unreadable state is reset at the chat's next turn
+		}
+		d := s.Intake.Draft
+		found = append(found, entry{chatID, d.StartedAt, d.UpdatedAt, d.Consent})
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	err = b.cfg.Store.Update(ctx, func(tx *store.Tx) error {
+		for _, e := range found {
+			if err := tx.NoteDraft(e.chatID, e.started, e.updated, e.consented); err != nil {
+				return err
+			}
+		}
+		_, err := tx.MarkOnce("drafts", draftsIndexed)
+		return err
+	})
+	return len(found), err
 }

@@ -107,3 +107,25 @@ func TestDropDraftThenStartAfresh(t *testing.T) {
 		t.Fatalf("new draft's index %+v %v", e, err)
 	}
 }
+
+// Drafts written before the index existed are indexed once, at start.
+func TestIndexDraftsOnce(t *testing.T) {
+	d := newIKDesk(t, "ru")
+	ctx := context.Background()
+	d.reach(intake.QSector)
+	want := d.state().Intake.Draft
+	// As a database from before the index would have it: no entry.
+	if err := d.db.Update(ctx, func(tx *store.Tx) error { return tx.ForgetDraft(d.chatID) }); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := d.b.IndexDrafts(ctx); err != nil || n != 1 {
+		t.Fatalf("indexed %d, %v", n, err)
+	}
+	e, err := d.db.Draft(ctx, d.chatID)
+	if err != nil || !e.StartedAt.Equal(want.StartedAt) || !e.UpdatedAt.Equal(want.UpdatedAt) || !e.Consented {
+		t.Fatalf("index %+v %v, draft %+v", e, err, want)
+	}
+	if n, err := d.b.IndexDrafts(ctx); err != nil || n != 0 {
+		t.Fatalf("a second pass indexed %d, %v", n, err)
+	}
+}

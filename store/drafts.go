@@ -164,3 +164,54 @@ func (db *DB) DropDraft(ctx context.Context, chatID int64, before time.Time, edi
 	})
 	return dropped, err
 }
+
+// ChatStates calls fn with every chat's conversation state, unsealed, for
+// a one-off pass over all chats (indexing drafts kept before the index
+// existed). It reads in pages, so writers are not held up for long.
+func (db *DB) ChatStates(ctx context.Context, fn func(chatID int64, state []byte) error) error {
+	after := int64(-1 << 63)
+	for {
+		rows, err := db.read.QueryContext(ctx, `SELECT chat_id, state FROM chats
+			WHERE state IS NOT NULL AND chat_id > ? ORDER BY chat_id LIMIT 500`, after)
+		if err != nil {
+			return err
+		}
+		type row struct {
+			id     int64
+			sealed []byte
+		}
+		var page []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.sealed); err != nil {
+				rows.Close()
+				return err
+			}
+			page = append(page, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range page {
+			plain, err := db.sealer.Open(r.sealed, statePlace(r.id))
+			if err != nil {
+				return err
+			}
+			if err := fn(r.id, plain); err != nil {
+				return err
+			}
+			after = r.id
+		}
+		if len(page) < 500 {
+			return nil
+		}
+	}
+}
+
+// Marked reports whether job recorded key with MarkOnce.
+func (db *DB) Marked(ctx context.Context, job, key string) (bool, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM job_marks WHERE job = ? AND key = ?`, job, key).Scan(&n)
+	return n > 0, err
+}

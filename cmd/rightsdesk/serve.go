@@ -173,6 +173,14 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 		}
 	}()
 
+	// Drafts kept before the drafts index existed are indexed once, before
+	// any update is handled.
+	if n, err := b.IndexDrafts(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info().Int("drafts", n).Msg("indexed the drafts kept before the drafts index")
+	}
+
 	// Work a crash left behind: updates stored but not handled.
 	pending, err := db.UnhandledUpdates(ctx)
 	if err != nil {
