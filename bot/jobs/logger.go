@@ -8,13 +8,11 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// CronLogger lets cron log through zerolog, its key/value pairs as fields.
-// Cron's routine chatter (wake, schedule, run) is debug; a skipped run is
-// worth knowing, so it is info; errors (a recovered panic, with its stack)
-// are errors.
-func CronLogger(log zerolog.Logger) cron.Logger {
-	return cronLogger{log: log.With().Str("component", "cron").Logger()}
-}
+// CronLogger lets cron log through zerolog, its key/value pairs as fields
+// and its messages prefixed "cron: ". Cron's routine chatter (wake,
+// schedule, run) is debug; a skipped run is worth knowing, so it is info;
+// errors (a recovered panic, with its stack) are errors.
+func CronLogger(log zerolog.Logger) cron.Logger { return cronLogger{log: log} }
 
 type cronLogger struct{ log zerolog.Logger }
 
@@ -24,11 +22,11 @@ func (l cronLogger) Info(msg string, keysAndValues ...any) {
 		e = l.log.Info()
 		msg = "skipped a run: the previous one is still running"
 	}
-	withFields(e, keysAndValues).Msg(msg)
+	withFields(e, keysAndValues).Msg("cron: " + msg)
 }
 
 func (l cronLogger) Error(err error, msg string, keysAndValues ...any) {
-	withFields(l.log.Error().Err(err), keysAndValues).Msg(msg)
+	withFields(l.log.Error().Err(err), keysAndValues).Msg("cron: " + msg)
 }
 
 func withFields(e *zerolog.Event, kv []any) *zerolog.Event {

@@ -242,8 +242,8 @@ func TestPanicRecoveredAndRecorded(t *testing.T) {
 		if json.Unmarshal([]byte(line), &entry) != nil {
 			t.Fatalf("not JSON: %s", line)
 		}
-		if entry["message"] == "panic" {
-			found = entry["error"] == "panic: kaput" && entry["job"] == "boom" && strings.Contains(entry["stack"].(string), "goroutine") && entry["component"] == "cron"
+		if entry["message"] == "cron: panic" {
+			found = entry["error"] == "panic: kaput" && entry["job"] == "boom" && strings.Contains(entry["stack"].(string), "goroutine")
 		}
 	}
 	if !found {

@@ -206,6 +206,12 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 	if err := sched.Start(ctx); err != nil {
 		return err
 	}
+	defer func() {
+		// Only when serve returns early; the orderly stop is below.
+		stop, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+		defer cancel()
+		_ = sched.Stop(stop)
+	}()
 	if c.jobsReady != nil {
 		c.jobsReady(sched)
 	}
