@@ -89,6 +89,8 @@ type State struct {
 	Cases  CasesState   `json:"cases,omitzero"`
 	// Desk is what an organisation's group waits for.
 	Desk desk.State `json:"desk,omitzero"`
+	// News is the answer to "may we send you news?".
+	News NewsState `json:"news,omitzero"`
 }
 
 const stateVersion = 1
@@ -120,6 +122,9 @@ type turn struct {
 	failed error
 	// detached turns belong to no chat: no chat row is saved.
 	detached bool
+	// draftBefore is the draft's timestamps when the turn began, so the
+	// turn knows whether to update the drafts index.
+	draftBefore *intake.Draft
 }
 
 func (t *turn) t(id string, data map[string]any) string { return t.bot.cfg.Catalog.T(t.lang, id, data) }
@@ -170,6 +175,10 @@ func (b *Bot) Handle(ctx context.Context, in store.InboxUpdate) error {
 		// Every callback query is answered, whatever happened.
 		t.answerCallback("")
 	}
+	if !t.erase {
+		b.indexDraft(t)
+		b.syncNews(t, false)
+	}
 	return b.commit(ctx, in.UpdateID, t)
 }
 
@@ -194,6 +203,9 @@ func (b *Bot) begin(ctx context.Context, upd chat.Update) (*turn, error) {
 		}
 	}
 	t.state.Version = stateVersion
+	if d := t.state.Intake.Draft; d != nil {
+		t.draftBefore = &intake.Draft{StartedAt: d.StartedAt, UpdatedAt: d.UpdatedAt, Consent: d.Consent}
+	}
 	return t, nil
 }
 

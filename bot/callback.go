@@ -20,6 +20,7 @@ const (
 	cbRoute    = "r"
 	cbCases    = "c"
 	cbHelp     = "h"
+	cbNews     = "n"
 )
 
 type callback struct {
@@ -34,7 +35,7 @@ func parseCallback(data string) (callback, bool) {
 	}
 	feature, payload, _ := strings.Cut(rest, ":")
 	switch feature {
-	case cbLanguage, cbMenu, cbDelete, cbIntake, cbGuide, cbRoute, cbCases, cbHelp:
+	case cbLanguage, cbMenu, cbDelete, cbIntake, cbGuide, cbRoute, cbCases, cbHelp, cbNews:
 		return callback{Feature: feature, Payload: payload}, true
 	}
 	return callback{}, false

@@ -270,6 +270,7 @@ func (b *Bot) showTopic(t *turn, id string, page int, note string) {
 		kb.Inline = append([][]chat.Button{{{Text: t.t("guide_btn_choose_country", nil), Data: callbackData(cbGuide, "p:"+id)}}}, kb.Inline...)
 	}
 	b.guideShow(t, text, kb)
+	b.askNews(t)
 }
 
 // statusNote warns about a translation the worker should not fully trust;

@@ -21,6 +21,7 @@ func (b *Bot) showCountry(t *turn, code string, page int) {
 	page = min(page, len(pages))
 	data := func(p int) string { return countryData(code, p) }
 	b.guideShow(t, pageText(t, nil, pages, page), pagingKeyboard(t, page, len(pages), data))
+	b.askNews(t)
 }
 
 // countryPages is the whole country page: emergency numbers, hotlines and

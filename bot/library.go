@@ -52,3 +52,6 @@ type libraryRef struct{ p atomic.Pointer[Library] }
 
 func (r *libraryRef) Load() *Library   { return r.p.Load() }
 func (r *libraryRef) Store(l *Library) { r.p.Store(l) }
+
+// Library is the content in service now.
+func (b *Bot) Library() *Library { return b.library.Load() }

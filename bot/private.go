@@ -160,6 +160,8 @@ func (b *Bot) button(t *turn) {
 		b.routeButton(t, cb.Payload)
 	case cbHelp:
 		b.helpButton(t, cb.Payload)
+	case cbNews:
+		b.newsButton(t, cb.Payload)
 	case cbDelete:
 		switch cb.Payload {
 		case "yes":

@@ -23,3 +23,10 @@ func (db *DB) ChatFromDisk(ctx context.Context, id int64) (Chat, error) { return
 // SetAfterRead makes fn run between a read that may fill the mirror and the
 // filling (nil stops it); the caller must not race it with reads.
 func SetAfterRead(fn func()) { afterRead = fn }
+
+// QueryBlobForTest reads one value inside the transaction.
+func (tx *Tx) QueryBlobForTest(q string, args ...any) ([]byte, error) {
+	var b []byte
+	err := tx.tx.QueryRow(q, args...).Scan(&b)
+	return b, err
+}

@@ -128,13 +128,6 @@ func (db *DB) Close() error {
 	return nil
 }
 
-// IntegrityCheck runs SQLite's own check of the file; "ok" when sound.
-func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
-	var result string
-	err := db.read.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&result)
-	return result, err
-}
-
 // Path is where the database file lives.
 func (db *DB) Path() string { return db.path }
 

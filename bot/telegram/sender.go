@@ -30,6 +30,12 @@ type Limits struct {
 	RetryMin, RetryMax time.Duration
 }
 
+// BulkInFlight is how many bulk requests may be in flight at once: a
+// quarter of MaxInFlight, so replies always find room. A bulk message
+// holds its place until its outbox row is settled, so it is also how many
+// bulk messages a crash can catch sent but not yet marked so.
+func (l Limits) BulkInFlight() int { return max(1, l.MaxInFlight/4) }
+
 // DefaultLimits are the documented ceilings.
 func DefaultLimits() Limits {
 	return Limits{GroupPerMinute: 20, GroupWindow: time.Minute, BulkPerSecond: 25, MaxInFlight: 32, RetryMin: time.Second, RetryMax: 5 * time.Minute}
@@ -99,7 +105,7 @@ func (s *Sender) init() {
 		s.groups = map[int64]*slidingWindow{}
 		s.bulk = slidingWindow{limit: int(s.Limits.BulkPerSecond), period: time.Second}
 		s.inflight = make(chan struct{}, s.Limits.MaxInFlight)
-		s.bulkSlot = make(chan struct{}, max(1, s.Limits.MaxInFlight/4))
+		s.bulkSlot = make(chan struct{}, s.Limits.BulkInFlight())
 		s.idle = sync.NewCond(&s.mu)
 		s.waiting = make(chan senderJob)
 	})

@@ -59,6 +59,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		PollTimeout:     serveDefaults().PollTimeout,
 		ShutdownTimeout: serveDefaults().ShutdownTimeout,
 		Limits:          telegram.DefaultLimits(),
+		Jobs:            serveDefaults().Jobs,
 		sandbox:         true,
 	}
 	c.ready = func(string) {

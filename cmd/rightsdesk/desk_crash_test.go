@@ -181,7 +181,7 @@ func TestDeskCrashDuringTakeAndRelay(t *testing.T) {
 			t.Errorf("case %s: the union's message reached the worker %d times", w.caseID, relayed)
 		}
 	}
-	if result, err := db.IntegrityCheck(context.Background()); err != nil || result != "ok" {
-		t.Errorf("integrity check: %q %v", result, err)
+	if err := db.IntegrityCheck(context.Background()); err != nil {
+		t.Errorf("integrity check: %v", err)
 	}
 }

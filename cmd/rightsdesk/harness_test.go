@@ -11,6 +11,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/rightsdesk/rightsdesk/bot/jobs"
 	"github.com/rightsdesk/rightsdesk/bot/localapi"
 	"github.com/rightsdesk/rightsdesk/bot/telegram"
 	"github.com/rightsdesk/rightsdesk/locales"
@@ -26,6 +27,9 @@ type harness struct {
 	dbPath  string
 	listen  string
 	logs    *syncBuffer
+	// jobs is the scheduler of the running serve, when the test asked
+	// for jobs.
+	jobs    *jobs.Scheduler
 	cancel  context.CancelFunc
 	done    chan error
 	catalog *locales.Catalog
@@ -41,6 +45,9 @@ type harnessOptions struct {
 	contentDir string
 	// sandbox adds the demo's organisation, as the demo does.
 	sandbox bool
+	// jobs schedules work (a zero value: none); jobsNow is the jobs' clock.
+	jobs    jobsConfig
+	jobsNow func() time.Time
 }
 
 func startHarness(t *testing.T, opt harnessOptions) *harness {
@@ -73,8 +80,10 @@ func (h *harness) start(opt harnessOptions) {
 	c := serveConfig{
 		Token: demoToken, APIURL: h.baseURL, DBPath: h.dbPath, Listen: "127.0.0.1:0",
 		PollTimeout: 2 * time.Second, ShutdownTimeout: 5 * time.Second, Limits: limits,
-		ContentDir: opt.contentDir, sandbox: opt.sandbox,
+		ContentDir: opt.contentDir, sandbox: opt.sandbox, Jobs: opt.jobs, jobsNow: opt.jobsNow,
 	}
+	scheduler := make(chan *jobs.Scheduler, 1)
+	c.jobsReady = func(s *jobs.Scheduler) { scheduler <- s }
 	ready := make(chan string, 1)
 	c.ready = func(addr string) { ready <- addr }
 	if opt.webhook {
@@ -89,6 +98,7 @@ func (h *harness) start(opt harnessOptions) {
 	go func() { h.done <- serve(ctx, c, log) }()
 	select {
 	case h.listen = <-ready:
+		h.jobs = <-scheduler
 	case err := <-h.done:
 		h.t.Fatalf("serve exited early: %v\n%s", err, h.logs.String())
 	case <-time.After(10 * time.Second):

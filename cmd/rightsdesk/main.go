@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -70,6 +71,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCases(ctx, args[1:], stdout, stderr)
 	case "stats":
 		return runStats(ctx, args[1:], stdout, stderr)
+	case "jobs":
+		return runJobs(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], stdout, stderr)
+	case "announce":
+		return runAnnounce(ctx, args[1:], stdout, stderr)
 	case "version":
 		return runVersion(args[1:], stdout)
 	case "help", "-h", "--help":
@@ -93,6 +100,9 @@ Usage:
   rightsdesk org link|list|unlink   link an organisation's Telegram group as its desk, list and unlink desks
   rightsdesk cases export -org ID   an organisation's cases as CSV or JSON, without names, phones or Telegram ids
   rightsdesk stats                  case counts by category, country, citizenship, month and outcome (cells under 5 hidden)
+  rightsdesk jobs [flags]           list the last runs of the scheduled jobs
+  rightsdesk backup [flags]         back the database up now (also while the bot runs)
+  rightsdesk announce [flags] FILE  schedule a Markdown announcement to the subscribers of a language
   rightsdesk version                print the version
 
 Run "rightsdesk <command> -h" for the flags of a command.
@@ -103,6 +113,24 @@ Run "rightsdesk <command> -h" for the flags of a command.
 func envOr(name, fallback string) string {
 	if v, ok := os.LookupEnv(name); ok && v != "" {
 		return v
+	}
+	return fallback
+}
+
+func envInt(name string, fallback int) int {
+	if v, ok := os.LookupEnv(name); ok {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+			return n
+		}
+	}
+	return fallback
+}
+
+func envInt64(name string, fallback int64) int64 {
+	if v, ok := os.LookupEnv(name); ok {
+		if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+			return n
+		}
 	}
 	return fallback
 }

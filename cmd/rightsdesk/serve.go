@@ -16,6 +16,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/bot"
 	"github.com/rightsdesk/rightsdesk/bot/desk"
+	"github.com/rightsdesk/rightsdesk/bot/jobs"
 	"github.com/rightsdesk/rightsdesk/bot/routing"
 	"github.com/rightsdesk/rightsdesk/bot/telegram"
 	"github.com/rightsdesk/rightsdesk/locales"
@@ -42,11 +43,17 @@ type serveConfig struct {
 	ContentDir string
 	// RouteMaxKm is how far an office may be before routing falls back.
 	RouteMaxKm float64
+	// Jobs is the scheduled work; a zero value schedules nothing.
+	Jobs jobsConfig
 
 	// ready, when set, is called once the bot polls or listens (tests).
 	ready func(addr string)
 	// sandbox adds the demo's organisation to the directory (demo only).
 	sandbox bool
+	// jobsNow replaces the jobs' clock, and jobsReady receives the
+	// scheduler once it started (tests).
+	jobsNow   func() time.Time
+	jobsReady func(*jobs.Scheduler)
 }
 
 func serveFlags(fs *flag.FlagSet, c *serveConfig) {
@@ -66,6 +73,7 @@ func serveFlags(fs *flag.FlagSet, c *serveConfig) {
 	fs.StringVar(&c.ContentDir, "content-dir", envOr("RIGHTSDESK_CONTENT_DIR", ""), "content directory (guide, directory, countries), re-read on SIGHUP; empty serves the embedded content (env RIGHTSDESK_CONTENT_DIR)")
 	fs.Float64Var(&c.RouteMaxKm, "route-max-km", routing.DefaultMaxDistanceKm, "how far (km) an office may be for routing to offer it before falling back to national union centres")
 	fs.StringVar(&c.LogFormat, "log-format", envOr("RIGHTSDESK_LOG_FORMAT", "auto"), "auto (console on a terminal), json or console (env RIGHTSDESK_LOG_FORMAT)")
+	jobsFlags(fs, &c.Jobs)
 	c.Limits.RetryMin, c.Limits.RetryMax, c.Limits.GroupWindow = limits.RetryMin, limits.RetryMax, limits.GroupWindow
 }
 
@@ -88,6 +96,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if c.Listen == "" {
 			return errors.New("webhook mode needs -listen")
 		}
+	}
+	if err := c.Jobs.validate(); err != nil {
+		return err
 	}
 	log, err := newLogger(stderr, c.LogLevel, c.LogFormat)
 	if err != nil {
@@ -170,6 +181,14 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 		}
 	}()
 
+	// Drafts kept before the drafts index existed are indexed once, before
+	// any update is handled.
+	if n, err := b.IndexDrafts(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info().Int("drafts", n).Msg("indexed the drafts kept before the drafts index")
+	}
+
 	// Work a crash left behind: updates stored but not handled.
 	pending, err := db.UnhandledUpdates(ctx)
 	if err != nil {
@@ -181,6 +200,28 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 	}
 	if err := b.RegisterCommands(ctx); err != nil {
 		return err
+	}
+
+	// Scheduled work starts once the sender takes what it enqueues.
+	jobsNow := c.jobsNow
+	if jobsNow == nil {
+		jobsNow = db.Now
+	}
+	sched := jobs.New(db, log.With().Str("component", "jobs").Logger(), jobsNow)
+	if err := registerJobs(sched, c, db, catalog, b, sender.Notify, log); err != nil {
+		return err
+	}
+	if err := sched.Start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		// Only when serve returns early; the orderly stop is below.
+		stop, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+		defer cancel()
+		_ = sched.Stop(stop)
+	}()
+	if c.jobsReady != nil {
+		c.jobsReady(sched)
 	}
 
 	mux := http.NewServeMux()
@@ -250,6 +291,11 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 	defer cancel()
 	if httpSrv != nil {
 		_ = httpSrv.Shutdown(deadline)
+	}
+	// Jobs stop first: what they enqueue is committed with their progress,
+	// so a job cut short resumes at its next run.
+	if err := sched.Stop(deadline); err != nil {
+		log.Warn().Msg("jobs still running at the deadline; they resume at their next run")
 	}
 	if err := exec.Stop(deadline); err != nil {
 		log.Warn().Msg("updates still in progress at the deadline; they resume at the next start")
