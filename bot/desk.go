@@ -7,8 +7,11 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rightsdesk/rightsdesk/bot/chat"
 	"github.com/rightsdesk/rightsdesk/bot/desk"
@@ -165,4 +168,121 @@ func (b *Bot) Unlink(ctx context.Context, serviceID string) (int, error) {
 		return 0, err
 	}
 	return len(out.Reroutes), nil
+}
+
+// errDoneBefore ends a scheduled turn whose effect was had already (a
+// reminder sent in an earlier run): nothing of it is written.
+var errDoneBefore = errors.New("bot: done in an earlier run")
+
+// scheduled runs one turn of scheduled desk work, at most once per key
+// when a key is given.
+func (b *Bot) scheduled(ctx context.Context, job, key string, work func(t *turn) (desk.Out, error)) (bool, error) {
+	t := &turn{bot: b, ctx: ctx, lib: b.library.Load(), lang: locales.Default}
+	if key != "" {
+		t.effects = append(t.effects, func(tx *store.Tx) error {
+			fresh, err := tx.MarkOnce(job, key)
+			if err == nil && !fresh {
+				return errDoneBefore
+			}
+			return err
+		})
+	}
+	out, err := work(t)
+	if err != nil {
+		return false, err
+	}
+	t.addDesk(out)
+	err = b.commitTurn(ctx, t)
+	if errors.Is(err, errDoneBefore) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// DeskDeadlines reminds desks, once, of cases waiting past their response
+// target, and passes on those waiting past twice it.
+func (b *Bot) DeskDeadlines(ctx context.Context, now time.Time) (int, error) {
+	ds, err := b.cfg.Store.ActiveDeliveries(ctx)
+	if err != nil {
+		return 0, err
+	}
+	done := 0
+	for _, d := range ds {
+		org, err := b.cfg.Store.OrgByService(ctx, d.ServiceID)
+		if errors.Is(err, store.ErrNotFound) || err == nil && org.ChatID != d.ChatID {
+			continue // the desk went away; unlinking brought the case back
+		}
+		if err != nil {
+			return done, err
+		}
+		remind, escalate := desk.Due(org, d, now)
+		var did bool
+		switch {
+		case escalate:
+			did, err = b.scheduled(ctx, "deadlines", "", func(t *turn) (desk.Out, error) {
+				return b.desk.Escalate(b.deskTurn(t), org, d, now)
+			})
+		case remind:
+			did, err = b.scheduled(ctx, "deadlines", "remind:"+strconv.FormatInt(d.ID, 10), func(t *turn) (desk.Out, error) {
+				return b.desk.Remind(b.deskTurn(t), org, d, now), nil
+			})
+		}
+		if store.ErrorCode(err) == store.ECONFLICT {
+			continue // a caseworker acted meanwhile; the next run looks again
+		}
+		if err != nil {
+			return done, err
+		}
+		if did {
+			done++
+		}
+	}
+	return done, nil
+}
+
+// DeskDigests sends each desk its week, once per ISO week.
+func (b *Bot) DeskDigests(ctx context.Context, now time.Time) (int, error) {
+	orgs, err := b.cfg.Store.Orgs(ctx)
+	if err != nil {
+		return 0, err
+	}
+	year, week := now.ISOWeek()
+	done := 0
+	for _, org := range orgs {
+		did, err := b.scheduled(ctx, "digest", fmt.Sprintf("%s:%d-W%02d", org.ServiceID, year, week), func(t *turn) (desk.Out, error) {
+			return b.desk.Digest(b.deskTurn(t), org, now)
+		})
+		if err != nil {
+			return done, err
+		}
+		if did {
+			done++
+		}
+	}
+	return done, nil
+}
+
+// FollowUpAfter is how long after a resolution the worker is asked again.
+const FollowUpAfter = 7 * 24 * time.Hour
+
+// DeskFollowUps asks workers, once, a week after a resolution they did not
+// answer, whether the problem is solved.
+func (b *Bot) DeskFollowUps(ctx context.Context, now time.Time) (int, error) {
+	ds, err := b.cfg.Store.ResolvedWithoutFeedback(ctx, now.Add(-FollowUpAfter))
+	if err != nil {
+		return 0, err
+	}
+	done := 0
+	for _, d := range ds {
+		did, err := b.scheduled(ctx, "follow-up", strconv.FormatInt(d.ID, 10), func(t *turn) (desk.Out, error) {
+			return b.desk.FollowUp(b.deskTurn(t), d)
+		})
+		if err != nil {
+			return done, err
+		}
+		if did {
+			done++
+		}
+	}
+	return done, nil
 }

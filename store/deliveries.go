@@ -25,11 +25,13 @@ const (
 	DeliveryReturned        = "returned"
 	DeliveryWithdrawn       = "withdrawn"
 	DeliveryUnlinked        = "unlinked"
+	// DeliveryEscalated: nobody took the case in time; it went on.
+	DeliveryEscalated = "escalated"
 )
 
 // DeliveryStatuses lists every delivery status.
 var DeliveryStatuses = []string{DeliveryAwaitingConsent, DeliveryDeclined, DeliveryOpen, DeliveryTaken,
-	DeliveryResolved, DeliveryReferred, DeliveryReturned, DeliveryWithdrawn, DeliveryUnlinked}
+	DeliveryResolved, DeliveryReferred, DeliveryReturned, DeliveryWithdrawn, DeliveryUnlinked, DeliveryEscalated}
 
 // Delivery is a case handed to an organisation's desk.
 type Delivery struct {
@@ -269,4 +271,19 @@ func (tx *Tx) withdrawDeliveries(where string, args ...any) error {
 // store made itself (a withdrawal).
 func (tx *Tx) SaveNotes(id int64, notes []byte) error {
 	return tx.sealNotes(&Delivery{ID: id, Notes: notes})
+}
+
+// ResolvedWithoutFeedback lists deliveries resolved before the cutoff whose
+// worker has not said whether the problem is solved, oldest first.
+func (db *DB) ResolvedWithoutFeedback(ctx context.Context, before time.Time) ([]Delivery, error) {
+	return db.deliveries(ctx, `WHERE status = 'resolved' AND feedback = '' AND resolved_at < ? ORDER BY id`, millis(before))
+}
+
+// DeskWeek counts a desk's deliveries that arrived, and that it resolved,
+// since a time.
+func (db *DB) DeskWeek(ctx context.Context, chatID int64, since time.Time) (arrived, resolved int, err error) {
+	err = db.read.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM deliveries WHERE chat_id = ?1 AND created_at >= ?2 AND status NOT IN ('awaiting_consent', 'declined')),
+		(SELECT count(*) FROM deliveries WHERE chat_id = ?1 AND resolved_at >= ?2)`, chatID, millis(since)).Scan(&arrived, &resolved)
+	return arrived, resolved, err
 }

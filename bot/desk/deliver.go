@@ -66,7 +66,10 @@ func (k *Desk) deliver(tt *Turn, caseID, serviceID string, ref *Referral, consen
 		if err := tx.SaveDelivery(&d); err != nil {
 			return err
 		}
-		if cs.Status != store.CaseRouted {
+		// Read in the transaction: a write of this turn may have moved it.
+		if status, err := tx.CaseStatus(caseID); err != nil {
+			return err
+		} else if status != store.CaseRouted {
 			if err := tx.SetCaseStatus(caseID, store.CaseRouted); err != nil {
 				return err
 			}
@@ -181,7 +184,7 @@ func (k *Desk) effects(tt *Turn, org store.Org, d store.Delivery, c casework.Cas
 // caseStatusFor is the case's status while its delivery is in a state.
 var caseStatusFor = map[casework.Status]string{
 	casework.Open: store.CaseRouted, casework.Taken: store.CaseTaken, casework.Resolved: store.CaseResolved,
-	casework.Returned: store.CaseNew, casework.Unlinked: store.CaseNew,
+	casework.Returned: store.CaseNew, casework.Unlinked: store.CaseNew, casework.Escalated: store.CaseNew,
 }
 
 // tellWorker tells the worker, in their language, what a desk did.
@@ -199,6 +202,13 @@ func (k *Desk) tellWorker(tt *Turn, d store.Delivery, e casework.TellWorker) (Ou
 	case casework.EventReferred:
 		data["To"] = escape(serviceName(tt.Dir, e.To, lang))
 		text = k.t(lang, "desk_worker_referred", data)
+	case casework.EventEscalated:
+		if e.To == "" {
+			text = k.t(lang, "desk_worker_escalated", data)
+			break
+		}
+		data["To"] = escape(serviceName(tt.Dir, e.To, lang))
+		text = k.t(lang, "desk_worker_escalated_to", data)
 	case casework.EventResolved:
 		data["Outcome"] = k.t(lang, "desk_worker_outcome_"+string(e.Outcome), nil)
 		text = k.t(lang, "desk_worker_resolved", data)

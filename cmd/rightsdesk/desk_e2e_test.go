@@ -393,3 +393,53 @@ func TestDemoSandboxDeskTakesACase(t *testing.T) {
 	card(t, h, desk, caseID, sandboxCaseworker)
 	noErrorResponses(t, h.api)
 }
+
+// A desk whose group removes the bot is unlinked: its open case goes back
+// to the worker, who is told in their language and offered the others. A
+// basic group that becomes a supergroup keeps its link and its cards.
+func TestDeskRemovedAndMigrated(t *testing.T) {
+	h := startHarness(t, harnessOptions{})
+	api := h.api
+	olga := api.NewUser("Olga", "en")
+	basic := api.NewBasicGroup("KTR desk", olga)
+	linkDesk(t, h, basic, olga, "ktr")
+	oldID := basic.ID()
+	if err := basic.Migrate(); err != nil {
+		t.Fatal(err)
+	}
+	db := reopen(t, h)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if o, err := db.OrgByService(context.Background(), "ktr"); err == nil && o.ChatID == basic.ID() && o.ChatID != oldID {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the desk did not follow the group to its supergroup")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	w := newIntakeUser(t, h, "ro")
+	caseID := w.anonymousComplaint("Nu mi-au plătit salariul.")
+	ktr := serviceName(t, h, "ktr", "ro")
+	w.chooseDesk(ktr)
+	card(t, h, basic, caseID, "Nu mi-au plătit salariul.")
+
+	basic.RemoveBot(olga)
+	waitText(t, w.u, h.catalog.T("ro", "desk_worker_unlinked", map[string]any{"CaseID": caseID, "Name": ktr}))
+	offer := w.await("route_intro")
+	if strings.Contains(offer.Text, ktr) {
+		t.Errorf("the unlinked organisation is offered again:\n%s", offer.Text)
+	}
+	if _, err := db.OrgByService(context.Background(), "ktr"); err == nil {
+		t.Error("still linked after the bot was removed")
+	}
+	ds, err := db.CaseDeliveries(context.Background(), caseID)
+	if err != nil || len(ds) != 1 || ds[0].Status != store.DeliveryUnlinked {
+		t.Errorf("deliveries: %+v %v", ds, err)
+	}
+	if c, err := db.CaseByID(context.Background(), caseID); err != nil || c.Status != store.CaseNew {
+		t.Errorf("case status after unlinking: %+v %v", c.Status, err)
+	}
+	noErrorResponses(t, api)
+}

@@ -28,6 +28,8 @@ import (
 // expressions in UTC (or @daily, @every 1h); an empty one turns its job off.
 type jobsConfig struct {
 	Drafts, Retention, Backup, Audit, Announce string
+	// The desk's: response deadlines, weekly digests, follow-ups.
+	Deadlines, Digest, FollowUp string
 
 	RetentionDays int
 	BackupDir     string // empty: <db dir>/backups
@@ -42,6 +44,9 @@ func jobsFlags(fs *flag.FlagSet, c *jobsConfig) {
 	fs.StringVar(&c.Backup, "backup-schedule", envOr("RIGHTSDESK_BACKUP_SCHEDULE", "0 2 * * *"), "when to back the database up into -backup-dir (env RIGHTSDESK_BACKUP_SCHEDULE)")
 	fs.StringVar(&c.Audit, "audit-schedule", envOr("RIGHTSDESK_AUDIT_SCHEDULE", "0 7 * * 1"), "when to list directory entries checked over 12 months ago to -admin-chat (env RIGHTSDESK_AUDIT_SCHEDULE)")
 	fs.StringVar(&c.Announce, "announce-schedule", envOr("RIGHTSDESK_ANNOUNCE_SCHEDULE", "@every 1m"), "how often to look for announcements due (env RIGHTSDESK_ANNOUNCE_SCHEDULE)")
+	fs.StringVar(&c.Deadlines, "deadlines-schedule", envOr("RIGHTSDESK_DEADLINES_SCHEDULE", "*/15 * * * *"), "when to remind desks of cases past their response target and pass on those past twice it (env RIGHTSDESK_DEADLINES_SCHEDULE)")
+	fs.StringVar(&c.Digest, "digest-schedule", envOr("RIGHTSDESK_DIGEST_SCHEDULE", "0 8 * * 1"), "when to send each desk its week: new, open, overdue and resolved cases (env RIGHTSDESK_DIGEST_SCHEDULE)")
+	fs.StringVar(&c.FollowUp, "followup-schedule", envOr("RIGHTSDESK_FOLLOWUP_SCHEDULE", "0 10 * * *"), "when to ask workers, a week after a resolution, whether the problem is solved (env RIGHTSDESK_FOLLOWUP_SCHEDULE)")
 	fs.IntVar(&c.RetentionDays, "retention-days", envInt("RIGHTSDESK_RETENTION_DAYS", 365), "days a closed case keeps its personal fields (env RIGHTSDESK_RETENTION_DAYS)")
 	fs.StringVar(&c.BackupDir, "backup-dir", envOr("RIGHTSDESK_BACKUP_DIR", ""), "backup directory; default <db dir>/backups (env RIGHTSDESK_BACKUP_DIR)")
 	fs.IntVar(&c.BackupKeep, "backup-keep", envInt("RIGHTSDESK_BACKUP_KEEP", 7), "backups kept; older ones are deleted (env RIGHTSDESK_BACKUP_KEEP)")
@@ -50,7 +55,7 @@ func jobsFlags(fs *flag.FlagSet, c *jobsConfig) {
 }
 
 func (c jobsConfig) validate() error {
-	for _, s := range []string{c.Drafts, c.Retention, c.Backup, c.Audit, c.Announce} {
+	for _, s := range []string{c.Drafts, c.Retention, c.Backup, c.Audit, c.Announce, c.Deadlines, c.Digest, c.FollowUp} {
 		if s == "" {
 			continue
 		}
@@ -71,9 +76,8 @@ func (c jobsConfig) backupDir(dbPath string) string {
 	return filepath.Join(filepath.Dir(dbPath), "backups")
 }
 
-// registerJobs puts serve's jobs on the scheduler. A job the caseworkers'
-// desk needs (response deadlines, weekly digests, the follow-up after a
-// case is resolved) is one more sched.Register here with its own flag.
+// registerJobs puts serve's jobs on the scheduler, the desk's among them:
+// response deadlines, weekly digests, the follow-up after a resolution.
 func registerJobs(sched *jobs.Scheduler, c serveConfig, db *store.DB, catalog *locales.Catalog, b *bot.Bot,
 	notify func(...int64), log zerolog.Logger) error {
 	jl := func(name string) zerolog.Logger { return log.With().Str("component", "jobs").Str("job", name).Logger() }
@@ -97,6 +101,9 @@ func registerJobs(sched *jobs.Scheduler, c serveConfig, db *store.DB, catalog *l
 		sched.Register("backup", j.Backup, backups.Run),
 		sched.Register("audit", j.Audit, audit.Run),
 		sched.Register("announce", j.Announce, announce.Run),
+		sched.Register("deadlines", j.Deadlines, b.DeskDeadlines),
+		sched.Register("digest", j.Digest, b.DeskDigests),
+		sched.Register("follow-up", j.FollowUp, b.DeskFollowUps),
 	)
 }
 

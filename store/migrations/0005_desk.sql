@@ -34,7 +34,7 @@ CREATE TABLE deliveries (
 	service_id  TEXT    NOT NULL,
 	chat_id     INTEGER NOT NULL,
 	status      TEXT    NOT NULL CHECK (status IN ('awaiting_consent', 'declined', 'open', 'taken', 'resolved',
-	                                               'referred', 'returned', 'withdrawn', 'unlinked')),
+	                                               'referred', 'returned', 'withdrawn', 'unlinked', 'escalated')),
 	revision    INTEGER NOT NULL DEFAULT 1,
 	assignee    INTEGER,
 	asked       INTEGER NOT NULL DEFAULT 0 CHECK (asked IN (0, 1)),

@@ -25,6 +25,7 @@ const (
 	Returned        Status = "returned"  // "not ours": back to routing
 	Withdrawn       Status = "withdrawn" // by the worker
 	Unlinked        Status = "unlinked"  // the desk went away
+	Escalated       Status = "escalated" // nobody took it in time; it went on
 )
 
 // Active reports whether the desk works on the case now.
@@ -68,6 +69,7 @@ const (
 	EventUnlinked       Event = "unlinked"
 	EventConsentRefused Event = "consent_refused"
 	EventFeedback       Event = "feedback"
+	EventEscalated      Event = "escalated"
 )
 
 // Entry is one line of the history a card shows. By is the caseworker's
@@ -325,5 +327,17 @@ func ConsentGiven(from Case, target, reason string, now time.Time) (Case, []Effe
 func ConsentRefused(from Case, target string, now time.Time) (Case, []Effect) {
 	n := from.clone()
 	n.History = append(n.History, Entry{At: now, Event: EventConsentRefused, Detail: target})
+	return n, []Effect{CardChanged{}}
+}
+
+// Expire ends a case nobody at the desk took in time: it goes on along the
+// routing chain (the desk decides where) and the worker is told.
+func Expire(c Case, now time.Time) (Case, []Effect) {
+	if c.Status != Open {
+		return c, nil
+	}
+	n := c.clone()
+	n.Status = Escalated
+	n.History = append(n.History, Entry{At: now, Event: EventEscalated})
 	return n, []Effect{CardChanged{}}
 }
