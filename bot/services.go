@@ -309,6 +309,8 @@ func (t *turn) why(s directory.Service, ch routing.Choice) string {
 			parts = append(parts, t.t("service_why_origin_union", nil))
 		case routing.ReasonOriginHotline:
 			parts = append(parts, t.t("service_why_origin_hotline", nil))
+		case routing.ReasonReceivesCases:
+			parts = append(parts, t.t("service_why_receives", nil))
 		}
 	}
 	if len(s.Languages) > 0 && !slices.ContainsFunc(ch.Reasons, func(r routing.Reason) bool { return r.Code == routing.ReasonLanguage }) {
