@@ -266,7 +266,23 @@ func (b *Bot) commit(ctx context.Context, updateID int64, t *turn) error {
 
 func (b *Bot) save(tx *store.Tx, t *turn) error {
 	if t.erase {
-		return tx.EraseChat(t.upd.ChatID, t.upd.ID)
+		relayed, err := tx.EraseChat(t.upd.ChatID, t.upd.ID)
+		// What the desks received from the worker is taken back, read in
+		// this transaction so that nothing delivered before it is missed.
+		if err != nil {
+			return err
+		}
+		for _, m := range relayed {
+			payload, err := chat.Reply{Action: chat.ActionDelete, ChatID: m.ChatID, MessageID: m.MessageID}.Encode()
+			if err != nil {
+				return err
+			}
+			if err := tx.Enqueue(m.ChatID, int(chat.Interactive), payload); err != nil {
+				return err
+			}
+			t.notify = append(t.notify, m.ChatID)
+		}
+		return nil
 	}
 	if t.detached {
 		return nil

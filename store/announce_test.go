@@ -121,7 +121,10 @@ func TestSubscriptionKeepsOnlyWhatTargetingNeeds(t *testing.T) {
 		t.Fatalf("after no: %+v %v", s, err)
 	}
 	db.Update(ctx, func(tx *store.Tx) error { return tx.SaveChat(store.Chat{ID: 5, Type: "private"}) })
-	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.EraseChat(5, 0) }); err != nil {
+	if err := db.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.EraseChat(5, 0)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Subscription(ctx, 5); !errors.Is(err, store.ErrNotFound) {

@@ -342,9 +342,18 @@ func (tx *Tx) SetCaseStatus(id, status string) error {
 // What stays is an anonymous tombstone — id, "withdrawn", dates — so an
 // organisation that received the case learns it was withdrawn and nothing
 // else. Callers checkpoint afterwards (secure_delete overwrites the pages).
-func (tx *Tx) EraseCases(chatID int64) error {
+//
+// It returns the messages relayed about the cases to other chats (the
+// desks), read in the same transaction, so the caller can take them back:
+// a relay delivered a moment before is among them, one delivered after
+// finds the case erased (MarkDelivered says so).
+func (tx *Tx) EraseCases(chatID int64) ([]NamedMessage, error) {
+	relayed, err := tx.relaysOf(chatID)
+	if err != nil {
+		return nil, err
+	}
 	if err := tx.withdrawDeliveries(`case_id IN (SELECT id FROM cases WHERE chat_id = ?)`, chatID); err != nil {
-		return err
+		return nil, err
 	}
 	// Replies carrying the cases' content to desks stop; which chats they
 	// were for is not told, so the mirror forgets them all.
@@ -359,12 +368,41 @@ func (tx *Tx) EraseCases(chatID int64) error {
 		`DELETE FROM named_messages WHERE name IN (SELECT 'case:' || id FROM cases WHERE chat_id = ?)`,
 	} {
 		if _, err := tx.tx.Exec(q, chatID); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	_, err := tx.tx.Exec(`UPDATE cases SET status = ?, sealed = NULL, facts = NULL, chat_id = NULL, updated_at = ? WHERE chat_id = ?`,
+	_, err = tx.tx.Exec(`UPDATE cases SET status = ?, sealed = NULL, facts = NULL, chat_id = NULL, updated_at = ? WHERE chat_id = ?`,
 		CaseWithdrawn, millis(tx.now), chatID)
-	return err
+	return relayed, err
+}
+
+// relaysOf lists the messages named after a chat's cases in other chats.
+func (tx *Tx) relaysOf(chatID int64) ([]NamedMessage, error) {
+	rows, err := tx.tx.Query(`SELECT `+namedColumns+` FROM named_messages
+		WHERE name IN (SELECT 'case:' || id FROM cases WHERE chat_id = ?) AND chat_id <> ? ORDER BY chat_id, message_id`, chatID, chatID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []NamedMessage
+	for rows.Next() {
+		m, err := scanNamed(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// caseErased reports whether a case's worker erased it (a tombstone).
+func (tx *Tx) caseErased(id string) (bool, error) {
+	var erased bool
+	err := tx.tx.QueryRow(`SELECT sealed IS NULL AND chat_id IS NULL FROM cases WHERE id = ?`, id).Scan(&erased)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return erased, err
 }
 
 // ChatCases lists a chat's cases, the most recently changed first, without

@@ -112,7 +112,10 @@ func TestEraseChatLeavesNoCiphertextOnDisk(t *testing.T) {
 		t.Fatal("the marker is on disk in plain text")
 	}
 
-	if err := db.Update(ctx, func(tx *Tx) error { return tx.EraseChat(mine, 0) }); err != nil {
+	if err := db.Update(ctx, func(tx *Tx) error {
+		_, err := tx.EraseChat(mine, 0)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Checkpoint(ctx); err != nil {

@@ -184,7 +184,10 @@ func TestEraseChatLeavesTombstone(t *testing.T) {
 	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.AddCaseMessage(9, mine, secret) }); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.EraseChat(9, 0) }); err != nil {
+	if err := db.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.EraseChat(9, 0)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Checkpoint(ctx); err != nil {
@@ -237,7 +240,10 @@ func TestSealedCaseDetails(t *testing.T) {
 	if _, err := db.SealedCaseDetails(ctx, "RD-2222-2222"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unknown case: %v", err)
 	}
-	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.EraseChat(5, 0) }); err != nil {
+	if err := db.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.EraseChat(5, 0)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if sealed, err := db.SealedCaseDetails(ctx, id); err != nil || sealed != nil {

@@ -136,11 +136,14 @@ func (tx *Tx) ForgetMessages(chatID int64) error {
 // EraseChat forgets everything about a chat: its cases' personal fields
 // (EraseCases), its state, language, message ids, what waits in the
 // outbox, and the ids of its handled updates (all but keepUpdate, the one
-// being handled, so a redelivery of it stays a duplicate). Callers checkpoint afterwards so the bytes leave the WAL too.
-func (tx *Tx) EraseChat(chatID, keepUpdate int64) error {
+// being handled, so a redelivery of it stays a duplicate). It returns what
+// was relayed about its cases to other chats, for the caller to take back.
+// Callers checkpoint afterwards so the bytes leave the WAL too.
+func (tx *Tx) EraseChat(chatID, keepUpdate int64) ([]NamedMessage, error) {
 	tx.changes = append(tx.changes, change{kind: changeOutboxOther, chatID: chatID}, change{kind: changeChatOther, chatID: chatID})
-	if err := tx.EraseCases(chatID); err != nil {
-		return err
+	relayed, err := tx.EraseCases(chatID)
+	if err != nil {
+		return nil, err
 	}
 	for _, q := range []string{
 		`DELETE FROM chats WHERE chat_id = ?`,
@@ -148,9 +151,9 @@ func (tx *Tx) EraseChat(chatID, keepUpdate int64) error {
 		`DELETE FROM outbox WHERE chat_id = ?`,
 	} {
 		if _, err := tx.tx.Exec(q, chatID); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	_, err := tx.tx.Exec(`DELETE FROM inbox WHERE chat_id = ? AND handled_at IS NOT NULL AND update_id <> ?`, chatID, keepUpdate)
-	return err
+	_, err = tx.tx.Exec(`DELETE FROM inbox WHERE chat_id = ? AND handled_at IS NOT NULL AND update_id <> ?`, chatID, keepUpdate)
+	return relayed, err
 }

@@ -188,8 +188,26 @@ func TestNamedMessagesAndErasure(t *testing.T) {
 	}); store.ErrorCode(err) != store.ECONFLICT {
 		t.Errorf("an offer number used twice: %v", err)
 	}
-	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.EraseChat(42, 0) }); err != nil {
+	// A relay in the worker's own chat and one on its way as the case is
+	// erased: the first is not the desk's, the second comes back orphaned.
+	name(42, 3, 0, store.NameCase+id)
+	var relayed []store.NamedMessage
+	if err := db.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		relayed, err = tx.EraseChat(42, 0)
+		return err
+	}); err != nil {
 		t.Fatal(err)
+	}
+	if len(relayed) != 1 || relayed[0].ChatID != -1001 || relayed[0].MessageID != 15 {
+		t.Errorf("relays to take back: %+v", relayed)
+	}
+	orphan, err := db.MarkDelivered(ctx, 0, store.Receipt{ChatID: -1001, MessageID: 30, Name: store.NameCase + id})
+	if err != nil || !orphan {
+		t.Errorf("a relay delivered after the erasure: orphan %v %v", orphan, err)
+	}
+	if _, err := db.NameOf(ctx, -1001, 30); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("an orphaned relay was named: %v", err)
 	}
 	if named, _ := db.NamedEverywhere(ctx, store.NameCase+id); len(named) != 0 {
 		t.Errorf("relay names kept: %+v", named)

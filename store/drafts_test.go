@@ -74,7 +74,10 @@ func TestDraftIndexRemindsOncePerDraft(t *testing.T) {
 		t.Fatalf("due with a blocked chat %+v", due)
 	}
 	// /delete takes the index entry with it.
-	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.EraseChat(1, 0) }); err != nil {
+	if err := db.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.EraseChat(1, 0)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Draft(ctx, 1); !errors.Is(err, store.ErrNotFound) {

@@ -99,7 +99,10 @@ func TestMirrorAgreesWithDisk(t *testing.T) {
 						t.Error(err)
 					}
 				case op < 19:
-					if err := db.Update(ctx, func(tx *store.Tx) error { return tx.EraseChat(chatID, 0) }); err != nil {
+					if err := db.Update(ctx, func(tx *store.Tx) error {
+						_, err := tx.EraseChat(chatID, 0)
+						return err
+					}); err != nil {
 						t.Error(err)
 					}
 				default:
@@ -285,10 +288,11 @@ func TestMirrorForgetsOutsideWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := other.Update(ctx, func(tx *store.Tx) error {
-		if err := tx.EraseChat(8, 0); err != nil {
+		if _, err := tx.EraseChat(8, 0); err != nil {
 			return err
 		}
-		return tx.EraseChat(9, 0)
+		_, err := tx.EraseChat(9, 0)
+		return err
 	}); err != nil {
 		t.Fatal(err)
 	}

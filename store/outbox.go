@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -154,7 +155,8 @@ func (db *DB) OutboxLen(ctx context.Context) (int, error) {
 // MarkSent removes a delivered message (and with it what it said) and
 // remembers the id Telegram gave it, for "clear this chat".
 func (db *DB) MarkSent(ctx context.Context, id, chatID int64, messageID int) error {
-	return db.MarkDelivered(ctx, id, Receipt{ChatID: chatID, MessageID: messageID})
+	_, err := db.MarkDelivered(ctx, id, Receipt{ChatID: chatID, MessageID: messageID})
+	return err
 }
 
 // Receipt is what a delivered message leaves behind: its id, its name and
@@ -178,12 +180,25 @@ type Queued struct {
 
 // MarkDelivered is MarkSent with what the message leaves behind, all in the
 // transaction that removes it, so a crash cannot keep one and lose the other.
-func (db *DB) MarkDelivered(ctx context.Context, id int64, r Receipt) error {
-	return db.Update(ctx, func(tx *Tx) error {
+// orphan is true for a message relayed about a case its worker erased while
+// the message was on its way: it is not named, and the caller deletes it.
+func (db *DB) MarkDelivered(ctx context.Context, id int64, r Receipt) (orphan bool, err error) {
+	err = db.Update(ctx, func(tx *Tx) error {
+		orphan = false
 		if _, err := tx.exec(ctx, sqlDeleteOutbox, id); err != nil {
 			return err
 		}
 		tx.changes = append(tx.changes, change{kind: changeRowSent, id: id})
+		if caseID, relay := strings.CutPrefix(r.Name, NameCase); relay && r.MessageID > 0 {
+			erased, err := tx.caseErased(caseID)
+			if err != nil {
+				return err
+			}
+			if erased {
+				orphan = true
+				return nil
+			}
+		}
 		if r.Name != "" && r.MessageID > 0 {
 			if err := tx.NameMessage(NamedMessage{ChatID: r.ChatID, MessageID: r.MessageID, ThreadID: r.ThreadID, Name: r.Name}); err != nil {
 				return err
@@ -200,6 +215,7 @@ func (db *DB) MarkDelivered(ctx context.Context, id int64, r Receipt) error {
 		}
 		return nil
 	})
+	return orphan, err
 }
 
 // Defer postpones a message after a transient failure.

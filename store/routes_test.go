@@ -75,7 +75,10 @@ func TestCaseRoutesRecordedAndErased(t *testing.T) {
 	}
 
 	// /delete takes the choices with the chat.
-	write(func(tx *store.Tx) error { return tx.EraseChat(chatID, 0) })
+	write(func(tx *store.Tx) error {
+		_, err := tx.EraseChat(chatID, 0)
+		return err
+	})
 	if routes, err := db.CaseRoutes(ctx, id); err != nil || len(routes) != 0 {
 		t.Fatalf("routes left after erasure: %+v %v", routes, err)
 	}

@@ -256,7 +256,8 @@ func TestNoMessageIDsForErasedChats(t *testing.T) {
 		if err := tx.SaveChat(store.Chat{ID: 7, Type: "private"}); err != nil {
 			return err
 		}
-		return tx.EraseChat(7, 0)
+		_, err := tx.EraseChat(7, 0)
+		return err
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -155,10 +155,9 @@ func (k *Desk) Withdrawn(tt *Turn, caseID string) (Out, error) {
 	return out, nil
 }
 
-// Erased takes back from the desks what the worker's cases left there:
-// every card says "withdrawn, details erased", and the messages relayed to
-// the desks are deleted where Telegram still allows it. The store's erasure
-// runs in the same transaction.
+// Erased says on every card of the worker's cases "withdrawn, details
+// erased". The messages relayed to the desks are taken back by the erasure
+// itself (store.EraseChat returns them, read in its transaction).
 func (k *Desk) Erased(tt *Turn, workerChatID int64) (Out, error) {
 	var out Out
 	ds, err := k.cfg.Store.ChatDeliveries(tt.Ctx, workerChatID)
@@ -187,25 +186,5 @@ func (k *Desk) Erased(tt *Turn, workerChatID int64) (Out, error) {
 		v := cardView{lang: org.Language, caseID: d.CaseID, c: c, org: org, now: k.cfg.Now(), dir: tt.Dir}
 		out.send(editCard(org, d.CaseID, k.cardText(v), nil))
 	}
-	for caseID := range casesOf(ds) {
-		named, err := k.cfg.Store.NamedEverywhere(tt.Ctx, store.NameCase+caseID)
-		if err != nil {
-			return out, err
-		}
-		for _, m := range named {
-			if m.ChatID == workerChatID {
-				continue // the worker's own chat is erased with "clear this chat"
-			}
-			out.send(chat.Reply{Action: chat.ActionDelete, ChatID: m.ChatID, MessageID: m.MessageID})
-		}
-	}
 	return out, nil
-}
-
-func casesOf(ds []store.Delivery) map[string]bool {
-	out := map[string]bool{}
-	for _, d := range ds {
-		out[d.CaseID] = true
-	}
-	return out
 }

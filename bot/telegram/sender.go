@@ -328,7 +328,12 @@ func (s *Sender) deliver(ctx context.Context, msg store.OutboxMessage) (settled 
 		if err != nil {
 			s.Log.Error().Err(err).Int64("outbox_id", msg.ID).Msg("a follow-up could not be encoded; dropped")
 		}
-		s.retryStore(func() error { return s.Store.MarkDelivered(settle, msg.ID, receipt) })
+		var orphan bool
+		s.retryStore(func() (err error) { orphan, err = s.Store.MarkDelivered(settle, msg.ID, receipt); return err })
+		if orphan {
+			// Its case was erased while it was on its way: take it back.
+			s.takeBack(settle, msg.ChatID, receipt.MessageID)
+		}
 		if len(receipt.Then) > 0 {
 			chats := make([]int64, 0, len(receipt.Then))
 			for _, q := range receipt.Then {
@@ -585,4 +590,16 @@ func (s *Sender) release(windows []*slidingWindow, sent bool) {
 			w.done = append(w.done, now)
 		}
 	}
+}
+
+// takeBack deletes a message that arrived for a case erased meanwhile.
+func (s *Sender) takeBack(ctx context.Context, chatID int64, messageID int) {
+	payload, err := chat.Reply{Action: chat.ActionDelete, ChatID: chatID, MessageID: messageID}.Encode()
+	if err != nil {
+		return
+	}
+	s.retryStore(func() error {
+		return s.Store.Update(ctx, func(tx *store.Tx) error { return tx.Enqueue(chatID, int(chat.Interactive), payload) })
+	})
+	s.Notify(chatID)
 }

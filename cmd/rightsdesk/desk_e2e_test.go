@@ -443,3 +443,68 @@ func TestDeskRemovedAndMigrated(t *testing.T) {
 	}
 	noErrorResponses(t, api)
 }
+
+// /delete reaches the desk: the card says "withdrawn, details erased" and
+// shows nothing else, what was relayed to the group is deleted, and the
+// relay stops both ways.
+func TestDeleteErasesTheDeskSide(t *testing.T) {
+	h := startHarness(t, harnessOptions{})
+	api := h.api
+	olga := api.NewUser("Olga", "en")
+	group := api.NewGroup("FNPR desk", olga)
+	linkDesk(t, h, group, olga, "fnpr")
+	w := newIntakeUser(t, h, "en")
+	caseID := w.anonymousComplaint("My boss holds my passport.")
+	w.chooseDesk(serviceName(t, h, "fnpr", "en"))
+	c := card(t, h, group, caseID, "My boss holds my passport.")
+	recorded(t, h, group.ID(), c)
+	group.Reply(olga, c.ID, "We will call the employer.")
+	q := waitText(t, w.u, "We will call the employer.")
+	if err := w.u.Press(q.ID, w.tr("desk_worker_btn_answer")); err != nil {
+		t.Fatal(err)
+	}
+	w.await("cases_ask_message")
+	w.u.SendText("Thank you, the passport is in the safe.")
+	relayed := waitGroupText(t, group, "the passport is in the safe")
+
+	w.u.SendText("/delete")
+	confirm := w.await("delete_confirm")
+	if err := w.u.Press(confirm.ID, w.tr("btn_yes")); err != nil {
+		t.Fatal(err)
+	}
+	w.await("delete_done")
+	c = card(t, h, group, caseID, h.catalog.T("en", "desk_card_erased", nil))
+	for _, secret := range []string{"passport", "Moscow"} {
+		if strings.Contains(c.Text, secret) {
+			t.Errorf("the erased card still shows %q:\n%s", secret, c.Text)
+		}
+	}
+	if len(c.InlineKeyboard) != 0 {
+		t.Errorf("the erased card keeps buttons: %q", buttonTexts(c))
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		gone := true
+		for _, m := range group.Messages() {
+			if m.ID == relayed.ID && !m.Deleted || m.Kind == "photo" && !m.Deleted {
+				gone = false
+			}
+		}
+		if gone {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the worker's relayed message and file are still in the group")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// The relay stops: a caseworker's reply reaches nobody.
+	before := len(w.u.Messages())
+	recorded(t, h, group.ID(), c)
+	group.Reply(olga, c.ID, "Are you there?")
+	waitGroupText(t, group, strings.SplitN(h.catalog.T("en", "desk_relay_closed", map[string]any{"CaseID": caseID}), ":", 2)[0])
+	if len(w.u.Messages()) != before {
+		t.Error("a message reached the worker after /delete")
+	}
+	noErrorResponses(t, api)
+}
