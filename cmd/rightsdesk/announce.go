@@ -24,8 +24,8 @@ import (
 func runAnnounce(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("announce", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dbPath := fs.String("db", envOr("RIGHTSDESK_DB", "./rightsdesk.db"), "SQLite database path (env RIGHTSDESK_DB)")
-	keyFile := fs.String("key-file", envOr("RIGHTSDESK_KEY_FILE", ""), "at-rest key file; default <db>.key (env RIGHTSDESK_KEY_FILE)")
+	var sf storeFlags
+	sf.register(fs)
 	lang := fs.String("lang", "", "language of the text and of its readers: "+strings.Join(locales.Languages, ", "))
 	country := fs.String("country", "", "country of work of its readers (ISO code such as RU); empty for every country")
 	at := fs.String("at", "", "when to send, UTC: 2026-12-24T09:00:00Z, \"2026-12-24 09:00\" or 2026-12-24; empty for now")
@@ -38,7 +38,7 @@ func runAnnounce(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	if *list {
-		return listAnnouncements(ctx, *dbPath, *keyFile, stdout)
+		return listAnnouncements(ctx, sf, stdout)
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
@@ -63,7 +63,7 @@ func runAnnounce(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return fmt.Errorf("%s: %w", fs.Arg(0), err)
 	}
-	db, err := openExisting(ctx, *dbPath, *keyFile)
+	db, err := sf.openExisting(ctx)
 	if err != nil {
 		return err
 	}
@@ -110,8 +110,8 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("-at %q: use 2026-12-24T09:00:00Z, \"2026-12-24 09:00\" (UTC) or 2026-12-24", s)
 }
 
-func listAnnouncements(ctx context.Context, dbPath, keyFile string, stdout io.Writer) error {
-	db, err := openExisting(ctx, dbPath, keyFile)
+func listAnnouncements(ctx context.Context, sf storeFlags, stdout io.Writer) error {
+	db, err := sf.openExisting(ctx)
 	if err != nil {
 		return err
 	}

@@ -90,7 +90,7 @@ func runCases(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stderr, "cases export needs -org and -format csv or json")
 		return errUsage
 	}
-	db, err := sf.open(ctx)
+	db, err := sf.openExisting(ctx)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"text/tabwriter"
@@ -111,14 +110,14 @@ func registerJobs(sched *jobs.Scheduler, c serveConfig, db *store.DB, catalog *l
 func runJobs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("jobs", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dbPath := fs.String("db", envOr("RIGHTSDESK_DB", "./rightsdesk.db"), "SQLite database path (env RIGHTSDESK_DB)")
-	keyFile := fs.String("key-file", envOr("RIGHTSDESK_KEY_FILE", ""), "at-rest key file; default <db>.key (env RIGHTSDESK_KEY_FILE)")
+	var sf storeFlags
+	sf.register(fs)
 	job := fs.String("job", "", "only this job's runs")
 	n := fs.Int("n", 20, "how many runs")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := openExisting(ctx, *dbPath, *keyFile)
+	db, err := sf.openExisting(ctx)
 	if err != nil {
 		return err
 	}
@@ -162,26 +161,4 @@ func newestOf(runs []store.JobRun, i int) bool {
 		}
 	}
 	return true
-}
-
-// openExisting opens the database of a bot that has run (it may still be
-// running), with the key serve uses, refusing to create either.
-func openExisting(ctx context.Context, dbPath, keyFile string) (*store.DB, error) {
-	if _, err := os.Stat(dbPath); err != nil {
-		return nil, fmt.Errorf("no database at %s", dbPath)
-	}
-	if keyFile == "" {
-		keyFile = dbPath + ".key"
-	}
-	env := os.Getenv("RIGHTSDESK_KEY")
-	if env == "" {
-		if _, err := os.Stat(keyFile); err != nil {
-			return nil, fmt.Errorf("no key: set RIGHTSDESK_KEY or -key-file (looked for %s)", keyFile)
-		}
-	}
-	key, err := store.LoadKey(env, keyFile)
-	if err != nil {
-		return nil, err
-	}
-	return store.Open(ctx, dbPath, key)
 }

@@ -172,7 +172,7 @@ func copyFile(t *testing.T, from, to string) {
 
 func reopenAt(t *testing.T, path string) *store.DB {
 	t.Helper()
-	db, err := openExisting(context.Background(), path, "")
+	db, err := storeFlags{DBPath: path}.openExisting(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 	"time"
 
@@ -16,31 +15,6 @@ import (
 	"github.com/rightsdesk/rightsdesk/locales"
 	"github.com/rightsdesk/rightsdesk/store"
 )
-
-// storeFlags are the flags of every subcommand that opens the database.
-type storeFlags struct {
-	DBPath, KeyFile, ContentDir string
-}
-
-func (s *storeFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&s.DBPath, "db", envOr("RIGHTSDESK_DB", "./rightsdesk.db"), "SQLite database path (env RIGHTSDESK_DB)")
-	fs.StringVar(&s.KeyFile, "key-file", envOr("RIGHTSDESK_KEY_FILE", ""), "at-rest key file; default <db>.key; ignored when RIGHTSDESK_KEY is set (env RIGHTSDESK_KEY_FILE)")
-	fs.StringVar(&s.ContentDir, "content-dir", envOr("RIGHTSDESK_CONTENT_DIR", ""), "content directory; empty uses the embedded content (env RIGHTSDESK_CONTENT_DIR)")
-}
-
-// open opens the database with its key. The bot may be running: SQLite lets
-// both write, one at a time.
-func (s storeFlags) open(ctx context.Context) (*store.DB, error) {
-	keyPath := s.KeyFile
-	if keyPath == "" {
-		keyPath = s.DBPath + ".key"
-	}
-	key, err := store.LoadKey(os.Getenv("RIGHTSDESK_KEY"), keyPath)
-	if err != nil {
-		return nil, err
-	}
-	return store.Open(ctx, s.DBPath, key)
-}
 
 // runOrg is the operator's side of the desk: linking organisations.
 func runOrg(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -60,6 +34,7 @@ flags (after the verb): -db, -key-file, -content-dir`)
 	fs.SetOutput(stderr)
 	var sf storeFlags
 	sf.register(fs)
+	contentDir := fs.String("content-dir", envOr("RIGHTSDESK_CONTENT_DIR", ""), "content directory; empty uses the embedded content (env RIGHTSDESK_CONTENT_DIR)")
 	positional, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		return err
@@ -68,7 +43,7 @@ flags (after the verb): -db, -key-file, -content-dir`)
 	if needID != (len(positional) == 1) || verb != "link" && verb != "list" && verb != "unlink" {
 		return usage()
 	}
-	lib, err := loadLibrary(sf.ContentDir)
+	lib, err := loadLibrary(*contentDir)
 	if err != nil {
 		return err
 	}
@@ -79,7 +54,12 @@ flags (after the verb): -db, -key-file, -content-dir`)
 			return fmt.Errorf("no service %q in the directory (see content/directory)", id)
 		}
 	}
-	db, err := sf.open(ctx)
+	// A code may be made before the bot first ran; the rest needs its data.
+	open := sf.openExisting
+	if verb == "link" {
+		open = sf.open
+	}
+	db, err := open(ctx)
 	if err != nil {
 		return err
 	}

@@ -171,7 +171,7 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := sf.open(ctx)
+	db, err := sf.openExisting(ctx)
 	if err != nil {
 		return err
 	}
