@@ -383,16 +383,7 @@ func (tx *Tx) relaysOf(chatID int64) ([]NamedMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []NamedMessage
-	for rows.Next() {
-		m, err := scanNamed(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return collectNamed(rows)
 }
 
 // caseErased reports whether a case's worker erased it (a tombstone).

@@ -87,6 +87,10 @@ func (db *DB) NamedEverywhere(ctx context.Context, name string) ([]NamedMessage,
 	if err != nil {
 		return nil, err
 	}
+	return collectNamed(rows)
+}
+
+func collectNamed(rows *sql.Rows) ([]NamedMessage, error) {
 	defer rows.Close()
 	var out []NamedMessage
 	for rows.Next() {

@@ -112,13 +112,8 @@ func (k *Desk) FollowUp(tt *Turn, d store.Delivery) (Out, error) {
 	if err != nil || !ok {
 		return out, err
 	}
-	btn := func(id, code string) chat.Button {
-		return chat.Button{Text: k.t(lang, id, nil), Data: "v1:c:" + FeedbackPrefix + d.CaseID + ":" + code}
-	}
 	out.send(chat.Reply{Action: chat.ActionSend, ChatID: worker, Case: d.CaseID, Priority: chat.Bulk,
-		Text: k.t(lang, "desk_worker_followup", map[string]any{"CaseID": d.CaseID, "Name": escape(serviceName(tt.Dir, d.ServiceID, lang))}),
-		Keyboard: &chat.Keyboard{Inline: [][]chat.Button{
-			{btn("desk_worker_feedback_solved", "s")}, {btn("desk_worker_feedback_partly", "p")}, {btn("desk_worker_feedback_no", "n")},
-		}}})
+		Text:     k.t(lang, "desk_worker_followup", map[string]any{"CaseID": d.CaseID, "Name": escape(serviceName(tt.Dir, d.ServiceID, lang))}),
+		Keyboard: k.feedbackKeyboard(lang, d.CaseID)})
 	return out, nil
 }

@@ -234,15 +234,19 @@ func (k *Desk) askFeedback(tt *Turn, d store.Delivery) (Out, error) {
 	if err != nil || !ok {
 		return out, err
 	}
-	btn := func(id, code string) chat.Button {
-		return chat.Button{Text: k.t(lang, id, nil), Data: "v1:c:" + FeedbackPrefix + d.CaseID + ":" + code}
-	}
 	out.send(chat.Reply{Action: chat.ActionSend, ChatID: worker, Case: d.CaseID,
-		Text: k.t(lang, "desk_worker_feedback", map[string]any{"CaseID": d.CaseID}),
-		Keyboard: &chat.Keyboard{Inline: [][]chat.Button{
-			{btn("desk_worker_feedback_solved", "s")}, {btn("desk_worker_feedback_partly", "p")}, {btn("desk_worker_feedback_no", "n")},
-		}}})
+		Text: k.t(lang, "desk_worker_feedback", map[string]any{"CaseID": d.CaseID}), Keyboard: k.feedbackKeyboard(lang, d.CaseID)})
 	return out, nil
+}
+
+// feedbackKeyboard answers "is the problem solved?"; "no" reopens the case.
+func (k *Desk) feedbackKeyboard(lang, caseID string) *chat.Keyboard {
+	btn := func(id, code string) []chat.Button {
+		return []chat.Button{{Text: k.t(lang, id, nil), Data: "v1:c:" + FeedbackPrefix + caseID + ":" + code}}
+	}
+	return &chat.Keyboard{Inline: [][]chat.Button{
+		btn("desk_worker_feedback_solved", "s"), btn("desk_worker_feedback_partly", "p"), btn("desk_worker_feedback_no", "n"),
+	}}
 }
 
 // handOn delivers a referred case to its new desk, or first asks the worker

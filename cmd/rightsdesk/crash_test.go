@@ -35,26 +35,12 @@ func TestCrashRecovery(t *testing.T) {
 		totalSends  = users * (2 + textsPer) // /start, the language button, the texts
 		replyWindow = 20 * time.Second
 	)
-	dir := t.TempDir()
-	bin := buildBinary(t, dir)
-
-	api := localapi.New(localapi.Config{Token: demoToken})
-	baseURL, err := api.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { api.Close() })
+	bb := startBinaryBot(t, "crash")
+	api, proc, dbPath, logPath := bb.api, bb.proc, bb.dbPath, bb.proc.logPath
 	catalog, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	dbPath := filepath.Join(dir, "crash.db")
-	logPath := filepath.Join(dir, "serve.log")
-	proc := &botProcess{t: t, bin: bin, logPath: logPath, args: []string{"serve",
-		"-token", demoToken, "-api-url", baseURL, "-db", dbPath, "-listen", "127.0.0.1:0", "-poll-timeout", "1s"}}
-	proc.start()
-	t.Cleanup(proc.kill)
 
 	// The kills are triggered by the sends themselves, at a third and two
 	// thirds of them, so they land while work is in flight.
@@ -263,6 +249,34 @@ func waitQuiet(api *localapi.Server, quiet, limit time.Duration) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// binaryBot is the real binary serving the local Bot API from a fresh
+// database, started and killed as a process.
+type binaryBot struct {
+	api    *localapi.Server
+	proc   *botProcess
+	dbPath string
+}
+
+// startBinaryBot builds the binary and starts it against a new local Bot
+// API; extra are more serve flags. It is killed when the test ends.
+func startBinaryBot(t *testing.T, name string, extra ...string) binaryBot {
+	t.Helper()
+	dir := t.TempDir()
+	bin := buildBinary(t, dir)
+	api := localapi.New(localapi.Config{Token: demoToken})
+	baseURL, err := api.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { api.Close() })
+	dbPath := filepath.Join(dir, name+".db")
+	proc := &botProcess{t: t, bin: bin, logPath: filepath.Join(dir, "serve.log"), args: append([]string{"serve",
+		"-token", demoToken, "-api-url", baseURL, "-db", dbPath, "-listen", "127.0.0.1:0", "-poll-timeout", "1s"}, extra...)}
+	proc.start()
+	t.Cleanup(proc.kill)
+	return binaryBot{api: api, proc: proc, dbPath: dbPath}
 }
 
 // botProcess is the rightsdesk binary running as a child process, its

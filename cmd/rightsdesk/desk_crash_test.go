@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -27,23 +26,12 @@ func TestDeskCrashDuringTakeAndRelay(t *testing.T) {
 		t.Skip("builds the binary and kills it; skipped with -short")
 	}
 	const cases, kills = 8, 3
-	dir := t.TempDir()
-	bin := buildBinary(t, dir)
-	api := localapi.New(localapi.Config{Token: demoToken})
-	baseURL, err := api.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { api.Close() })
+	bb := startBinaryBot(t, "desk-crash")
+	api, proc, dbPath := bb.api, bb.proc, bb.dbPath
 	catalog, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	dbPath := filepath.Join(dir, "desk-crash.db")
-	proc := &botProcess{t: t, bin: bin, logPath: filepath.Join(dir, "serve.log"), args: []string{"serve",
-		"-token", demoToken, "-api-url", baseURL, "-db", dbPath, "-listen", "127.0.0.1:0", "-poll-timeout", "1s"}}
-	proc.start()
-	t.Cleanup(proc.kill)
 
 	ana, bo := api.NewUser("Ana", "en"), api.NewUser("Bo", "en")
 	forum := api.NewForum("Union desk", ana, bo)
