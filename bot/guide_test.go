@@ -347,7 +347,7 @@ func TestGuideCountryPageFromDirectory(t *testing.T) {
 	for _, want := range []string{
 		"✅ <b>C29</b> (1992): ", "❌ <b>C97</b>: ", "❔ <b>P29</b>: ", "✅ <b>C87</b>: ", "✅ <b>ICRMW</b> (1999): ",
 		"<b>112</b>", "<b>102</b> — " + c.tr("service_label_police", nil), "860",
-		"APA; avtosfer.az (2019), 2026-11-23", "NORMLEX ratification lists and CEACR comment headers, as compiled in reference norms.md, 2026-11-23",
+		"APA; avtosfer.az (2019), 2026-11-23", "ILO NORMLEX (ratification lists and CEACR comment headers), 2026-11-23",
 	} {
 		if !strings.Contains(az, want) {
 			t.Errorf("Azerbaijan page lacks %q:\n%s", want, az)
@@ -358,7 +358,7 @@ func TestGuideCountryPageFromDirectory(t *testing.T) {
 		t.Errorf("the police label is not translated on the Russian page:\n%s", ru)
 	}
 	ru := page("RU")
-	if line := lineWith(ru, "8-800-333-00-16"); !strings.Contains(line, c.tr("service_not_verified", nil)) {
+	if line := lineWith(ru, "8-800-333-00-16"); !strings.Contains(line, c.tr("service_not_confirmed_since", map[string]any{"Year": "2011"})) {
 		t.Errorf("the unverified IOM number is not marked: %q", line)
 	}
 	if line := lineWith(az, "<b>112</b>"); strings.Contains(line, c.tr("service_not_verified", nil)) {

@@ -88,7 +88,7 @@ func TestHelpInMoscow(t *testing.T) {
 	out := texts(tr.replies)
 	fnpr, _ := tr.lib.Directory.ByID("fnpr")
 	for _, want := range []string{"Moscow", "112", "103", fnpr.Names.In("en"), "mos.ru; TASS", "8-800-333-00-16",
-		tr.t("service_not_verified", nil), tr.t("service_kind_trade_union", nil)} {
+		tr.t("service_not_confirmed_since", map[string]any{"Year": "2011"}), tr.t("service_kind_trade_union", nil)} {
 		if !strings.Contains(out, want) {
 			t.Errorf("answer lacks %q:\n%s", want, out)
 		}
