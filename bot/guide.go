@@ -292,6 +292,7 @@ func (b *Bot) topicPages(t *turn, id string) []string {
 		return appendBlock(pages, t.t("guide_hotlines_choose", nil))
 	}
 	heading := t.t("guide_hotlines_heading", map[string]any{"Country": escape(t.countryName(work))})
+	t.here = work // the hotlines of the country the worker works in
 	for _, msg := range t.packMessages(heading, t.helpBlocks(work, t.guideHotlinesHeading())) {
 		pages = appendBlock(pages, msg)
 	}

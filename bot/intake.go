@@ -356,6 +356,8 @@ func (b *Bot) showEmergency(t *turn, country string) {
 		t.send(t.t("intake_emergency_general", nil), b.emergencyCountries(t))
 		return
 	}
+	// The worker said they are in this country: its numbers work for them.
+	t.here = country
 	t.sendAll(t.packMessages("", t.helpBlocks(country, t.t("intake_emergency_hotlines", nil))), nil)
 }
 

@@ -63,6 +63,8 @@ func (b *Bot) offerRoutes(t *turn, c RouteRequest) {
 	if !rc.HasLocation && c.WorkCity != "" && t.lib != nil && t.lib.Gazetteer != nil {
 		rc.Lat, rc.Lon, rc.HasLocation = t.lib.locateWorkCity(c.WorkCountry, c.WorkCity)
 	}
+	// Numbers that cannot be dialled from the country of work are labelled.
+	t.here = c.WorkCountry
 	res := t.lib.rank(rc, routeChoices, t.bot.cfg.RouteMaxDistanceKm)
 	state := &RouteState{CaseID: c.CaseID}
 	var blocks []func(*sources) string
@@ -84,8 +86,11 @@ func (b *Bot) offerRoutes(t *turn, c RouteRequest) {
 		if ch.NeedsConsent {
 			label = "route_btn_choose_consulate"
 		}
+		// The cards above number the full names; the button keeps whole
+		// words of the name that fit a phone.
 		rows = append(rows, []chat.Button{{
-			Text: t.t(label, map[string]any{"N": n, "Name": truncate(s.Names.In(t.lang), 40)}),
+			Text: fitLabel(t.t(label, map[string]any{"N": n, "Name": s.Names.In(t.lang)}), 1,
+				strings.TrimSpace(t.t(label, map[string]any{"N": n, "Name": ""}))),
 			Data: routeData(c.CaseID, routeChoose+strconv.Itoa(n)),
 		}})
 	}
