@@ -106,13 +106,15 @@ func intakeInputFor(u chat.Update) (intake.Input, bool) {
 			return intake.Input{}, false
 		}
 		return intake.Input{Kind: intake.InputContact, Contact: &intake.Contact{Phone: u.Contact.Phone, Own: u.Contact.Own}}, true
-	case chat.KindPhoto, chat.KindDocument:
+	case chat.KindPhoto, chat.KindDocument, chat.KindVoice:
+		// A voice note is kept by reference like a photo: it can be the
+		// worker's whole account.
 		if u.File == nil {
 			return intake.Input{Kind: intake.InputUnsupported}, true
 		}
 		f := &intake.File{ID: u.File.ID, UniqueID: u.File.UniqueID, Kind: u.File.Kind, MIME: u.File.MIME, Size: u.File.Size}
 		return intake.Input{Kind: intake.InputFile, Text: u.Text, File: f}, true
-	case chat.KindSticker, chat.KindVoice, chat.KindMedia, chat.KindOther:
+	case chat.KindSticker, chat.KindMedia, chat.KindOther:
 		return intake.Input{Kind: intake.InputUnsupported}, true
 	}
 	return intake.Input{}, false

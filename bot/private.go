@@ -68,7 +68,8 @@ func (b *Bot) unexpected(t *turn) {
 	case chat.KindSticker:
 		id = "unsupported_sticker"
 	case chat.KindVoice:
-		id = "unsupported_voice"
+		// Voice notes are taken as a complaint's story or evidence.
+		id = "voice_outside_complaint"
 	case chat.KindPhoto, chat.KindDocument, chat.KindMedia:
 		id = "unsupported_media"
 	}

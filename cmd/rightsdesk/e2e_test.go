@@ -85,7 +85,7 @@ func TestBadInputAnswered(t *testing.T) {
 		want string
 	}{
 		{"sticker", func() { u.SendSticker() }, "unsupported_sticker"},
-		{"voice", func() { u.SendVoice() }, "unsupported_voice"},
+		{"voice", func() { u.SendVoice() }, "voice_outside_complaint"},
 		{"photo", func() { u.SendPhoto("") }, "unsupported_media"},
 		{"document", func() { u.SendDocument("a.pdf", "application/pdf", "") }, "unsupported_media"},
 		{"forward", func() { u.Forward("hello") }, "forward_note"},
