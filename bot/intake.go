@@ -213,7 +213,11 @@ func (b *Bot) renderAsk(t *turn, a intake.Ask) {
 	text := t.t(a.Message, t.intakeData(a.Data, true))
 	var kb *chat.Keyboard
 	if len(a.Buttons) > 0 {
-		kb = &chat.Keyboard{Inline: intakeButtons(t, a.Buttons)}
+		// Options too long for a phone's button are numbered and listed
+		// in full under the question.
+		var rows [][]chat.Button
+		text, rows = numberOptions(text, reflow(intakeButtons(t, a.Buttons)), intakeOptions(a.Buttons), listsChoices(a.Data))
+		kb = &chat.Keyboard{Inline: rows}
 	} else if a.Reply != nil {
 		var row []chat.ReplyButton
 		for _, rb := range a.Reply.Buttons {
@@ -229,6 +233,33 @@ func (b *Bot) renderAsk(t *turn, a intake.Ask) {
 		return
 	}
 	t.send(text, kb)
+}
+
+// listsChoices reports a question whose text already numbers its options.
+func listsChoices(data map[string]any) bool {
+	for _, v := range data {
+		if _, ok := v.(intake.Choices); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// intakeOptions counts the answers among a question's buttons: those before
+// the first control (Done, Skip, None of these, Submit…), which is also how
+// typed numbers count them.
+func intakeOptions(rows [][]intake.Button) int {
+	n := 0
+	for _, row := range rows {
+		for _, b := range row {
+			if strings.HasPrefix(b.Label, "btn_") || b.Label == "intake_btn_none_of_these" || b.Label == "intake_btn_submit" ||
+				b.Label == "intake_btn_clear_description" || b.Label == "intake_btn_change" || b.Label == "intake_country_other" {
+				return n
+			}
+			n++
+		}
+	}
+	return n
 }
 
 // intakeButtons localizes the engine's inline buttons; a selected one is

@@ -94,7 +94,7 @@ func TestHelpNearMeTypedCities(t *testing.T) {
 
 	// From the menu's button; Cyrillic with a Latin "a" inside.
 	before := len(u.Messages())
-	if err := u.Press(menu.ID, h.catalog.T("en", "menu_help", nil)); err != nil {
+	if err := u.Press(menu.ID, h.catalog.T("en", "menu_short_help", nil)); err != nil {
 		t.Fatal(err)
 	}
 	waitNewMessage(t, u, before, firstLine(h.catalog.T("en", "help_ask", nil)))

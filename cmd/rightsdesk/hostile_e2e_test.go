@@ -755,9 +755,11 @@ func (w *hostileUser) pressLabel(id string) {
 	label := w.tr(id)
 	msgs := w.u.Messages()
 	for i := len(msgs) - 1; i >= 0; i-- {
-		if !msgs[i].Deleted && slices.Contains(buttonTexts(msgs[i]), label) {
-			w.press(msgs[i], label)
-			return
+		for _, b := range buttonTexts(msgs[i]) {
+			if !msgs[i].Deleted && showsOption(b, label) {
+				w.press(msgs[i], b)
+				return
+			}
 		}
 	}
 	w.t.Fatalf("[%s] no button %q (%s) on screen", w.lang, label, id)
@@ -787,7 +789,9 @@ func (w *hostileUser) await(ids ...string) localapi.Message {
 
 func (w *hostileUser) awaitButton(label string) localapi.Message {
 	w.t.Helper()
-	return w.awaitMatch("button "+label, func(m localapi.Message) bool { return slices.Contains(buttonTexts(m), label) })
+	return w.awaitMatch("button "+label, func(m localapi.Message) bool {
+		return slices.ContainsFunc(buttonTexts(m), func(b string) bool { return showsOption(b, label) })
+	})
 }
 
 func (w *hostileUser) awaitAny() localapi.Message {

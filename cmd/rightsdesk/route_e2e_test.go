@@ -169,7 +169,7 @@ func TestRouteFromComplaintToChoiceEndToEnd(t *testing.T) {
 func TestHelpInTheMiddleOfAComplaint(t *testing.T) {
 	h := startHarness(t, harnessOptions{})
 	w := newIntakeUser(t, h, "az")
-	w.press("menu_complaint")
+	w.press("menu_short_complaint")
 	w.await("intake_q_danger")
 	w.press("intake_btn_safe")
 	w.await("intake_q_consent")
