@@ -325,14 +325,16 @@ func (b *Bot) intakeEnv(t *turn) intake.Env {
 		gz := lib.Gazetteer
 		env.MatchCity = func(text string) []intake.Place {
 			var out []intake.Place
+			// Towns are named in the worker's script (Москва, მოსკოვი);
+			// the gazetteer finds them again by any of their names.
 			for _, m := range gz.Match(text, intake.MaxCandidates) {
-				out = append(out, intake.Place{ID: m.ID, Name: m.Name, Country: m.Country, Lat: m.Lat, Lon: m.Lon})
+				out = append(out, intake.Place{ID: m.ID, Name: m.NameIn(t.lang), Country: m.Country, Lat: m.Lat, Lon: m.Lon})
 			}
 			return out
 		}
 		env.NearestPlace = func(lat, lon float64) (intake.Place, bool) {
 			p, ok := gz.Nearest(lat, lon, cityRadiusKm)
-			return intake.Place{ID: p.ID, Name: p.Name, Country: p.Country, Lat: p.Lat, Lon: p.Lon}, ok
+			return intake.Place{ID: p.ID, Name: p.NameIn(t.lang), Country: p.Country, Lat: p.Lat, Lon: p.Lon}, ok
 		}
 	}
 	if lib != nil && lib.Directory != nil {
