@@ -36,6 +36,7 @@ type guideVocab struct {
 
 type langVocab struct {
 	words   []string         // as written, lower-case
+	keys    [][]rune         // folded, as runes, for the edit check
 	freq    []int32          // occurrences in the guide
 	exact   map[string]int32 // folded key -> word
 	sorted  []string         // folded keys, sorted, for prefix look-ups
@@ -102,6 +103,7 @@ func (v *langVocab) add(text string) {
 		}
 		i := int32(len(v.words))
 		v.words = append(v.words, strings.ToLower(w))
+		v.keys = append(v.keys, []rune(key))
 		v.freq = append(v.freq, 1)
 		v.exact[key] = i
 		v.sorted = append(v.sorted, key)
@@ -164,8 +166,7 @@ func (v *guideVocab) near(key string, langs []string) []string {
 			add(lv.deletes[d])
 		}
 		for _, i := range ids {
-			w := []rune(vocabKey(lv.words[i]))
-			if !slices.Equal(w, q) && withinOneEdit(q, w) && !slices.ContainsFunc(hits, func(h found) bool { return h.word == lv.words[i] }) {
+			if w := lv.keys[i]; !slices.Equal(w, q) && withinOneEdit(q, w) && !slices.ContainsFunc(hits, func(h found) bool { return h.word == lv.words[i] }) {
 				hits = append(hits, found{lv.words[i], lv.freq[i]})
 			}
 		}
