@@ -189,7 +189,7 @@ func (w *walker) complaint() {
 	w.send("Aktau", "")
 	pick, _ := w.latest(w.tr("intake_btn_none_of_these"), func(l string) bool { return l == w.tr("intake_btn_none_of_these") })
 	w.pressOn(pick, buttonTexts(pick)[0]) // the towns are named in the worker's script
-	w.pressID("intake_btn_change") // the citizenship the guide learned
+	w.pressID("intake_btn_change")        // the citizenship the guide learned
 	w.pressID("intake_country_az")
 	w.pressID("intake_sector_construction")
 	w.pressID("btn_skip")
