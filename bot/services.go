@@ -272,10 +272,13 @@ func (t *turn) phoneLabel(p directory.Phone) string {
 	if hours := p.Hours.In(t.lang); hours != "" {
 		parts = append(parts, escape(hours))
 	}
-	if len(p.FreeFrom) > 0 {
+	onlyInside := p.Reach() != directory.Anywhere && p.DialFrom != "" && !strings.EqualFold(p.DialFrom, t.here)
+	// Where a call is free matters to whoever can make it; a label that
+	// says so already ("free from landlines in Moldova") is enough.
+	if len(p.FreeFrom) > 0 && !onlyInside && !strings.Contains(strings.ToLower(p.Label.EN), "free") {
 		parts = append(parts, t.t("service_free_from", map[string]any{"Countries": escape(t.countryNames(p.FreeFrom))}))
 	}
-	if p.Reach() != directory.Anywhere && p.DialFrom != "" && !strings.EqualFold(p.DialFrom, t.here) {
+	if onlyInside {
 		parts = append(parts, t.t("service_only_inside", map[string]any{"Country": escape(t.countryName(p.DialFrom))}))
 	}
 	if p.AreaCodeMissing {
