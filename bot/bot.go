@@ -108,10 +108,14 @@ type turn struct {
 	stored         bool
 	storedLanguage string
 	lang           string
-	state          State
-	replies        []chat.Reply
-	answered       bool // the callback query has its answer queued
-	erase          bool // /delete confirmed: forget the chat
+	// here is the country the worker stands in for what this turn shows
+	// ("" when unknown): numbers that cannot be dialled from there are
+	// labelled with where they work.
+	here     string
+	state    State
+	replies  []chat.Reply
+	answered bool // the callback query has its answer queued
+	erase    bool // /delete confirmed: forget the chat
 	// effects are writes a feature needs in the same transaction as the
 	// turn's state and replies.
 	effects []func(*store.Tx) error

@@ -148,7 +148,8 @@ func (b *Bot) casesList(t *turn) {
 	var rows [][]chat.Button
 	for _, c := range cases {
 		rows = append(rows, []chat.Button{{
-			Text: t.t("cases_item", map[string]any{"ID": c.ID, "Status": t.caseStatus(c.Status), "Date": caseDate(c.UpdatedAt)}),
+			// Whole words that fit a phone: the case number always does.
+			Text: fitLabel(t.t("cases_item", map[string]any{"ID": c.ID, "Status": t.caseStatus(c.Status), "Date": caseDate(c.UpdatedAt)}), 1, c.ID),
 			Data: callbackData(cbCases, casesOpen+c.ID),
 		}})
 	}

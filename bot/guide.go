@@ -183,39 +183,48 @@ func (b *Bot) showTopics(t *turn, note string) {
 	if note != "" {
 		text = note + "\n\n" + text
 	}
-	b.guideShow(t, text, b.topicsKeyboard(t))
+	text, kb := b.topicsScreen(t, text)
+	b.guideShow(t, text, kb)
 }
 
-// topicsKeyboard: the pages of the country the worker works in and of
-// their citizenship first, every topic in reading order, then the profile
-// and the way back to the menu.
 func (b *Bot) topicsKeyboard(t *turn) *chat.Keyboard {
+	_, kb := b.topicsScreen(t, "")
+	return kb
+}
+
+// topicsScreen: the pages of the country the worker works in and of their
+// citizenship first, every topic in reading order, then the profile and
+// the way back to the menu. Titles too long for a phone's button are
+// numbered and listed in full in text.
+func (b *Bot) topicsScreen(t *turn, text string) (string, *chat.Keyboard) {
 	var rows [][]chat.Button
 	work, citizenship := t.state.Profile.WorkCountry, t.state.Profile.Citizenship
-	countryButton := func(id, code string) {
+	countryButton := func(id, short, code string) {
 		if b.knownCountry(t, code) {
-			rows = append(rows, []chat.Button{{
-				Text: t.t(id, map[string]any{"Country": t.countryName(code)}),
-				Data: countryData(code, 1),
-			}})
+			data := map[string]any{"Country": t.countryName(code)}
+			rows = append(rows, []chat.Button{{Text: fullOrShort(t.t(id, data), 1, t.t(short, data)), Data: countryData(code, 1)}})
 		}
 	}
-	countryButton("guide_btn_your_country", work)
+	countryButton("guide_btn_your_country", "guide_btn_your_country_short", work)
 	if citizenship != work {
-		countryButton("guide_btn_home_country", citizenship)
+		countryButton("guide_btn_home_country", "guide_btn_home_country_short", citizenship)
 	}
+	var topics [][]chat.Button
 	for _, ref := range t.lib.Guide.Topics(t.lang) {
-		rows = append(rows, []chat.Button{{Text: b.topicTitle(t, ref.Title, ref.Status), Data: topicData(ref.ID, 1)}})
+		topics = append(topics, []chat.Button{{Text: b.topicTitle(t, ref.Title, ref.Status), Data: topicData(ref.ID, 1)}})
 	}
+	text, topics = numberOverflow(text, topics, len(topics))
+	rows = append(rows, topics...)
 	change := t.t("guide_btn_choose_country", nil)
 	if work != "" {
-		change = t.t("guide_btn_change_country", map[string]any{"Country": t.countryName(work)})
+		data := map[string]any{"Country": t.countryName(work)}
+		change = fullOrShort(t.t("guide_btn_change_country", data), 1, t.t("guide_btn_change_country_short", data))
 	}
 	rows = append(rows,
 		[]chat.Button{{Text: change, Data: callbackData(cbGuide, "p:")}},
 		[]chat.Button{{Text: t.t("guide_btn_menu", nil), Data: callbackData(cbGuide, "m")}},
 	)
-	return &chat.Keyboard{Inline: rows}
+	return text, &chat.Keyboard{Inline: rows}
 }
 
 // topicTitle marks a title shown in English because the worker's language
@@ -303,6 +312,7 @@ func (b *Bot) topicPages(t *turn, id string) []string {
 		return appendBlock(pages, t.t("guide_hotlines_choose", nil))
 	}
 	heading := t.t("guide_hotlines_heading", map[string]any{"Country": escape(t.countryName(work))})
+	t.here = work // the hotlines of the country the worker works in
 	for _, msg := range t.packMessages(heading, t.helpBlocks(work, t.guideHotlinesHeading())) {
 		pages = appendBlock(pages, msg)
 	}
@@ -388,6 +398,7 @@ func (b *Bot) guideSearch(t *turn, query string) {
 		b.showTopics(t, t.t("guide_search_none", nil))
 		return
 	}
+	text, rows := numberOverflow(t.t("guide_search_results", nil), rows, len(rows))
 	rows = append(rows, guideExitRow(t))
-	t.send(t.t("guide_search_results", nil), &chat.Keyboard{Inline: rows})
+	t.send(text, &chat.Keyboard{Inline: rows})
 }

@@ -43,7 +43,7 @@ func TestGuideAppliesWhereYouWork(t *testing.T) {
 		line(md, "guide_applies_unknown", "P29", "Moldova", 0),
 		line(md, "guide_applies_unknown", "Palermo", "Moldova", 0),
 		md.tr("guide_applies_national", nil),
-		md.tr("guide_applies_sources", map[string]any{"Sources": "NORMLEX ratification lists and CEACR comment headers, 2026-11-23"}),
+		md.tr("guide_applies_sources", map[string]any{"Sources": "ILO NORMLEX (ratification lists and CEACR comment headers), 2026-11-23"}),
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("forced-labour for Moldova lacks %q:\n%s", want, page)

@@ -17,6 +17,9 @@ import (
 // showCountry shows a page of a country's facts.
 func (b *Bot) showCountry(t *turn, code string, page int) {
 	c, _ := t.lib.Directory.Country(code)
+	// A worker reads any country's page: its short numbers are plain only
+	// for one who works there.
+	t.here = t.state.Profile.WorkCountry
 	pages := t.countryPages(c)
 	page = min(page, len(pages))
 	data := func(p int) string { return countryData(code, p) }

@@ -4,6 +4,8 @@ package bot
 // shared location or a typed city, from /help or the menu.
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rightsdesk/rightsdesk/bot/chat"
@@ -89,7 +91,7 @@ func (b *Bot) helpAtLocation(t *turn, lat, lon float64) {
 		t.send(t.t("help_location_unknown", nil), helpKeyboard(t))
 		return
 	}
-	b.helpResult(t, place, "", lat, lon)
+	b.helpPlace(t, place)
 }
 
 func (b *Bot) helpForCity(t *turn, query string) {
@@ -98,83 +100,153 @@ func (b *Bot) helpForCity(t *turn, query string) {
 	case len(matches) == 0:
 		t.send(t.t("help_not_found", map[string]any{"Query": escape(truncate(query, echoLimit))}), helpKeyboard(t))
 	case len(matches) == 1:
-		m := matches[0]
-		name := ""
-		if m.Score == 1 {
-			// Their own spelling of the place: Москва reads better than
-			// Moscow to the worker who typed it.
-			name = truncate(query, echoLimit)
-		}
-		b.helpResult(t, m.Place, name, m.Lat, m.Lon)
+		b.helpPlace(t, matches[0].Place)
 	default:
+		// Places are numbered in the message with their region; the
+		// buttons carry the number and the name, which fit a phone.
+		lines := make([]string, 0, len(matches))
 		rows := make([][]chat.Button, 0, len(matches))
-		for _, m := range matches {
-			rows = append(rows, []chat.Button{{Text: t.placeLabel(m.Place, true), Data: callbackData(cbHelp, "p:"+m.ID)}})
+		for i, m := range matches {
+			n := strconv.Itoa(i + 1)
+			lines = append(lines, n+". "+escape(t.placeLabel(m.Place, true)))
+			rows = append(rows, []chat.Button{{Text: fitLabel(n+". "+m.Place.NameIn(t.lang), 1, n), Data: callbackData(cbHelp, helpPlaceOp+m.ID)}})
 		}
-		t.send(t.t("help_choose_place", map[string]any{"Query": escape(truncate(query, echoLimit))}), &chat.Keyboard{Inline: rows})
+		t.send(t.t("help_choose_place", map[string]any{"Query": escape(truncate(query, echoLimit))})+"\n\n"+strings.Join(lines, "\n"),
+			&chat.Keyboard{Inline: rows})
 	}
 }
 
-// helpButton is the choice among several cities of the same name.
+// Help button operations: a place among several, a problem for a place,
+// another problem for the same place.
+const (
+	helpPlaceOp   = "p:"
+	helpProblemOp = "c:"
+	helpAgainOp   = "a:"
+	// helpAll is the problem "show every kind of help".
+	helpAll = "all"
+)
+
+// helpButton takes the choice of a place or of a problem.
 func (b *Bot) helpButton(t *turn, payload string) {
-	id, ok := strings.CutPrefix(payload, "p:")
-	if !ok {
-		b.stale(t)
-		return
-	}
+	op, rest := payload[:min(2, len(payload))], payload[min(2, len(payload)):]
+	id, problem, _ := strings.Cut(rest, ":")
 	place, ok := t.lib.Gazetteer.ByID(id)
 	if !ok {
 		b.stale(t)
 		return
 	}
-	t.answerCallback("")
-	b.helpResult(t, place, "", place.Lat, place.Lon)
+	switch op {
+	case helpPlaceOp:
+		t.answerCallback("")
+		b.helpPlace(t, place)
+	case helpAgainOp:
+		t.answerCallback("")
+		t.here = place.Country
+		b.askProblem(t, place)
+	case helpProblemOp:
+		if problem != helpAll && !slices.Contains(directory.Categories, problem) {
+			b.stale(t)
+			return
+		}
+		t.answerCallback("")
+		b.helpServices(t, place, problem)
+	default:
+		b.stale(t)
+	}
 }
 
-// placeLabel names a place so two towns of the same name can be told apart.
+// placeLabel names a place in the worker's script, so two towns of the same
+// name can be told apart (with the region, in English as GeoNames has it).
 func (t *turn) placeLabel(p gazetteer.Place, withRegion bool) string {
 	country := t.countryName(p.Country)
+	name := p.NameIn(t.lang)
 	if withRegion && p.Admin != "" && p.Admin != p.Name {
-		return p.Name + ", " + p.Admin + ", " + country
+		return name + ", " + p.Admin + ", " + country
 	}
-	return p.Name + ", " + country
+	return name + ", " + country
 }
 
-// helpResult answers with the country's emergency numbers, then the nearest
-// services that help, and gives the worker the menu back. name, if set, is
-// how the worker wrote the place.
-func (b *Bot) helpResult(t *turn, place gazetteer.Place, name string, lat, lon float64) {
-	t.state.Pending = ""
-	if name != "" {
-		place.Name = name
-	}
+// helpPlace answers first with what helps at once: the country's emergency
+// numbers. Then it asks what the problem is, so that the services shown are
+// the ones for it.
+func (b *Bot) helpPlace(t *turn, place gazetteer.Place) {
+	// A worker who types another city is answered for it: the question
+	// stays open until they leave.
+	t.state.Pending = pendingHelp
+	t.here = place.Country
 	placeName := escape(t.placeLabel(place, false))
 	head := t.packMessages("", []func(*sources) string{func(refs *sources) string {
 		return t.t("help_result_title", map[string]any{"Place": placeName}) + "\n\n" + t.emergencyBlock(place.Country, refs)
 	}})
-	// The reply keyboard goes with the first answer: the question is over.
+	// The reply keyboard goes with the first answer: the place is known.
 	t.sendAll(head, &chat.Keyboard{Remove: true})
+	b.askProblem(t, place)
+}
 
+// askProblem lists the problems by their full names, numbered, with short
+// buttons that name the same numbers.
+func (b *Bot) askProblem(t *turn, place gazetteer.Place) {
+	problems := append(slices.Clone(directory.Categories), helpAll)
+	lines := make([]string, 0, len(problems))
+	buttons := make([]chat.Button, 0, len(problems))
+	for i, p := range problems {
+		n := strconv.Itoa(i + 1)
+		lines = append(lines, n+". "+t.t(problemName(p), nil))
+		buttons = append(buttons, chat.Button{Text: n + ". " + t.t("problem_short_"+p, nil), Data: callbackData(cbHelp, helpProblemOp+place.ID+":"+p)})
+	}
+	t.send(t.t("help_ask_problem", map[string]any{"Problems": strings.Join(lines, "\n")}), &chat.Keyboard{Inline: grid(buttons, 2)})
+}
+
+// problemName is a problem's full name: the intake's category label, so the
+// worker reads the same words in both places.
+func problemName(p string) string {
+	switch p {
+	case helpAll:
+		return "help_problem_all"
+	case routing.CategoryForcedLabour:
+		return "intake_cat_forced"
+	}
+	return "intake_cat_" + p
+}
+
+// helpCityKm is how near a service's city must be to count as the worker's
+// own city.
+const helpCityKm = nearRadiusKm
+
+// helpServices lists who can help with the problem: services in the
+// worker's city first, then lines that work by phone and offices further
+// away, each group best first. Only services the worker can reach from
+// where they are are ranked at all (routing's rule).
+func (b *Bot) helpServices(t *turn, place gazetteer.Place, problem string) {
+	t.state.Pending = ""
+	t.here = place.Country
+	placeName := escape(t.placeLabel(place, false))
+	cats := []string{problem}
+	if problem == helpAll {
+		cats = directory.Categories
+	}
 	res := t.lib.rank(routing.Case{
-		// Every category: the worker has not said what happened, so every
-		// kind of help is in scope.
-		Categories:    directory.Categories,
+		Categories:    cats,
 		Citizenship:   t.state.Profile.Citizenship,
 		CountryOfWork: place.Country,
-		Lat:           lat, Lon: lon, HasLocation: true,
+		Lat:           place.Lat, Lon: place.Lon, HasLocation: true,
 		Language: t.lang,
 		// Showing contacts sends nothing anywhere; the consent that guards
 		// a case (routeButton) does not apply, the note below does.
 		ConsentConsulate: true,
 	}, helpServices, t.bot.cfg.RouteMaxDistanceKm, nil)
+	choices := slices.Clone(res.Choices)
+	slices.SortStableFunc(choices, func(a, b routing.Choice) int { return helpTier(a) - helpTier(b) })
 	var blocks []func(*sources) string
-	for i, ch := range res.Choices {
+	for _, ch := range choices {
 		s, ok := t.lib.Directory.ByID(ch.Service.ID)
 		if !ok {
 			continue
 		}
-		ch.Reasons = withoutReason(ch.Reasons, routing.ReasonCategoryListed) // every service lists some
-		n := i + 1
+		if problem == helpAll {
+			ch.Reasons = withoutReason(ch.Reasons, routing.ReasonCategoryListed) // every service lists some
+		}
+		n := len(blocks) + 1
 		blocks = append(blocks, func(refs *sources) string {
 			text := t.card(s, ch, n, true, refs)
 			if ownState(ch) {
@@ -183,12 +255,24 @@ func (b *Bot) helpResult(t *turn, place gazetteer.Place, name string, lat, lon f
 			return text
 		})
 	}
+	kb := b.helpDoneKeyboard(t)
+	kb.Inline = append([][]chat.Button{{{Text: t.t("help_btn_other_problem", nil), Data: callbackData(cbHelp, helpAgainOp+place.ID)}}}, kb.Inline...)
 	if len(blocks) == 0 {
-		t.send(t.t("help_no_services", map[string]any{"Place": placeName}), b.helpDoneKeyboard(t))
+		t.send(t.t("help_no_services", map[string]any{"Place": placeName}), kb)
 		return
 	}
-	intro := t.t("help_services_title", map[string]any{"Place": placeName})
-	t.sendAll(t.packMessages(intro, blocks), b.helpDoneKeyboard(t))
+	intro := t.t("help_services_for", map[string]any{"Place": placeName, "Problem": t.t(problemName(problem), nil)})
+	t.sendAll(t.packMessages(intro, blocks), kb)
+}
+
+// helpTier orders the answer by what helps now: 0 for a service in the
+// worker's own city, 1 for everything else (lines by phone, offices in
+// other cities, national centres).
+func helpTier(ch routing.Choice) int {
+	if ch.HasDistance && ch.DistanceKm <= helpCityKm {
+		return 0
+	}
+	return 1
 }
 
 // ownState reports a service of the worker's own state, which routing marks

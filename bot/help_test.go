@@ -33,7 +33,7 @@ func placeOf(t *testing.T, lib *Library, country, city string) gazetteer.Place {
 
 // Every answer, in every language and for every city with a service, fits
 // Telegram's limit, shows no raw message id and no tel: link, removes the
-// location keyboard and gives the menu back.
+// location keyboard, asks the problem, and gives the menu back.
 func TestHelpAnswersFitTelegram(t *testing.T) {
 	lib := testDirectoryLibrary(t)
 	type spot struct{ country, city string }
@@ -43,38 +43,63 @@ func TestHelpAnswersFitTelegram(t *testing.T) {
 			spots[spot{s.Country, s.City}] = true
 		}
 	}
+	check := func(where string, tr *turn) {
+		for i, r := range tr.replies {
+			if n := telegramLength(r.Text); n > maxTyped {
+				t.Errorf("%s: message %d is %d long", where, i, n)
+			}
+			if strings.Contains(r.Text, "tel:") {
+				t.Errorf("%s: tel: link in %q", where, r.Text)
+			}
+			if m := unresolved.FindString(r.Text); m != "" {
+				t.Errorf("%s: unresolved message %s", where, m)
+			}
+		}
+	}
 	for _, lang := range locales.Languages {
 		for sp := range spots {
+			p := placeOf(t, lib, sp.country, sp.city)
+			tr := offlineTurn(t, lang)
+			tr.state.Pending = pendingHelp
+			tr.bot.helpPlace(tr, p)
+			where := lang + " " + sp.city
+			if len(tr.replies) < 2 || tr.replies[0].Keyboard == nil || !tr.replies[0].Keyboard.Remove {
+				t.Fatalf("%s: the first answer must remove the location keyboard: %+v", where, tr.replies)
+			}
+			if ask := tr.replies[len(tr.replies)-1]; ask.Keyboard == nil || len(ask.Keyboard.Inline) < 5 {
+				t.Errorf("%s: the problem is not asked: %+v", where, ask)
+			}
+			check(where, tr)
 			for _, citizenship := range []string{"", "AZ", "MD", "GE", "KZ"} {
-				tr := offlineTurn(t, lang)
-				tr.state.Pending = pendingHelp
-				tr.state.Profile.Citizenship = citizenship
-				p := placeOf(t, lib, sp.country, sp.city)
-				tr.bot.helpResult(tr, p, "", p.Lat, p.Lon)
-				where := lang + " " + sp.city + " " + citizenship
-				if tr.state.Pending != "" {
-					t.Errorf("%s: still waiting for a place", where)
-				}
-				if len(tr.replies) < 2 || tr.replies[0].Keyboard == nil || !tr.replies[0].Keyboard.Remove {
-					t.Fatalf("%s: the first answer must remove the location keyboard: %+v", where, tr.replies)
-				}
-				if last := tr.replies[len(tr.replies)-1]; last.Keyboard == nil || len(last.Keyboard.Inline) == 0 {
-					t.Errorf("%s: the last answer must give the menu back", where)
-				}
-				for i, r := range tr.replies {
-					if n := telegramLength(r.Text); n > maxTyped {
-						t.Errorf("%s: message %d is %d long", where, i, n)
+				for _, problem := range []string{helpAll, "wages", "forced_labour"} {
+					tr := offlineTurn(t, lang)
+					tr.state.Pending = pendingHelp
+					tr.state.Profile.Citizenship = citizenship
+					tr.bot.helpServices(tr, p, problem)
+					where := where + " " + citizenship + " " + problem
+					if tr.state.Pending != "" {
+						t.Errorf("%s: still waiting for a place", where)
 					}
-					if strings.Contains(r.Text, "tel:") {
-						t.Errorf("%s: tel: link in %q", where, r.Text)
+					if last := tr.replies[len(tr.replies)-1]; last.Keyboard == nil || len(last.Keyboard.Inline) == 0 {
+						t.Errorf("%s: the last answer must give the menu back", where)
 					}
-					if m := unresolved.FindString(r.Text); m != "" {
-						t.Errorf("%s: unresolved message %s", where, m)
-					}
+					check(where, tr)
 				}
 			}
 		}
 	}
+}
+
+// helpAnswer runs "help near me" for a place and a problem, as the buttons
+// would, and returns every message.
+func helpAnswer(t *testing.T, lang, citizenship, country, city, problem string) (*turn, string) {
+	t.Helper()
+	tr := offlineTurn(t, lang)
+	tr.state.Profile.Citizenship = citizenship
+	p := placeOf(t, tr.lib, country, city)
+	tr.bot.helpPlace(tr, p)
+	tr.bot.helpServices(tr, p, problem)
+	return tr, texts(tr.replies)
 }
 
 func TestHelpInMoscow(t *testing.T) {
@@ -86,9 +111,18 @@ func TestHelpInMoscow(t *testing.T) {
 		t.Fatal("location not taken")
 	}
 	out := texts(tr.replies)
+	for _, want := range []string{"Moscow", "112", "103", "mos.ru; TASS", tr.t("intake_cat_wages", nil)} {
+		if !strings.Contains(out, want) {
+			t.Errorf("first answer lacks %q:\n%s", want, out)
+		}
+	}
+	if ask := tr.replies[len(tr.replies)-1]; ask.Keyboard == nil || ask.Keyboard.Inline[0][0].Text != "1. "+tr.t("problem_short_wages", nil) {
+		t.Errorf("the problems are not offered as numbered buttons: %+v", ask.Keyboard)
+	}
+	tr, out = helpAnswer(t, "en", "", "RU", "Moscow", helpAll)
 	fnpr, _ := tr.lib.Directory.ByID("fnpr")
-	for _, want := range []string{"Moscow", "112", "103", fnpr.Names.In("en"), "mos.ru; TASS", "8-800-333-00-16",
-		tr.t("service_not_verified", nil), tr.t("service_kind_trade_union", nil)} {
+	for _, want := range []string{fnpr.Names.In("en"), "8-800-333-00-16",
+		tr.t("service_not_confirmed_since", map[string]any{"Year": "2011"}), tr.t("service_kind_trade_union", nil)} {
 		if !strings.Contains(out, want) {
 			t.Errorf("answer lacks %q:\n%s", want, out)
 		}
@@ -115,14 +149,9 @@ func TestHelpInMoscow(t *testing.T) {
 }
 
 func TestHelpShowsOnlyTheWorkersOwnConsulateWithANote(t *testing.T) {
-	lib := testDirectoryLibrary(t)
-	p := placeOf(t, lib, "RU", "Moscow")
-	tr := offlineTurn(t, "ro")
-	tr.state.Profile.Citizenship = "MD"
-	tr.bot.helpResult(tr, p, "", p.Lat, p.Lon)
-	out := texts(tr.replies)
-	md, _ := lib.Directory.ByID("md-embassy-moscow")
-	az, _ := lib.Directory.ByID("az-embassy-moscow")
+	tr, out := helpAnswer(t, "ro", "MD", "RU", "Moscow", "documents")
+	md, _ := tr.lib.Directory.ByID("md-embassy-moscow")
+	az, _ := tr.lib.Directory.ByID("az-embassy-moscow")
 	if !strings.Contains(out, md.Names.In("ro")) || !strings.Contains(out, "+79299649079") {
 		t.Errorf("Moldovan embassy or its 24/7 line missing for a Moldovan:\n%s", out)
 	}
@@ -134,6 +163,58 @@ func TestHelpShowsOnlyTheWorkersOwnConsulateWithANote(t *testing.T) {
 	}
 }
 
+// Numbers carry where they can be dialled from: an Azerbaijani in Moscow
+// is shown no Azerbaijani short code (the home hotlines have nothing that
+// works from Russia), while a Moldovan there gets La Strada's number from
+// abroad, and its free line only as "only inside Moldova".
+func TestHelpNumbersWorkFromWhereTheWorkerIs(t *testing.T) {
+	for _, lang := range locales.Languages {
+		_, out := helpAnswer(t, lang, "AZ", "RU", "Moscow", helpAll)
+		for _, code := range []string{"152", "860", "(012) 919", "562-21-12"} {
+			if strings.Contains(out, code) {
+				t.Errorf("%s: Azerbaijani number %s shown in Moscow:\n%s", lang, code, out)
+			}
+		}
+		tr, out := helpAnswer(t, lang, "MD", "RU", "Moscow", "forced_labour")
+		if !strings.Contains(out, "+37322233309") {
+			t.Errorf("%s: La Strada's number from abroad missing:\n%s", lang, out)
+		}
+		only := tr.t("service_only_inside", map[string]any{"Country": tr.countryName("MD")})
+		if line := firstLineWith(out, "0 800 77777"); line != "" && (!strings.Contains(line, "<code>0 800 77777</code>") || !strings.Contains(line, only)) {
+			t.Errorf("%s: the Moldovan free line is shown as callable from Moscow: %q", lang, line)
+		}
+	}
+	// Inside Azerbaijan the short code is a plain, tappable number.
+	_, out := helpAnswer(t, "az", "AZ", "AZ", "Baku", "forced_labour")
+	if line := firstLineWith(out, "152"); !strings.Contains(line, "📞 152 ") {
+		t.Errorf("152 in Baku: %q", line)
+	}
+}
+
+// What helps now comes first: services in the worker's city, then lines by
+// phone; a domestic-violence line never outranks a union for wages.
+func TestHelpRanksWhatHelpsNow(t *testing.T) {
+	tr, out := helpAnswer(t, "en", "AZ", "AZ", "Baku", "wages")
+	ahik, _ := tr.lib.Directory.ByID("ahik")
+	dv, _ := tr.lib.Directory.ByID("az-860-support-line")
+	if !strings.Contains(out, ahik.Names.In("en")) || strings.Contains(out, dv.Names.In("en")) {
+		t.Errorf("wages in Baku: want the union and no domestic-violence line:\n%s", out)
+	}
+	_, out = helpAnswer(t, "en", "AZ", "AZ", "Baku", helpAll)
+	i, j := strings.Index(out, ahik.Names.In("en")), strings.Index(out, dv.Names.In("en"))
+	if i < 0 || j >= 0 && j < i {
+		t.Errorf("everything in Baku: the union in the city must come before the phone lines (%d, %d):\n%s", i, j, out)
+	}
+	if e, s := strings.Index(out, "112"), strings.Index(out, ahik.Names.In("en")); e < 0 || e > s {
+		t.Error("the emergency number must come first")
+	}
+	// In Moscow with a wage problem: the unions, not the IOM line.
+	_, out = helpAnswer(t, "en", "", "RU", "Moscow", "wages")
+	if !strings.Contains(out, "FNPR") || strings.Contains(out, "8-800-333-00-16") {
+		t.Errorf("wages in Moscow:\n%s", out)
+	}
+}
+
 func TestHelpTypedCities(t *testing.T) {
 	for _, tc := range []struct {
 		query string
@@ -141,7 +222,7 @@ func TestHelpTypedCities(t *testing.T) {
 		ask   bool     // several places: buttons
 		retry bool     // nothing found: asked again
 	}{
-		{query: "Бaку", want: []string{"Baku", "112", "ahik.org"}}, // Latin a inside Cyrillic
+		{query: "Бaку", want: []string{"Baku", "112"}}, // Latin a inside Cyrillic
 		{query: "Bakı", want: []string{"Baku", "112"}},
 		{query: "Yekaterinbrug", want: []string{"Yekaterinburg", "112"}},
 		{query: "Mosow", ask: true},
@@ -247,4 +328,14 @@ func TestHelpBlankTextAsksAgain(t *testing.T) {
 			t.Errorf("%+q ended the question", blank)
 		}
 	}
+}
+
+// firstLineWith is the first line of text containing s.
+func firstLineWith(text, s string) string {
+	for _, line := range strings.Split(text, "\n") {
+		if strings.Contains(line, s) {
+			return line
+		}
+	}
+	return ""
 }

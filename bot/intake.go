@@ -106,13 +106,15 @@ func intakeInputFor(u chat.Update) (intake.Input, bool) {
 			return intake.Input{}, false
 		}
 		return intake.Input{Kind: intake.InputContact, Contact: &intake.Contact{Phone: u.Contact.Phone, Own: u.Contact.Own}}, true
-	case chat.KindPhoto, chat.KindDocument:
+	case chat.KindPhoto, chat.KindDocument, chat.KindVoice:
+		// A voice note is kept by reference like a photo: it can be the
+		// worker's whole account.
 		if u.File == nil {
 			return intake.Input{Kind: intake.InputUnsupported}, true
 		}
 		f := &intake.File{ID: u.File.ID, UniqueID: u.File.UniqueID, Kind: u.File.Kind, MIME: u.File.MIME, Size: u.File.Size}
 		return intake.Input{Kind: intake.InputFile, Text: u.Text, File: f}, true
-	case chat.KindSticker, chat.KindVoice, chat.KindMedia, chat.KindOther:
+	case chat.KindSticker, chat.KindMedia, chat.KindOther:
 		return intake.Input{Kind: intake.InputUnsupported}, true
 	}
 	return intake.Input{}, false
@@ -211,7 +213,11 @@ func (b *Bot) renderAsk(t *turn, a intake.Ask) {
 	text := t.t(a.Message, t.intakeData(a.Data, true))
 	var kb *chat.Keyboard
 	if len(a.Buttons) > 0 {
-		kb = &chat.Keyboard{Inline: intakeButtons(t, a.Buttons)}
+		// Options too long for a phone's button are numbered and listed
+		// in full under the question.
+		var rows [][]chat.Button
+		text, rows = numberOptions(text, reflow(intakeButtons(t, a.Buttons)), intakeOptions(a.Buttons), listsChoices(a.Data))
+		kb = &chat.Keyboard{Inline: rows}
 	} else if a.Reply != nil {
 		var row []chat.ReplyButton
 		for _, rb := range a.Reply.Buttons {
@@ -227,6 +233,33 @@ func (b *Bot) renderAsk(t *turn, a intake.Ask) {
 		return
 	}
 	t.send(text, kb)
+}
+
+// listsChoices reports a question whose text already numbers its options.
+func listsChoices(data map[string]any) bool {
+	for _, v := range data {
+		if _, ok := v.(intake.Choices); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// intakeOptions counts the answers among a question's buttons: those before
+// the first control (Done, Skip, None of these, Submit…), which is also how
+// typed numbers count them.
+func intakeOptions(rows [][]intake.Button) int {
+	n := 0
+	for _, row := range rows {
+		for _, b := range row {
+			if strings.HasPrefix(b.Label, "btn_") || b.Label == "intake_btn_none_of_these" || b.Label == "intake_btn_submit" ||
+				b.Label == "intake_btn_clear_description" || b.Label == "intake_btn_change" || b.Label == "intake_country_other" {
+				return n
+			}
+			n++
+		}
+	}
+	return n
 }
 
 // intakeButtons localizes the engine's inline buttons; a selected one is
@@ -292,14 +325,16 @@ func (b *Bot) intakeEnv(t *turn) intake.Env {
 		gz := lib.Gazetteer
 		env.MatchCity = func(text string) []intake.Place {
 			var out []intake.Place
+			// Towns are named in the worker's script (Москва, მოსკოვი);
+			// the gazetteer finds them again by any of their names.
 			for _, m := range gz.Match(text, intake.MaxCandidates) {
-				out = append(out, intake.Place{ID: m.ID, Name: m.Name, Country: m.Country, Lat: m.Lat, Lon: m.Lon})
+				out = append(out, intake.Place{ID: m.ID, Name: m.NameIn(t.lang), Country: m.Country, Lat: m.Lat, Lon: m.Lon})
 			}
 			return out
 		}
 		env.NearestPlace = func(lat, lon float64) (intake.Place, bool) {
 			p, ok := gz.Nearest(lat, lon, cityRadiusKm)
-			return intake.Place{ID: p.ID, Name: p.Name, Country: p.Country, Lat: p.Lat, Lon: p.Lon}, ok
+			return intake.Place{ID: p.ID, Name: p.NameIn(t.lang), Country: p.Country, Lat: p.Lat, Lon: p.Lon}, ok
 		}
 	}
 	if lib != nil && lib.Directory != nil {
@@ -356,6 +391,8 @@ func (b *Bot) showEmergency(t *turn, country string) {
 		t.send(t.t("intake_emergency_general", nil), b.emergencyCountries(t))
 		return
 	}
+	// The worker said they are in this country: its numbers work for them.
+	t.here = country
 	t.sendAll(t.packMessages("", t.helpBlocks(country, t.t("intake_emergency_hotlines", nil))), nil)
 }
 

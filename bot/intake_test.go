@@ -305,9 +305,9 @@ func TestIntakeFullFlowCreatesTheCaseInTheSameTurn(t *testing.T) {
 	d := newIKDesk(t, "ru")
 	d.reach(intake.QReview)
 	review := ikJoined(d.lastOut)
-	// Typed text is escaped; the city the gazetteer found and the
-	// categories are shown in Russian.
-	for _, want := range []string{"Stroy &amp; Sons &lt;LLC&gt;", "Nino &lt;B&gt;", "Tbilisi", d.tr("intake_cat_wages", nil), d.tr("intake_cat_documents", nil)} {
+	// Typed text is escaped; the city the gazetteer found (in Cyrillic,
+	// from its own names) and the categories are shown in Russian.
+	for _, want := range []string{"Stroy &amp; Sons &lt;LLC&gt;", "Nino &lt;B&gt;", "Тбилиси", d.tr("intake_cat_wages", nil), d.tr("intake_cat_documents", nil)} {
 		if !strings.Contains(review, want) {
 			t.Errorf("review lacks %q:\n%s", want, review)
 		}
@@ -345,7 +345,7 @@ func TestIntakeFullFlowCreatesTheCaseInTheSameTurn(t *testing.T) {
 		t.Error("no clear-chat button after submit")
 	}
 	// The profile remembers where the worker works for next time.
-	if st.Profile.WorkCountry != "GE" || st.Profile.WorkCity != "Tbilisi" || st.Profile.Citizenship != "AZ" {
+	if st.Profile.WorkCountry != "GE" || st.Profile.WorkCity != "Тбилиси" || st.Profile.Citizenship != "AZ" {
 		t.Errorf("profile %+v", st.Profile)
 	}
 }

@@ -71,7 +71,8 @@ func (b *Bot) unexpected(t *turn) {
 	case chat.KindSticker:
 		id = "unsupported_sticker"
 	case chat.KindVoice:
-		id = "unsupported_voice"
+		// Voice notes are taken as a complaint's story or evidence.
+		id = "voice_outside_complaint"
 	case chat.KindPhoto, chat.KindDocument, chat.KindMedia:
 		id = "unsupported_media"
 	}
@@ -199,18 +200,9 @@ func (b *Bot) offerLanguages(t *turn, messageID string) {
 	t.send(t.t(messageID, nil), &chat.Keyboard{Inline: grid(buttons, 2)})
 }
 
-// grid lays buttons out perRow to a row, the last row taking the rest.
-func grid(buttons []chat.Button, perRow int) [][]chat.Button {
-	rows := make([][]chat.Button, 0, (len(buttons)+perRow-1)/perRow)
-	for len(buttons) > perRow {
-		rows = append(rows, buttons[:perRow:perRow])
-		buttons = buttons[perRow:]
-	}
-	if len(buttons) > 0 {
-		rows = append(rows, buttons[:len(buttons):len(buttons)])
-	}
-	return rows
-}
+// grid lays buttons out perRow to a row, the last row taking the rest; a
+// label too wide to share a row on a phone gets its own (flow).
+func grid(buttons []chat.Button, perRow int) [][]chat.Button { return flow(buttons, perRow) }
 
 // yesNoKeyboard is the one confirmation every destructive step asks.
 func yesNoKeyboard(t *turn, yes, no string) *chat.Keyboard {
@@ -229,9 +221,11 @@ func (b *Bot) menuKeyboard(t *turn) *chat.Keyboard {
 	btn := func(id, payload string) chat.Button {
 		return chat.Button{Text: t.t(id, nil), Data: callbackData(cbMenu, payload)}
 	}
+	// Short labels, two to a row, fit a phone 360 px wide in every
+	// language (chat.Fits); the menu text says what each does.
 	return &chat.Keyboard{Inline: [][]chat.Button{
-		{btn("menu_guide", "guide"), btn("menu_complaint", "complaint")},
-		{btn("menu_cases", "cases"), btn("menu_help", "help")},
+		{btn("menu_short_guide", "guide"), btn("menu_short_complaint", "complaint")},
+		{btn("menu_short_cases", "cases"), btn("menu_short_help", "help")},
 		{btn("menu_language", "language")},
 	}}
 }

@@ -72,6 +72,8 @@ func (t *turn) rankFor(c RouteRequest) ([]routing.Choice, error) {
 	if !rc.HasLocation && c.WorkCity != "" && t.lib != nil && t.lib.Gazetteer != nil {
 		rc.Lat, rc.Lon, rc.HasLocation = t.lib.locateWorkCity(c.WorkCountry, c.WorkCity)
 	}
+	// Numbers that cannot be dialled from the country of work are labelled.
+	t.here = c.WorkCountry
 	// Routing puts organisations that receive cases first; those the case
 	// was at already are left out afterwards, so rank as many more.
 	res := t.lib.rank(rc, routeChoices+len(c.Exclude), t.bot.cfg.RouteMaxDistanceKm, func(id string) bool { return linked[id] })
@@ -127,8 +129,11 @@ func (b *Bot) renderOffer(t *turn, c RouteRequest, choices []routing.Choice, off
 		case ch.Receives:
 			label = "route_btn_choose_receives"
 		}
+		// The cards above number the full names; the button keeps whole
+		// words of the name that fit a phone.
 		rows = append(rows, []chat.Button{{
-			Text: t.t(label, map[string]any{"N": n, "Name": truncate(s.Names.In(t.lang), 40)}),
+			Text: fitLabel(t.t(label, map[string]any{"N": n, "Name": s.Names.In(t.lang)}), 1,
+				strings.TrimSpace(t.t(label, map[string]any{"N": n, "Name": ""}))),
 			Data: routeData(c.CaseID, offer, routeChoose+strconv.Itoa(n)),
 		}})
 	}

@@ -17,18 +17,20 @@ import (
 )
 
 // routingServices gives routing what it ranks on, and nothing it could leak:
-// no names, no contacts. Emergency numbers are not services to choose.
+// no names, no contacts, only where they work from (Reach), so that routing
+// offers nobody a service they cannot reach. Emergency numbers are not
+// services to choose; a withheld entry is never offered.
 func routingServices(services []directory.Service) []routing.Service {
 	out := make([]routing.Service, 0, len(services))
 	for _, s := range services {
-		if s.Kind == directory.KindEmergency {
+		if s.Kind == directory.KindEmergency || !s.Offered() {
 			continue
 		}
 		r := routing.Service{
 			ID: s.ID, Kind: string(s.Kind), Country: s.Country, City: s.City,
 			ServesCitizenships: s.ServesCitizenships, ServesCountries: s.ServesCountries,
 			Categories: s.Categories, Languages: s.Languages, ReceivesCases: s.ReceivesCases,
-			NationalCentre: s.NationalCentre, Emergency: s.Emergency, Remote: s.Remote,
+			NationalCentre: s.NationalCentre, Emergency: s.Emergency, Remote: s.Remote, Reach: s.Reach(),
 		}
 		// Routing flags the note a worker must see; the editors' note is
 		// not for workers.
@@ -113,8 +115,14 @@ func (f *footers) render(s *sources) string {
 		if f.keys[i] != key { // a fresh slot's "" never equals a key
 			source, checked, _ := strings.Cut(key, "\x00")
 			f.keys[i] = key
+			shown := escape(source)
+			if source == "" {
+				// The team holds the fact from a source it cannot name
+				// publicly; the contact line says it is unconfirmed.
+				shown = f.t.t("service_source_unnamed", nil)
+			}
 			f.lines[i] = f.t.t("service_source_item", map[string]any{
-				"N": i + 1, "Source": escape(source), "Checked": escape(checked)})
+				"N": i + 1, "Source": shown, "Checked": escape(checked)})
 		}
 		b.WriteString("\n")
 		b.WriteString(f.lines[i])
@@ -207,19 +215,22 @@ func (t *turn) card(s directory.Service, ch routing.Choice, n int, contacts bool
 }
 
 // contacts lists a service's phones, emails, websites, address and hours,
-// each with its citation and a warning where the source is weak.
+// each with its citation and a warning where the source is weak. A number
+// that cannot be dialled from where the worker is (t.here) is shown as code,
+// which no client makes tappable, with the country it works in.
 func (t *turn) contacts(s directory.Service, refs *sources) string {
 	var b strings.Builder
 	line := func(id string, data map[string]any, c directory.Citation) {
 		data["Ref"] = refs.ref(c)
 		b.WriteString("\n" + t.t(id, data))
-		if !c.Verified {
-			b.WriteString(" " + t.t("service_not_verified", nil))
-		}
+		b.WriteString(t.unconfirmed(c))
 	}
 	for _, p := range s.Phones {
-		// Plain numbers: Telegram makes them tappable in every client.
-		line("service_phone", map[string]any{"Number": escape(p.Number), "Label": t.phoneLabel(p)}, p.Citation)
+		number := escape(p.Number)
+		if !p.DialableFrom(t.here) {
+			number = "<code>" + number + "</code>"
+		}
+		line("service_phone", map[string]any{"Number": number, "Label": t.phoneLabel(p)}, p.Citation)
 	}
 	for _, e := range s.Emails {
 		line("service_email", map[string]any{"Address": escape(e.Address)}, e.Citation)
@@ -227,31 +238,51 @@ func (t *turn) contacts(s directory.Service, refs *sources) string {
 	for _, w := range s.Websites {
 		line("service_website", map[string]any{"URL": escape(w.URL)}, w.Citation)
 	}
-	if s.Address != nil && s.Address.Text != "" {
-		line("service_address", map[string]any{"Address": escape(s.Address.Text)}, s.Address.Citation)
+	if s.Address != nil && !s.Address.Text.Empty() {
+		line("service_address", map[string]any{"Address": escape(s.Address.Text.In(t.lang))}, s.Address.Citation)
 	}
-	if s.Hours != "" {
-		b.WriteString("\n" + t.t("service_hours", map[string]any{"Hours": escape(s.Hours)}))
+	if hours := s.Hours.In(t.lang); hours != "" {
+		b.WriteString("\n" + t.t("service_hours", map[string]any{"Hours": escape(hours)}))
 	}
-	if len(s.Phones)+len(s.Emails)+len(s.Websites) == 0 {
+	if len(s.Phones)+len(s.Emails)+len(s.Websites) == 0 && s.Address == nil {
 		b.WriteString("\n" + t.t("service_no_contacts", nil))
 	}
 	return b.String()
 }
 
-// phoneLabel says what a number is for, with its hours; the directory
-// writes labels in English, so the known ones are translated and the rest
-// shown as written.
+// unconfirmed is the warning after a contact from a weak source: with the
+// year of its source when it has one.
+func (t *turn) unconfirmed(c directory.Citation) string {
+	switch {
+	case c.Verified:
+		return ""
+	case c.Year() != "":
+		return " " + t.t("service_not_confirmed_since", map[string]any{"Year": c.Year()})
+	}
+	return " " + t.t("service_not_verified", nil)
+}
+
+// phoneLabel says what a number is for, with its hours, and where it can be
+// dialled from when that is not everywhere.
 func (t *turn) phoneLabel(p directory.Phone) string {
 	var parts []string
-	if p.Label != "" {
-		parts = append(parts, t.contentLabel(p.Label))
+	if label := p.Label.In(t.lang); label != "" {
+		parts = append(parts, escape(label))
 	}
-	if p.Hours != "" && !strings.Contains(p.Label, p.Hours) {
-		parts = append(parts, escape(p.Hours))
+	if hours := p.Hours.In(t.lang); hours != "" {
+		parts = append(parts, escape(hours))
 	}
-	if len(p.FreeFrom) > 0 && !strings.Contains(strings.ToLower(p.Label), "free") {
+	onlyInside := p.Reach() != directory.Anywhere && p.DialFrom != "" && !strings.EqualFold(p.DialFrom, t.here)
+	// Where a call is free matters to whoever can make it; a label that
+	// says so already ("free from landlines in Moldova") is enough.
+	if len(p.FreeFrom) > 0 && !onlyInside && !strings.Contains(strings.ToLower(p.Label.EN), "free") {
 		parts = append(parts, t.t("service_free_from", map[string]any{"Countries": escape(t.countryNames(p.FreeFrom))}))
+	}
+	if onlyInside {
+		parts = append(parts, t.t("service_only_inside", map[string]any{"Country": escape(t.countryName(p.DialFrom))}))
+	}
+	if p.AreaCodeMissing {
+		parts = append(parts, t.t("service_no_area_code", nil))
 	}
 	if len(parts) == 0 {
 		return ""
@@ -259,7 +290,8 @@ func (t *turn) phoneLabel(p directory.Phone) string {
 	return " — " + strings.Join(parts, ", ")
 }
 
-// contentLabels maps the labels the directory uses to their messages.
+// contentLabels maps the labels the country files give emergency numbers
+// to their messages.
 var contentLabels = map[string]string{
 	"hotline":                      "service_label_hotline",
 	"from abroad":                  "service_label_from_abroad",

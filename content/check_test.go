@@ -222,3 +222,57 @@ func TestCheckResearchNoteShown(t *testing.T) {
 		t.Errorf("a research note in an editor's note was refused:\n%s", out.String())
 	}
 }
+
+// Issue 16: `content check` fails, each on its own broken copy, on an entry
+// that would be offered without a contact, on a short code without its
+// dialling area, and on a research note in a source workers read.
+func TestCheckFailsOnUntrustworthyContacts(t *testing.T) {
+	for _, tc := range []struct {
+		name, file, old, new string
+		at, want             string // the problem is on the line holding at
+	}{
+		{"offered without contact", "directory/ge/gtuc.toml",
+			"[[websites]]\nurl = \"gtuc.ge\"\nsource = \"gtuc.ge\"\nchecked = \"2026-11-23\"\nverified = true\n", "",
+			`id = "gtuc"`, "would be offered without a contact a worker can use"},
+		{"short code without dialling area", "directory/az/az-mia-152.toml",
+			"number = \"152\"\nformat = \"as_given\"\ndial_from = \"AZ\"\n", "number = \"152\"\nformat = \"as_given\"\n",
+			`number = "152"`, `phone "152" is kept as printed but has no dialling area`},
+		{"research note in a shown source", "directory/ru/iom-moscow-hotline.toml",
+			`source = "IOM (text of about 2011)"`, `source = "IOM text, copy at deliciously.ru"`,
+			`source = "IOM text`, `source "IOM text, copy at deliciously.ru" shows a research note`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "content")
+			if err := os.CopyFS(dir, os.DirFS(".")); err != nil {
+				t.Fatal(err)
+			}
+			name := filepath.Join(dir, filepath.FromSlash(tc.file))
+			data, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(data, []byte(tc.old)) {
+				t.Fatalf("%s no longer contains %q", tc.file, tc.old)
+			}
+			data = bytes.Replace(data, []byte(tc.old), []byte(tc.new), 1)
+			if err := os.WriteFile(name, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			line := 0
+			for i, l := range strings.Split(string(data), "\n") {
+				if strings.Contains(l, tc.at) {
+					line = i + 1
+					break
+				}
+			}
+			var out bytes.Buffer
+			if content.Check(dir, &out) {
+				t.Fatalf("check passed on the broken copy:\n%s", out.String())
+			}
+			want := name + ":" + itoa(line) + ": " + tc.want
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("output lacks %q:\n%s", want, out.String())
+			}
+		})
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
 )
 
 // GuideDoc is one guide topic in one language, as the search index holds it.
@@ -55,7 +54,11 @@ func (db *DB) IndexGuide(ctx context.Context, docs []GuideDoc) error {
 			return fmt.Errorf("store: index guide topic %s/%s: %w", d.Lang, d.ID, err)
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	db.guideVocab.Store(vocabOf(docs))
+	return nil
 }
 
 // SearchGuide finds the topics matching what a user typed, in the languages
@@ -64,7 +67,11 @@ func (db *DB) IndexGuide(ctx context.Context, docs []GuideDoc) error {
 // matched in. Any input is safe: it is reduced to quoted terms, so FTS5
 // syntax in it is never interpreted. No term long enough means no hits.
 func (db *DB) SearchGuide(ctx context.Context, query string, langs []string, limit int) ([]GuideHit, error) {
-	match := guideMatch(query)
+	vocab, err := db.vocabulary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	match := guideMatch(query, vocab, langs)
 	if match == "" || len(langs) == 0 || limit <= 0 {
 		return nil, nil
 	}
@@ -120,11 +127,12 @@ func (db *DB) SearchGuide(ctx context.Context, query string, langs []string, lim
 // phrase (so quotes, stars, NEAR, column filters and the like are just
 // text), words too short for trigrams are dropped, and any word may match.
 // A long word may also match by its stem, so an inflected form ("зарплату",
-// "maaşımı") still finds the topic that uses another form of it.
-func guideMatch(query string) string {
-	words := strings.FieldsFunc(query, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r)
-	})
+// "maaşımı") still finds the topic that uses another form of it; a long word
+// the guide does not have brings the guide's words one letter away
+// ("пасспорт" brings "паспорт") from the languages searched. vocab may be
+// nil.
+func guideMatch(query string, vocab *guideVocab, langs []string) string {
+	words := searchWords(query)
 	var phrases []string
 	seen := map[string]bool{}
 	add := func(s string) {
@@ -146,6 +154,11 @@ func guideMatch(query string) string {
 		add(w)
 		if stem := stemOf(r); stem != "" {
 			add(stem)
+		}
+		if key := vocabKey(w); vocab != nil && len(r) >= minFuzzyRunes && !vocab.known(key, langs) {
+			for _, near := range vocab.near(key, langs) {
+				add(near)
+			}
 		}
 	}
 	return strings.Join(phrases, " OR ")

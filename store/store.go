@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite"
@@ -41,6 +42,9 @@ type DB struct {
 	// dataVersion at this process's next commit, which forgets it all.
 	mirror      mirror
 	dataVersion int64
+	// guideVocab is the guide's vocabulary for forgiving search, built
+	// with the index (guide_fuzzy.go).
+	guideVocab atomic.Pointer[guideVocab]
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time

@@ -102,10 +102,17 @@ type Contact struct {
 type File struct {
 	ID       string `json:"id"`
 	UniqueID string `json:"unique_id"`
-	Kind     string `json:"kind"` // "photo", "document" or "voice"
+	Kind     string `json:"kind"` // FilePhoto, FileDocument or FileVoice
 	MIME     string `json:"mime,omitempty"`
 	Size     int64  `json:"size,omitempty"`
 }
+
+// File kinds. A voice note and an audio recording are both FileVoice.
+const (
+	FilePhoto    = "photo"
+	FileDocument = "document"
+	FileVoice    = "voice"
+)
 
 // Action is what a Reply asks the chat to do.
 type Action string

@@ -2,6 +2,7 @@ package chat_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/rightsdesk/rightsdesk/bot/chat"
@@ -37,6 +38,25 @@ func TestReplyRoundTrips(t *testing.T) {
 		}
 		if same := reflect.DeepEqual(back, r); same != r.RoundTrips() {
 			t.Errorf("RoundTrips() = %v, but decoding the stored form gives it back: %v\n%s", r.RoundTrips(), same, b)
+		}
+	}
+}
+
+func TestButtonWidthBudget(t *testing.T) {
+	for _, tc := range []struct {
+		label  string
+		perRow int
+		fits   bool
+	}{
+		{strings.Repeat("a", 36), 1, true}, {strings.Repeat("a", 37), 1, false},
+		{strings.Repeat("ж", 32), 1, true}, {strings.Repeat("ж", 33), 1, false},
+		{strings.Repeat("ქ", 26), 1, true}, {strings.Repeat("ქ", 27), 1, false},
+		{"📖 " + strings.Repeat("a", 33), 1, true}, {"📖 " + strings.Repeat("a", 34), 1, false},
+		{"⚠️ " + strings.Repeat("a", 33), 1, true}, // the variation selector takes no room
+		{strings.Repeat("a", 16), 2, true}, {strings.Repeat("a", 17), 2, false},
+	} {
+		if got := chat.Fits(tc.label, tc.perRow); got != tc.fits {
+			t.Errorf("Fits(%q, %d) = %v (%.1f px of %.1f)", tc.label, tc.perRow, got, chat.LabelPx(tc.label), chat.RowPx(tc.perRow))
 		}
 	}
 }

@@ -402,18 +402,123 @@ func TestDescriptionLimits(t *testing.T) {
 	toReview(r)
 	r.env.MaxText = 30
 	r.press("e-description")
-	out := r.do(text("0123456789")) // 22 + 2 + 10 > 30
-	if got := describe(out); got != "Say:text_too_long Ask:intake_description_more" {
+	// 22 + 2 + 10 > 30: what fits is kept, and the worker is told.
+	out := r.do(text("0123456789"))
+	if got := describe(out); got != "Say:intake_story_full Ask:intake_description_more" {
 		t.Fatalf("too long: %s", got)
+	}
+	if r.s.Draft.Description != "They kept my passport.\n\n012345" {
+		t.Fatalf("kept %q", r.s.Draft.Description)
+	}
+	if say := out[0].(Say); say.Data["Kept"] != 6 || say.Data["Sent"] != 10 || say.Data["Max"] != 30 {
+		t.Errorf("told %+v", say.Data)
+	}
+	// Full: nothing more fits, and the worker hears it again.
+	if got := describe(r.do(text("more"))); got != "Say:intake_story_full Ask:intake_description_more" {
+		t.Fatalf("full: %s", got)
 	}
 	r.press("clear")
 	out = r.press("done")
-	if got := describe(out); got != "Say:intake_description_empty Ask:intake_q_description_edit" {
+	if got := describe(out); got != "Say:intake_description_empty Ask:intake_q_story_edit" {
 		t.Fatalf("done with nothing: %s", got)
 	}
 	r.do(text("0123456789"))
 	r.press("done")
 	r.expectQ(QReview)
+}
+
+// A story longer than 3,000 characters is kept: a message up to Telegram's
+// 4,096 whole, and a story told over several messages up to the bound,
+// where the overflowing message keeps what fits, cut between words.
+func TestLongStoryIsKept(t *testing.T) {
+	r := newRun(t)
+	r.env.MaxText = 0 // the default
+	toReview(r)
+	r.press("e-description")
+	r.press("clear")
+	long := strings.Repeat("word ", 800) // 4,000 characters
+	long = strings.TrimSpace(long) + "!"
+	if got := describe(r.do(text(long))); got != "Ask:intake_description_more" {
+		t.Fatalf("4,000 characters: %s", got)
+	}
+	if r.s.Draft.Description != strings.TrimSpace(long) {
+		t.Fatalf("kept %d of %d characters", len(r.s.Draft.Description), len(long))
+	}
+	full := strings.Repeat("слово ", 681) + "конец" // 4,091 runes
+	for range 3 {
+		r.do(text(full))
+	}
+	before := runes(r.s.Draft.Description)
+	out := r.do(text(full))
+	if got := describe(out); got != "Say:intake_story_full Ask:intake_description_more" {
+		t.Fatalf("past the bound: %s", got)
+	}
+	d := r.s.Draft.Description
+	if runes(d) > DefaultMaxText || runes(d) < DefaultMaxText-runes(full)/5 || runes(d) <= before {
+		t.Fatalf("story is %d runes (was %d), bound %d", runes(d), before, DefaultMaxText)
+	}
+	if !strings.HasSuffix(d, "слово") {
+		t.Errorf("cut inside a word: …%q", d[len(d)-20:])
+	}
+	if err := r.s.Validate(); err != nil {
+		t.Fatalf("the kept story does not validate: %v", err)
+	}
+	r.press("done")
+	r.expectQ(QReview)
+}
+
+// A voice note is the account: it alone answers the story question, is
+// kept as evidence of kind voice, and is refused (kindly) at other
+// questions.
+func TestVoiceNoteIsTheStory(t *testing.T) {
+	voice := Input{Kind: InputFile, File: &File{ID: "v1", UniqueID: "uv1", Kind: FileVoice, MIME: "audio/ogg", Size: 9800}}
+	r := newRun(t)
+	r.do(cmd(CommandStart))
+	r.press("no")
+	if got := describe(r.do(voice)); got != "Say:intake_voice_not_now Ask:intake_q_consent" {
+		t.Fatalf("voice at the consent question: %s", got)
+	}
+	toReview(r)
+	r.press("e-description")
+	r.press("clear")
+	r.s.Draft.Evidence = nil
+	if got := describe(r.do(voice)); got != "Ask:intake_description_more" {
+		t.Fatalf("voice as the story: %s", got)
+	}
+	ev := r.s.Draft.Evidence
+	if len(ev) != 1 || ev[0].Kind != FileVoice || ev[0].ID != "v1" || ev[0].MIME != "audio/ogg" {
+		t.Fatalf("evidence %+v", ev)
+	}
+	r.press("done")
+	r.expectQ(QReview)
+}
+
+// A phone number without its country code is asked again with an example;
+// the international prefix 00 counts as +; a shared contact is taken whole.
+func TestPhoneNeedsACountryCode(t *testing.T) {
+	r := newRun(t)
+	toReview(r)
+	r.press("e-contact")
+	r.press(ContactPhone)
+	r.expectQ(QPhone)
+	for _, national := range []string{"050 123 45 67", "8 (900) 123-45-67", "0501234567"} {
+		if got := describe(r.do(text(national))); got != "Say:intake_phone_no_country_code Ask:intake_q_phone" {
+			t.Fatalf("%s: %s", national, got)
+		}
+	}
+	r.do(text("00 994 50 123 45 67"))
+	if r.s.Draft.Phone != "+994501234567" {
+		t.Fatalf("00 prefix kept as %q", r.s.Draft.Phone)
+	}
+	// Typed at the contact question itself: straight to the phone question.
+	r.press("e-contact")
+	if got := describe(r.do(text("050 123 45 67"))); got != "Say:intake_phone_no_country_code Ask:intake_q_phone" {
+		t.Fatalf("national number at the contact question: %s", got)
+	}
+	r.do(ownContact("994501234567"))
+	if r.s.Draft.Phone != "+994501234567" {
+		t.Fatalf("shared contact kept as %q", r.s.Draft.Phone)
+	}
 }
 
 func TestNameQuestion(t *testing.T) {

@@ -35,7 +35,8 @@ func explore(t *testing.T) []use {
 	inputs := []Input{
 		cmd(CommandStart), cmd(CommandBack), cmd(CommandCancel), text("qqq"), text("A"), text("Baku"), text("1"),
 		text("+994 50 123 45 67"), text(strings.Repeat("x", 3001)), text("Zzz"), photo("1"), sticker(), loc(41.7, 44.8), loc(0, 0),
-		{Kind: InputContact, Contact: &Contact{Phone: "+994501234567"}}, press("1:x:y"),
+		{Kind: InputContact, Contact: &Contact{Phone: "+994501234567"}}, press("1:x:y"), text("050 123 45 67"),
+		{Kind: InputFile, File: &File{ID: "v", UniqueID: "uv", Kind: FileVoice, Size: 10}},
 	}
 	var uses []use
 	record := func(id string, data map[string]any) {

@@ -166,10 +166,13 @@ func (st *stepper) askFor(q QuestionID) Ask {
 			a.Buttons = append(a.Buttons, []Button{st.btn("intake_since_"+s, s)})
 		}
 	case QDescription:
+		// The story may be typed over several messages, told in voice
+		// notes, or shown with photos and documents.
+		a.Message = "intake_q_story"
 		a.Data = map[string]any{"Max": st.env.MaxText}
 		a.Buttons = st.column(st.btn("btn_done", "done"))
 		if st.s.Editing {
-			a.Message = "intake_q_description_edit"
+			a.Message = "intake_q_story_edit"
 			a.Buttons = st.column(st.btn("btn_done", "done"), st.btn("intake_btn_clear_description", "clear"))
 		}
 	case QContact:
@@ -494,14 +497,24 @@ func (st *stepper) freeText(t string) bool {
 		st.describe(t)
 	case QContact, QPhone:
 		phone, ok := normalizePhone(t)
-		if !ok {
+		switch {
+		case !ok && st.s.Question == QPhone:
+			st.reask("intake_phone_invalid", nil)
+		case !ok:
+			return false
+		case !strings.HasPrefix(phone, "+"):
+			// A number without its country code cannot be called from
+			// another country, where the organisation may be: ask again,
+			// with an example.
 			if st.s.Question == QPhone {
-				st.reask("intake_phone_invalid", nil)
+				st.reask("intake_phone_no_country_code", nil)
 				return true
 			}
-			return false
+			st.say("intake_phone_no_country_code", nil)
+			st.forward(QPhone)
+		default:
+			st.setPhone(phone)
 		}
-		st.setPhone(phone)
 	default:
 		return false
 	}
@@ -616,6 +629,11 @@ func (st *stepper) contact(c Contact) bool {
 	if !ok {
 		return false
 	}
+	if !strings.HasPrefix(phone, "+") {
+		// Telegram shares a contact's number in full international form,
+		// often without the +.
+		phone = "+" + phone
+	}
 	st.setPhone(phone)
 	return true
 }
@@ -627,14 +645,25 @@ func (st *stepper) setPhone(phone string) {
 
 const descriptionSeparator = "\n\n"
 
+// describe adds a message to the story. Nothing the worker wrote is
+// dropped while the story has room: a message that would overflow it keeps
+// what fits, up to a word, and the worker is told where it stopped and
+// how to send the rest (as a message to the case once it is submitted).
 func (st *stepper) describe(t string) {
 	d := st.s.Draft
-	total := runes(t)
+	room := st.env.MaxText - runes(d.Description)
 	if d.Description != "" {
-		total += runes(d.Description) + len(descriptionSeparator)
+		room -= len(descriptionSeparator)
 	}
-	if total > st.env.MaxText {
-		st.say("text_too_long", map[string]any{"Max": st.env.MaxText})
+	if runes(t) > room {
+		kept := cutAtWord(t, room)
+		if kept != "" {
+			if d.Description != "" {
+				d.Description += descriptionSeparator
+			}
+			d.Description += kept
+		}
+		st.say("intake_story_full", map[string]any{"Max": st.env.MaxText, "Kept": runes(kept), "Sent": runes(t)})
 		st.more()
 		return
 	}
@@ -643,6 +672,26 @@ func (st *stepper) describe(t string) {
 	}
 	d.Description += t
 	st.more()
+}
+
+// cutAtWord keeps at most n runes of t, ending at a space when there is one
+// in the last fifth, so the cut does not split a word.
+func cutAtWord(t string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	r := []rune(t)
+	if len(r) <= n {
+		return t
+	}
+	cut := n
+	for i := n; i > n*4/5; i-- {
+		if unicode.IsSpace(r[i]) {
+			cut = i
+			break
+		}
+	}
+	return strings.TrimRightFunc(string(r[:cut]), unicode.IsSpace)
 }
 
 func (st *stepper) evidence(f File, caption string) {
@@ -787,33 +836,41 @@ func smallNumber(t string) (int, bool) {
 }
 
 // normalizePhone accepts what people type for a phone number: digits with
-// spaces, dashes, dots or brackets, optionally a leading +, 7–15 digits
-// (E.164 allows at most 15).
+// spaces, dashes, dots or brackets, optionally a leading + (or the
+// international prefix 00, written as +), 7–15 digits (E.164 allows at
+// most 15). A number without + has no country code: typed answers are
+// asked again (intake_phone_no_country_code); drafts stored before that
+// rule keep theirs.
 func normalizePhone(t string) (string, bool) {
 	t = strings.TrimSpace(t)
-	var b strings.Builder
-	if strings.HasPrefix(t, "+") {
-		b.WriteByte('+')
+	plus := strings.HasPrefix(t, "+")
+	if plus {
 		t = t[1:]
 	}
-	digits := 0
+	var b strings.Builder
 	for _, r := range t {
 		switch {
 		case r >= '0' && r <= '9':
 			b.WriteRune(r)
-			digits++
 		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')':
 		default:
 			return "", false
 		}
 	}
-	if digits < 7 || digits > 15 {
+	digits := b.String()
+	if rest, ok := strings.CutPrefix(digits, "00"); ok && !plus && rest != "" && rest[0] != '0' {
+		digits, plus = rest, true // "00 994 …" dialled internationally
+	}
+	if len(digits) < 7 || len(digits) > 15 {
 		return "", false
 	}
-	return b.String(), true
+	if plus {
+		return "+" + digits, true
+	}
+	return digits, true
 }
 
 func validFile(f File) bool {
-	return (f.Kind == FilePhoto || f.Kind == FileDocument) && f.ID != "" && f.UniqueID != "" && f.Size >= 0 &&
+	return (f.Kind == FilePhoto || f.Kind == FileDocument || f.Kind == FileVoice) && f.ID != "" && f.UniqueID != "" && f.Size >= 0 &&
 		len(f.ID) <= 512 && len(f.UniqueID) <= 128 && len(f.MIME) <= 128
 }

@@ -304,6 +304,10 @@ func (st *stepper) answer(in Input) {
 		}
 	case InputFile:
 		if q != QDescription {
+			if in.File != nil && in.File.Kind == FileVoice {
+				st.reask("intake_voice_not_now", nil)
+				return
+			}
 			st.reask("intake_file_not_now", nil)
 			return
 		}

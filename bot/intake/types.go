@@ -107,7 +107,7 @@ type Draft struct {
 type Evidence struct {
 	ID         string    `json:"id"`
 	UniqueID   string    `json:"unique_id"`
-	Kind       string    `json:"kind"` // FilePhoto or FileDocument
+	Kind       string    `json:"kind"` // FilePhoto, FileDocument or FileVoice
 	MIME       string    `json:"mime,omitempty"`
 	Size       int64     `json:"size,omitempty"`
 	ReceivedAt time.Time `json:"received_at"`
@@ -144,13 +144,16 @@ const (
 	ContactPhone = "phone"
 	ContactNone  = "none"
 
-	SinceUnderMonth   = "lt1m"
-	SinceOneToSix     = "1to6m"
-	SinceSixToTwelve  = "6to12m"
-	SinceOverYear     = "gt1y"
-	CountryOther      = "other"
-	FilePhoto         = "photo"
-	FileDocument      = "document"
+	SinceUnderMonth  = "lt1m"
+	SinceOneToSix    = "1to6m"
+	SinceSixToTwelve = "6to12m"
+	SinceOverYear    = "gt1y"
+	CountryOther     = "other"
+	FilePhoto        = "photo"
+	FileDocument     = "document"
+	// FileVoice is a voice note or an audio recording: a worker may tell
+	// the whole story that way.
+	FileVoice         = "voice"
 	SectorOther       = "other"
 	SectorConstruct   = "construction"
 	SectorAgriculture = "agriculture"
@@ -221,7 +224,7 @@ type Contact struct {
 type File struct {
 	ID       string
 	UniqueID string
-	Kind     string // FilePhoto or FileDocument
+	Kind     string // FilePhoto, FileDocument or FileVoice
 	MIME     string
 	Size     int64
 }
@@ -257,8 +260,9 @@ type Env struct {
 	// answers can match button labels ("Yes", "Да", "Bəli").
 	Label   func(messageID string) string
 	Profile Profile
-	// MaxText bounds the description (runes); MaxShort bounds one-line
-	// answers. RetentionMonths fills the consent text. Zero means default.
+	// MaxText bounds the whole story (runes, across messages); MaxShort
+	// bounds one-line answers. RetentionMonths fills the consent text.
+	// Zero means default.
 	MaxText         int
 	MaxShort        int
 	RetentionMonths int
@@ -266,7 +270,9 @@ type Env struct {
 
 // Defaults for zero Env limits.
 const (
-	DefaultMaxText         = 3000
+	// DefaultMaxText is the whole story across messages: five full
+	// Telegram messages (4,096 each), so one message always fits whole.
+	DefaultMaxText         = maxStoredText
 	DefaultMaxShort        = 200
 	DefaultRetentionMonths = 12
 	// MaxEvidence bounds the files kept per draft, so a state stays small.

@@ -194,9 +194,10 @@ city = "Baku"
 original = "Name %s"
 en = "Union <%s>"
 [address]
-text = "Street 1"
 source = "example"
 checked = %q
+[address.text]
+original = "Street 1"
 [[phones]]
 number = "+994120000000"
 source = "example"

@@ -85,7 +85,15 @@ type Service struct {
 	// consulate or embassy by kind (a foreign ministry's consular hotline):
 	// the consent rule applies to it too.
 	Consular bool
+	// Reach lists where a worker can be to use one of the service's
+	// contacts: ISO codes, or ReachAnywhere. A service is offered only to
+	// a worker it can reach, and one with an empty Reach to nobody.
+	Reach []string
 }
+
+// ReachAnywhere in Service.Reach: an international number, an email or a
+// website works from every country.
+const ReachAnywhere = "*"
 
 // Case is what routing needs to know about a complaint: no free text, no
 // names.
@@ -199,6 +207,11 @@ type record struct {
 	// catAny: listed no categories; catMask: the known ones it listed.
 	catAny  bool
 	catMask uint16
+	// reachAny: a contact works from anywhere; reachOne: only from this
+	// country; neither: from the countries listed in the service, or from
+	// nowhere.
+	reachAny bool
+	reachOne uint16
 }
 
 // NewIndex prepares services for ranking. The slice is kept, not copied.
@@ -216,6 +229,10 @@ func newIndex(services []Service, bucketed bool) *Index {
 		}
 		if len(s.ServesCitizenships) == 1 && !rec.citAny {
 			rec.citOne = packCode(s.ServesCitizenships[0])
+		}
+		rec.reachAny = slices.Contains(s.Reach, ReachAnywhere)
+		if len(s.Reach) == 1 && !rec.reachAny {
+			rec.reachOne = packCode(s.Reach[0])
 		}
 		for _, cat := range s.Categories {
 			rec.catMask |= categoryBit(cat)
@@ -283,6 +300,24 @@ func (x *Index) servesCitizen(i int, home uint16, citizenship string) bool {
 		return rec.citOne == home
 	}
 	return lists(x.services[i].ServesCitizenships, citizenship)
+}
+
+// reaches reports whether a worker in the country of work can use one of
+// the service's contacts. This is where "no service without a contact that
+// works" holds for every ranking: the main list, fallbacks and home lines.
+// With the country unknown, any contact will do; the bot then labels each
+// number with where it works.
+func (x *Index) reaches(i int, work uint16, country string) bool {
+	rec := &x.records[i]
+	switch {
+	case rec.reachAny:
+		return true
+	case country == "":
+		return len(x.services[i].Reach) > 0
+	case rec.reachOne != 0:
+		return rec.reachOne == work
+	}
+	return lists(x.services[i].Reach, country)
 }
 
 func (x *Index) helps(i int, r *ranker) bool {
@@ -366,7 +401,9 @@ func (x *Index) Rank(c Case, opt Options) Result {
 			if l == homeOnly && rec.kind != hotlineK && (rec.kind != unionK || !services[i].NationalCentre) {
 				continue
 			}
-			if !x.servesCitizen(i, homeCode, c.Citizenship) || !x.helps(i, &r) {
+			// An organisation that receives cases here is reached through
+			// the bot, wherever the worker is.
+			if !(x.reaches(i, workCode, c.CountryOfWork) || r.receives(&services[i])) || !x.servesCitizen(i, homeCode, c.Citizenship) || !x.helps(i, &r) {
 				continue
 			}
 			k, s := rec.kind, &services[i]
@@ -534,7 +571,7 @@ func (r *ranker) isOriginHotline(s *Service) bool {
 // choice scores a service for the case; with explain it also copies the
 // service and writes out the reasons.
 func (r *ranker) choice(s *Service, weight float64, category, fallback string, explain bool) Choice {
-	receives := s.ReceivesCases || r.opt.Receives != nil && r.opt.Receives(s.ID)
+	receives := r.receives(s)
 	ch := Choice{Score: weight * weightScale, Contactable: true, Routable: receives, Receives: receives}
 	add := func(code string, bonus, value float64, detail string) {
 		ch.Score += bonus
@@ -588,6 +625,11 @@ func (r *ranker) choice(s *Service, weight float64, category, fallback string, e
 		add(ReasonReceivesCases, bonusReceivesCases, 0, "")
 	}
 	return ch
+}
+
+// receives reports whether the service takes cases through the bot now.
+func (r *ranker) receives(s *Service) bool {
+	return s.ReceivesCases || r.opt.Receives != nil && r.opt.Receives(s.ID)
 }
 
 func (r *ranker) locate(s *Service) (lat, lon float64, ok bool) {

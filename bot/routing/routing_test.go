@@ -20,7 +20,17 @@ var (
 	norilsk       = [2]float64{69.3535, 88.2027}
 )
 
-func at(s Service, p [2]float64) Service { s.Lat, s.Lon = p[0], p[1]; return s }
+var anywhere = []string{ReachAnywhere}
+
+// at places a service; unless the test says otherwise, it has a contact
+// that works from anywhere.
+func at(s Service, p [2]float64) Service {
+	s.Lat, s.Lon = p[0], p[1]
+	if s.Reach == nil {
+		s.Reach = []string{ReachAnywhere}
+	}
+	return s
+}
 
 func worker(citizenship, country string, p [2]float64, cats ...string) Case {
 	return Case{Categories: cats, Citizenship: citizenship, CountryOfWork: country,
@@ -62,10 +72,10 @@ var synthetic = []Service{
 		ServesCitizenships: []string{"AZ"}, ServesCountries: []string{"RU"}}, moscow),
 	at(Service{ID: "md-embassy-moscow", Kind: KindEmbassy, Country: "RU", City: "Moscow",
 		ServesCitizenships: []string{"MD"}, ServesCountries: []string{"RU"}, Emergency: true}, moscow),
-	{ID: "ru-hotline", Kind: KindHotline, Country: "RU", Categories: []string{CategoryForcedLabour}},
-	{ID: "ru-violence-line", Kind: KindHotline, Country: "RU", Categories: []string{CategoryViolence}},
-	{ID: "md-la-strada", Kind: KindHotline, Country: "MD", Categories: []string{CategoryForcedLabour, CategoryViolence}, Languages: []string{"ro", "ru"}},
-	{ID: "ge-hotline", Kind: KindHotline, Country: "GE", Categories: []string{CategoryForcedLabour}},
+	{ID: "ru-hotline", Kind: KindHotline, Country: "RU", Categories: []string{CategoryForcedLabour}, Reach: anywhere},
+	{ID: "ru-violence-line", Kind: KindHotline, Country: "RU", Categories: []string{CategoryViolence}, Reach: anywhere},
+	{ID: "md-la-strada", Kind: KindHotline, Country: "MD", Categories: []string{CategoryForcedLabour, CategoryViolence}, Languages: []string{"ro", "ru"}, Reach: anywhere},
+	{ID: "ge-hotline", Kind: KindHotline, Country: "GE", Categories: []string{CategoryForcedLabour}, Reach: anywhere},
 	at(Service{ID: "kz-only-ngo", Kind: KindNGO, Country: "RU", City: "Moscow", ServesCitizenships: []string{"KZ"}}, moscow),
 	at(Service{ID: "ru-inspection-moscow", Kind: KindLabourInspection, Country: "RU", City: "Moscow"}, moscow),
 }
@@ -94,8 +104,8 @@ func TestOwnConsulateNeverRoutableWithoutConsent(t *testing.T) {
 
 func TestHomeMinistryLineNeedsConsent(t *testing.T) {
 	services := []Service{
-		{ID: "md-mfa-line", Kind: KindHotline, Country: "MD", ServesCitizenships: []string{"MD"}, ServesCountries: []string{"*"}},
-		{ID: "md-ngo-line", Kind: KindHotline, Country: "MD"},
+		{ID: "md-mfa-line", Kind: KindHotline, Country: "MD", ServesCitizenships: []string{"MD"}, ServesCountries: []string{"*"}, Reach: anywhere},
+		{ID: "md-ngo-line", Kind: KindHotline, Country: "MD", Reach: anywhere},
 		at(Service{ID: "md-marked", Kind: KindNGO, Country: "RU", ServesCitizenships: []string{"MD"}, Consular: true}, moscow),
 	}
 	c := worker("MD", "RU", moscow, CategoryForcedLabour)
@@ -266,7 +276,7 @@ func TestLanguageAndCitizenshipRaiseScore(t *testing.T) {
 }
 
 func TestLocateFillsUnknownCoordinates(t *testing.T) {
-	unknown := Service{ID: "u", Kind: KindTradeUnion, Country: "RU", City: "Moscow"}
+	unknown := Service{ID: "u", Kind: KindTradeUnion, Country: "RU", City: "Moscow", Reach: []string{ReachAnywhere}}
 	c := worker("AZ", "RU", moscow, CategoryWages)
 	if got := Rank(c, []Service{unknown}, Options{}); len(got.Choices) != 0 {
 		t.Errorf("a union of unknown place was offered as near: %v", ids(got))
@@ -312,6 +322,10 @@ func syntheticDirectory(rng *rand.Rand, n int) []Service {
 			ReceivesCases:  rng.IntN(3) == 0,
 			NationalCentre: rng.IntN(20) == 0,
 			Emergency:      rng.IntN(10) == 0,
+			Reach:          []string{ReachAnywhere},
+		}
+		if rng.IntN(4) == 0 {
+			s.Reach = []string{s.Country} // a short or national number only
 		}
 		if isConsular(s.Kind) {
 			s.ServesCitizenships = []string{countries[rng.IntN(len(countries))]}
@@ -432,5 +446,47 @@ func TestIndexMatchesRank(t *testing.T) {
 		if !slices.Equal(ids(a), ids(b)) || a.NeedsConsent != b.NeedsConsent {
 			t.Fatalf("case %d %+v: Rank %v, Index.Rank %v", i, c, ids(a), ids(b))
 		}
+	}
+}
+
+// A service is offered only to a worker who can use one of its contacts:
+// a short code works inside its country, nothing works for an entry with
+// no contact, and fallbacks obey the same rule.
+func TestNoServiceWithoutAContactThatWorks(t *testing.T) {
+	services := []Service{
+		at(Service{ID: "az-short-code-line", Kind: KindHotline, Country: "AZ", ServesCountries: []string{"*"},
+			Categories: []string{CategoryForcedLabour}, Reach: []string{"AZ"}}, baku),
+		at(Service{ID: "md-line-from-abroad", Kind: KindHotline, Country: "MD", Categories: []string{CategoryForcedLabour},
+			Reach: []string{"MD", ReachAnywhere}}, chisinau),
+		at(Service{ID: "ru-union-no-contact", Kind: KindTradeUnion, Country: "RU", City: "Moscow", Reach: []string{}}, moscow),
+		at(Service{ID: "ru-national-no-contact", Kind: KindTradeUnion, Country: "RU", City: "Yekaterinburg", NationalCentre: true,
+			Reach: []string{}}, yekaterinburg),
+		at(Service{ID: "az-union", Kind: KindTradeUnion, Country: "AZ", City: "Baku", NationalCentre: true}, baku),
+	}
+	x := NewIndex(services)
+	// An Azerbaijani in Moscow: the home line's short code cannot be
+	// dialled from Russia; the Moscow union has no contact at all; the
+	// national centre has none either, so the fallback is the home union.
+	got := ids(x.Rank(worker("AZ", "RU", moscow, CategoryForcedLabour, CategoryWages), Options{}))
+	for _, id := range []string{"az-short-code-line", "ru-union-no-contact", "ru-national-no-contact"} {
+		if slices.Contains(got, id) {
+			t.Errorf("%s offered to a worker in Moscow who cannot reach it: %v", id, got)
+		}
+	}
+	if !slices.Contains(got, "az-union") {
+		t.Errorf("the reachable home union is missing: %v", got)
+	}
+	// The same worker at home reaches the short code.
+	if got := ids(x.Rank(worker("AZ", "AZ", baku, CategoryForcedLabour), Options{})); !slices.Contains(got, "az-short-code-line") {
+		t.Errorf("the short code is not offered inside Azerbaijan: %v", got)
+	}
+	// A Moldovan in Moscow reaches La Strada's number from abroad.
+	if got := ids(x.Rank(worker("MD", "RU", moscow, CategoryForcedLabour), Options{})); !slices.Contains(got, "md-line-from-abroad") {
+		t.Errorf("the line with a number from abroad is missing: %v", got)
+	}
+	// Where the worker is is unknown: any contact will do, but none is not.
+	c := Case{Categories: []string{CategoryWages}, Citizenship: "AZ"}
+	if got := ids(x.Rank(c, Options{})); slices.Contains(got, "ru-union-no-contact") || slices.Contains(got, "ru-national-no-contact") {
+		t.Errorf("a service with no contact offered: %v", got)
 	}
 }

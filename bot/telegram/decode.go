@@ -188,19 +188,24 @@ func (d Decoder) fromMessage(out *chat.Update, m *tgbotapi.Message) {
 	case len(m.Photo) > 0:
 		out.Kind = chat.KindPhoto
 		p := m.Photo[len(m.Photo)-1] // Telegram lists sizes smallest first
-		out.File = &chat.File{ID: p.FileID, UniqueID: p.FileUniqueID, Kind: "photo", Size: int64(p.FileSize)}
+		out.File = &chat.File{ID: p.FileID, UniqueID: p.FileUniqueID, Kind: chat.FilePhoto, Size: int64(p.FileSize)}
 	case m.Document != nil:
 		out.Kind = chat.KindDocument
-		out.File = &chat.File{ID: m.Document.FileID, UniqueID: m.Document.FileUniqueID, Kind: "document",
+		out.File = &chat.File{ID: m.Document.FileID, UniqueID: m.Document.FileUniqueID, Kind: chat.FileDocument,
 			MIME: m.Document.MimeType, Size: int64(m.Document.FileSize)}
 	case m.Sticker != nil:
 		out.Kind = chat.KindSticker
 	case m.Voice != nil:
+		// A voice note can be a worker's whole account: the file is kept
+		// by reference, like a photo.
 		out.Kind = chat.KindVoice
-		out.File = &chat.File{ID: m.Voice.FileID, UniqueID: m.Voice.FileUniqueID, Kind: "voice",
+		out.File = &chat.File{ID: m.Voice.FileID, UniqueID: m.Voice.FileUniqueID, Kind: chat.FileVoice,
 			MIME: m.Voice.MimeType, Size: int64(m.Voice.FileSize)}
 	case m.Audio != nil:
+		// A recording sent as an audio file is the same evidence.
 		out.Kind = chat.KindVoice
+		out.File = &chat.File{ID: m.Audio.FileID, UniqueID: m.Audio.FileUniqueID, Kind: chat.FileVoice,
+			MIME: m.Audio.MimeType, Size: int64(m.Audio.FileSize)}
 	case m.Video != nil || m.VideoNote != nil || m.Animation != nil:
 		out.Kind = chat.KindMedia
 	case m.MigrateToChatID != 0:

@@ -59,6 +59,18 @@ func TestDecode(t *testing.T) {
 					t.Errorf("file %+v text %q", u.File, u.Text)
 				}
 			}},
+		{"voice note is a file", `{"update_id":14,"message":{"message_id":1,"date":1,` + private + `,"voice":{"file_id":"v","file_unique_id":"uv","duration":4,"mime_type":"audio/ogg","file_size":9800}}}`,
+			chat.KindVoice, "", true, func(t *testing.T, u chat.Update) {
+				if u.File == nil || u.File.ID != "v" || u.File.UniqueID != "uv" || u.File.Kind != chat.FileVoice || u.File.MIME != "audio/ogg" || u.File.Size != 9800 {
+					t.Errorf("voice file %+v", u.File)
+				}
+			}},
+		{"audio recording is a voice file", `{"update_id":15,"message":{"message_id":1,"date":1,` + private + `,"audio":{"file_id":"a","file_unique_id":"ua","duration":60,"mime_type":"audio/mpeg","file_size":500000}}}`,
+			chat.KindVoice, "", true, func(t *testing.T, u chat.Update) {
+				if u.File == nil || u.File.ID != "a" || u.File.Kind != chat.FileVoice || u.File.MIME != "audio/mpeg" {
+					t.Errorf("audio file %+v", u.File)
+				}
+			}},
 		{"sticker", `{"update_id":10,"message":{"message_id":1,"date":1,` + private + `,"sticker":{"file_id":"x","file_unique_id":"y","width":1,"height":1,"is_animated":false}}}`,
 			chat.KindSticker, "", true, nil},
 		{"edited", `{"update_id":11,"edited_message":{"message_id":1,"date":1,` + private + `,"text":"x"}}`,

@@ -127,8 +127,8 @@ func benchmarkEcho(b *testing.B, sameReply bool) {
 		return tgbotapi.NewInlineKeyboardButtonData(catalog.T("en", id, nil), "v1:menu:"+payload)
 	}
 	menu := tgbotapi.NewInlineKeyboardMarkup(
-		tgbotapi.NewInlineKeyboardRow(button("menu_guide", "guide"), button("menu_complaint", "complaint")),
-		tgbotapi.NewInlineKeyboardRow(button("menu_cases", "cases"), button("menu_help", "help")),
+		tgbotapi.NewInlineKeyboardRow(button("menu_short_guide", "guide"), button("menu_short_complaint", "complaint")),
+		tgbotapi.NewInlineKeyboardRow(button("menu_short_cases", "cases"), button("menu_short_help", "help")),
 		tgbotapi.NewInlineKeyboardRow(button("menu_language", "language")),
 	)
 	go func() {

@@ -110,7 +110,7 @@ func pressIn(t *testing.T, h *harness, g *localapi.Group, who *localapi.User, m 
 // who stays anonymous and wants contact only through the bot, with a photo.
 func (w *intakeUser) anonymousComplaint(story string) string {
 	w.t.Helper()
-	w.press("menu_complaint")
+	w.press("menu_short_complaint")
 	w.await("intake_q_danger")
 	w.press("intake_btn_safe")
 	w.await("intake_q_consent")
@@ -128,20 +128,7 @@ func (w *intakeUser) anonymousComplaint(story string) string {
 	w.await("intake_q_citizenship")
 	w.press("intake_country_kz")
 	w.await("intake_q_sector")
-	w.press("intake_sector_construction")
-	w.await("intake_q_employer")
-	w.u.SendText("ООО Стройка")
-	w.await("intake_q_since")
-	w.press("intake_since_1to6m")
-	w.await("intake_q_description")
-	w.u.SendText(story)
-	w.await("intake_description_more")
-	w.u.SendPhoto("")
-	w.await("intake_description_more")
-	w.press("btn_done")
-	w.await("intake_q_contact")
-	w.press("intake_contact_bot")
-	w.await("intake_q_review")
+	w.toReview("ООО Стройка", story)
 	return w.submit()
 }
 

@@ -36,7 +36,7 @@ func TestStartPickLanguageSeeMenu(t *testing.T) {
 			}
 			menu := waitText(t, u, h.catalog.T(lang, "menu_title", nil))
 			got := buttonTexts(menu)
-			for _, id := range []string{"menu_guide", "menu_complaint", "menu_cases", "menu_help"} {
+			for _, id := range []string{"menu_short_guide", "menu_short_complaint", "menu_short_cases", "menu_short_help"} {
 				label := h.catalog.T(lang, id, nil)
 				if !contains(got, label) {
 					t.Errorf("menu lacks %s %q; has %q", id, label, got)
@@ -85,7 +85,7 @@ func TestBadInputAnswered(t *testing.T) {
 		want string
 	}{
 		{"sticker", func() { u.SendSticker() }, "unsupported_sticker"},
-		{"voice", func() { u.SendVoice() }, "unsupported_voice"},
+		{"voice", func() { u.SendVoice() }, "voice_outside_complaint"},
 		{"photo", func() { u.SendPhoto("") }, "unsupported_media"},
 		{"document", func() { u.SendDocument("a.pdf", "application/pdf", "") }, "unsupported_media"},
 		{"forward", func() { u.Forward("hello") }, "forward_note"},

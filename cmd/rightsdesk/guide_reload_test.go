@@ -66,7 +66,7 @@ func TestGuideReloadOnHangup(t *testing.T) {
 	q := r.send("/guide", firstLine(r.tr("profile_work_question", nil)))
 	q = r.press(q, r.tr("btn_skip", nil))
 	list := r.press(q, r.tr("btn_skip", nil))
-	if !contains(buttonTexts(list), "Your wages") {
+	if labelFor(buttonTexts(list), "Your wages") == "" {
 		t.Fatalf("no wages topic before the edit: %q", buttonTexts(list))
 	}
 
@@ -77,11 +77,11 @@ func TestGuideReloadOnHangup(t *testing.T) {
 	}
 	h.waitLog("content reloaded", 1)
 	list = r.send("/guide", firstLine(r.tr("guide_list_title", nil)))
-	if !contains(buttonTexts(list), "Your wages and zanzibarite pay") {
+	if labelFor(buttonTexts(list), "Your wages and zanzibarite pay") == "" {
 		t.Fatalf("the new title is not served: %q", buttonTexts(list))
 	}
 	found := r.send("zanzibarite", r.tr("guide_search_results", nil))
-	if got := buttonTexts(found); len(got) == 0 || got[0] != "Your wages and zanzibarite pay" {
+	if got := buttonTexts(found); len(got) == 0 || labelFor(got[:1], "Your wages and zanzibarite pay") == "" {
 		t.Fatalf("search does not know the new title: %q", got)
 	}
 
@@ -94,10 +94,10 @@ func TestGuideReloadOnHangup(t *testing.T) {
 		t.Fatalf("the refusal does not point at the file and line:\n%s", logs)
 	}
 	list = r.send("/guide", firstLine(r.tr("guide_list_title", nil)))
-	if !contains(buttonTexts(list), "Your wages and zanzibarite pay") {
+	if labelFor(buttonTexts(list), "Your wages and zanzibarite pay") == "" {
 		t.Fatalf("the content in service was not kept: %q", buttonTexts(list))
 	}
-	page := r.press(list, "Your wages and zanzibarite pay")
+	page := r.press(list, labelFor(buttonTexts(list), "Your wages and zanzibarite pay"))
 	if !strings.Contains(page.Text, "zanzibarite") {
 		t.Fatalf("the topic in service is not readable: %q", page.Text)
 	}
@@ -168,7 +168,24 @@ func TestGuideReloadRefusesWhatTheCheckRefuses(t *testing.T) {
 	r := &guideReader{t: t, h: h, u: h.api.NewUser("Editor", "en"), lang: "en"}
 	q := r.send("/guide", firstLine(r.tr("profile_work_question", nil)))
 	q = r.press(q, r.tr("btn_skip", nil))
-	if list := r.press(q, r.tr("btn_skip", nil)); !contains(buttonTexts(list), "Your wages") {
+	if list := r.press(q, r.tr("btn_skip", nil)); labelFor(buttonTexts(list), "Your wages") == "" {
 		t.Fatalf("the content in service was not kept: %q", buttonTexts(list))
 	}
+}
+
+// labelFor finds the button naming a topic: a list numbers its buttons and
+// may shorten a long title to whole words and "…".
+func labelFor(labels []string, title string) string {
+	for _, l := range labels {
+		if _, rest, ok := strings.Cut(l, ". "); ok && l[0] >= '0' && l[0] <= '9' {
+			l2 := strings.TrimSuffix(rest, "…")
+			if rest == title || strings.HasSuffix(rest, "…") && strings.HasPrefix(title, l2) {
+				return l
+			}
+		}
+		if l == title {
+			return l
+		}
+	}
+	return ""
 }

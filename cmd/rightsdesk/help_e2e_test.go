@@ -16,6 +16,22 @@ func helpAsk(t *testing.T, h *harness, u *localapi.User, lang string) localapi.M
 	return waitNewMessage(t, u, before, firstLine(h.catalog.T(lang, "help_ask", nil)))
 }
 
+// pressProblem answers "What is it about?" with the problem's button.
+func pressProblem(t *testing.T, h *harness, u *localapi.User, lang string, before int, problem string) {
+	t.Helper()
+	ask := waitNewMessage(t, u, before, firstLine(h.catalog.T(lang, "help_ask_problem", map[string]any{"Problems": ""})))
+	short := h.catalog.T(lang, "problem_short_"+problem, nil)
+	for _, label := range buttonTexts(ask) {
+		if strings.HasSuffix(label, ". "+short) {
+			if err := u.Press(ask.ID, label); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+	t.Fatalf("no button for %s among %q", problem, buttonTexts(ask))
+}
+
 // assertNoRejectedRequests checks the local API accepted every request the
 // bot made for the chat: a 400 means bad HTML, a too-long text or bad markup.
 func assertNoRejectedRequests(t *testing.T, h *harness, chatID int64) {
@@ -60,6 +76,7 @@ func TestHelpNearMeSharedLocationInMoscow(t *testing.T) {
 	if !strings.Contains(emergency.Text, "Moscow") || !emergency.RemoveKeyboard {
 		t.Errorf("want Moscow's emergency numbers and the keyboard removed: %q remove=%v", emergency.Text, emergency.RemoveKeyboard)
 	}
+	pressProblem(t, h, u, "en", before, "all")
 	services := waitNewMessage(t, u, before, "FNPR")
 	if !strings.Contains(services.Text, "8-800-333-00-16") || strings.Contains(services.Text, "tel:") {
 		t.Errorf("Moscow services: %q", services.Text)
@@ -77,7 +94,7 @@ func TestHelpNearMeTypedCities(t *testing.T) {
 
 	// From the menu's button; Cyrillic with a Latin "a" inside.
 	before := len(u.Messages())
-	if err := u.Press(menu.ID, h.catalog.T("en", "menu_help", nil)); err != nil {
+	if err := u.Press(menu.ID, h.catalog.T("en", "menu_short_help", nil)); err != nil {
 		t.Fatal(err)
 	}
 	waitNewMessage(t, u, before, firstLine(h.catalog.T("en", "help_ask", nil)))
@@ -88,6 +105,7 @@ func TestHelpNearMeTypedCities(t *testing.T) {
 		before := len(u.Messages())
 		u.SendText(query)
 		waitNewMessage(t, u, before, "112")
+		pressProblem(t, h, u, "en", before, "wages")
 		waitNewMessage(t, u, before, "AHİK")
 	}
 
@@ -114,7 +132,7 @@ func TestHelpNearMeTypedCities(t *testing.T) {
 	}
 	var moscow string
 	for _, l := range labels {
-		if strings.HasPrefix(l, "Moscow") {
+		if strings.Contains(l, "Moscow") {
 			moscow = l
 		}
 	}
@@ -125,6 +143,7 @@ func TestHelpNearMeTypedCities(t *testing.T) {
 	if err := u.Press(choose.ID, moscow); err != nil {
 		t.Fatal(err)
 	}
+	pressProblem(t, h, u, "en", before, "wages")
 	waitNewMessage(t, u, before, "FNPR")
 	assertNoRejectedRequests(t, h, u.ChatID())
 }
@@ -145,7 +164,8 @@ func TestHelpNearMeEveryLanguage(t *testing.T) {
 			before := len(u.Messages())
 			u.SendText("Istanbul")
 			waitNewMessage(t, u, before, "112")
-			title, _, _ := strings.Cut(h.catalog.T(lang, "help_services_title", map[string]any{"Place": "\x00"}), "\x00")
+			pressProblem(t, h, u, lang, before, "all")
+			title, _, _ := strings.Cut(h.catalog.T(lang, "help_services_for", map[string]any{"Place": "\x00"}), "\x00")
 			waitNewMessage(t, u, before, title)
 			assertNoRejectedRequests(t, h, u.ChatID())
 		})

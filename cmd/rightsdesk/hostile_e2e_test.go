@@ -755,9 +755,11 @@ func (w *hostileUser) pressLabel(id string) {
 	label := w.tr(id)
 	msgs := w.u.Messages()
 	for i := len(msgs) - 1; i >= 0; i-- {
-		if !msgs[i].Deleted && slices.Contains(buttonTexts(msgs[i]), label) {
-			w.press(msgs[i], label)
-			return
+		for _, b := range buttonTexts(msgs[i]) {
+			if !msgs[i].Deleted && showsOption(b, label) {
+				w.press(msgs[i], b)
+				return
+			}
 		}
 	}
 	w.t.Fatalf("[%s] no button %q (%s) on screen", w.lang, label, id)
@@ -787,7 +789,9 @@ func (w *hostileUser) await(ids ...string) localapi.Message {
 
 func (w *hostileUser) awaitButton(label string) localapi.Message {
 	w.t.Helper()
-	return w.awaitMatch("button "+label, func(m localapi.Message) bool { return slices.Contains(buttonTexts(m), label) })
+	return w.awaitMatch("button "+label, func(m localapi.Message) bool {
+		return slices.ContainsFunc(buttonTexts(m), func(b string) bool { return showsOption(b, label) })
+	})
 }
 
 func (w *hostileUser) awaitAny() localapi.Message {
@@ -815,7 +819,11 @@ func (w *hostileUser) awaitQuestion() string {
 	})
 	best, size := "", 0
 	for _, q := range hostileQuestions {
-		for _, id := range []string{"intake_q_" + q, "intake_q_" + q + "_anonymous", "intake_q_" + q + "_edit"} {
+		msg := q
+		if q == "description" {
+			msg = "story" // the question's message says voice notes are welcome
+		}
+		for _, id := range []string{"intake_q_" + msg, "intake_q_" + msg + "_anonymous", "intake_q_" + msg + "_edit"} {
 			if n := w.cat.matchSize(w.replyLang(), id, m.Text); n > size {
 				best, size = q, n
 			}
@@ -894,7 +902,7 @@ func (w *hostileUser) enterIntake(q string) {
 		at("citizenship", pressing("intake_country_az"), "intake_q_sector") ||
 		at("sector", pressing("intake_sector_construction"), "intake_q_employer") ||
 		at("employer", func() { w.send("ACME & Sons <b>") }, "intake_q_since") ||
-		at("since", pressing("intake_since_lt1m"), "intake_q_description") ||
+		at("since", pressing("intake_since_lt1m"), "intake_q_story") ||
 		at("description", func() {
 			w.send("Unpaid since March; passport kept by the boss.")
 			w.await("intake_description_more")

@@ -50,7 +50,9 @@ func (w *intakeUser) awaitButton(label string) localapi.Message {
 	w.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	m, err := w.u.WaitFor(ctx, func(m localapi.Message) bool { return !m.Deleted && slices.Contains(buttonTexts(m), label) })
+	m, err := w.u.WaitFor(ctx, func(m localapi.Message) bool {
+		return !m.Deleted && slices.ContainsFunc(buttonTexts(m), func(b string) bool { return showsOption(b, label) })
+	})
 	if err != nil {
 		var got [][]string
 		for _, m := range w.u.Messages() {
@@ -59,6 +61,33 @@ func (w *intakeUser) awaitButton(label string) localapi.Message {
 		w.t.Fatalf("no message with button %q: %v; buttons: %q", label, err, got)
 	}
 	return m
+}
+
+// showsOption reports whether a button shows the option label: as it is,
+// or, when the options were too long for a phone, numbered ("3. label") and
+// cut after a whole word ("3. first words…"); a ticked option keeps its ✓
+// in front.
+func showsOption(button, label string) bool {
+	if button == label {
+		return true
+	}
+	tick := ""
+	if rest, ok := strings.CutPrefix(label, "✓ "); ok {
+		tick, label = "✓ ", rest
+	}
+	rest, ok := strings.CutPrefix(button, tick)
+	if !ok {
+		return false
+	}
+	num, kept, ok := strings.Cut(rest, ". ")
+	if !ok || num == "" || strings.Trim(num, "0123456789") != "" {
+		return false
+	}
+	if kept == label {
+		return true
+	}
+	kept, cut := strings.CutSuffix(kept, "…")
+	return cut && kept != "" && strings.HasPrefix(label, kept)
 }
 
 // awaitCaseListed waits for the /mycases list with a button for case id.
@@ -98,11 +127,13 @@ func (w *intakeUser) press(id string) {
 	label := w.tr(id)
 	msgs := w.u.Messages()
 	for i := len(msgs) - 1; i >= 0; i-- {
-		if !msgs[i].Deleted && slices.Contains(buttonTexts(msgs[i]), label) {
-			if err := w.u.Press(msgs[i].ID, label); err != nil {
-				w.t.Fatal(err)
+		for _, b := range buttonTexts(msgs[i]) {
+			if !msgs[i].Deleted && showsOption(b, label) {
+				if err := w.u.Press(msgs[i].ID, b); err != nil {
+					w.t.Fatal(err)
+				}
+				return
 			}
-			return
 		}
 	}
 	w.t.Fatalf("no button %q (%s) on screen", label, id)
@@ -124,7 +155,7 @@ func newIntakeUser(t *testing.T, h *harness, lang string) *intakeUser {
 // question, sharing the worker's identity under name ("" skips the name).
 func (w *intakeUser) toCategories(name string) {
 	w.t.Helper()
-	w.press("menu_complaint")
+	w.press("menu_short_complaint")
 	w.await("intake_q_danger")
 	w.press("intake_btn_safe")
 	w.await("intake_q_consent")
@@ -170,7 +201,7 @@ func (w *intakeUser) toReview(employer, story string) localapi.Message {
 	w.u.SendText(employer)
 	w.await("intake_q_since")
 	w.press("intake_since_lt1m")
-	w.await("intake_q_description")
+	w.await("intake_q_story")
 	w.u.SendText(story)
 	w.await("intake_description_more")
 	w.u.SendPhoto("")
@@ -304,7 +335,7 @@ func TestIntakeResumesAfterRestart(t *testing.T) {
 	h.stop()
 	h.start(harnessOptions{dbPath: h.dbPath})
 	w.press("intake_since_gt1y")
-	w.await("intake_q_description")
+	w.await("intake_q_story")
 	w.u.SendText("Story told across restarts.")
 	w.await("intake_description_more")
 	w.press("btn_done")

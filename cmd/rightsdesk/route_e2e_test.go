@@ -39,12 +39,13 @@ func (w *intakeUser) after(before int, id string) localapi.Message {
 }
 
 // buttonFor returns the label of the button on m naming the service, as
-// the offer writes it ("2. Name", cut to 40 letters).
+// the offer writes it: "2. Name", or as many whole words of the name as
+// fit a phone, then "…".
 func buttonFor(t *testing.T, m localapi.Message, name string) string {
 	t.Helper()
-	head := string([]rune(name)[:min(len([]rune(name)), 25)])
 	for _, label := range buttonTexts(m) {
-		if strings.Contains(label, head) {
+		_, kept, ok := strings.Cut(label, ". ")
+		if ok && kept != "" && strings.HasPrefix(name, strings.TrimSuffix(kept, "…")) {
 			return label
 		}
 	}
@@ -168,7 +169,7 @@ func TestRouteFromComplaintToChoiceEndToEnd(t *testing.T) {
 func TestHelpInTheMiddleOfAComplaint(t *testing.T) {
 	h := startHarness(t, harnessOptions{})
 	w := newIntakeUser(t, h, "az")
-	w.press("menu_complaint")
+	w.press("menu_short_complaint")
 	w.await("intake_q_danger")
 	w.press("intake_btn_safe")
 	w.await("intake_q_consent")
@@ -179,6 +180,7 @@ func TestHelpInTheMiddleOfAComplaint(t *testing.T) {
 	before := len(w.u.Messages())
 	w.u.SendText("Баку")
 	waitNewMessage(t, w.u, before, "112")
+	pressProblem(t, h, w.u, "az", before, "wages")
 	waitNewMessage(t, w.u, before, "Azərbaycan Həmkarlar İttifaqları Konfederasiyası")
 
 	before = len(w.u.Messages())

@@ -60,9 +60,22 @@ type Citation struct {
 	// Checked is the day (YYYY-MM-DD) the fact was checked against the source.
 	Checked string `toml:"checked"`
 	// Verified is false when the source is single, conflicting, garbled or
-	// possibly obsolete; the bot must then present the fact with a warning.
+	// possibly obsolete (dated before 2023); the bot must then present the
+	// fact with a warning.
 	Verified bool   `toml:"verified"`
 	Note     string `toml:"note"`
+	// Research is how the team came to the fact: the reference notes, a
+	// seed document, a mirror or copy of the page. It stays in the file for
+	// editors; Source, which workers see, holds public names and links only.
+	Research string `toml:"research"`
+}
+
+// Year is the year the source carries, or "" when it is undated.
+func (c Citation) Year() string {
+	if len(c.SourceDate) < 4 {
+		return ""
+	}
+	return c.SourceDate[:4]
 }
 
 // PhoneFormatAsGiven marks a number kept exactly as the source printed it
@@ -74,8 +87,16 @@ type Phone struct {
 	// Number is E.164 (+99532...) unless Format is PhoneFormatAsGiven.
 	Number string `toml:"number"`
 	Format string `toml:"format"`
-	Label  string `toml:"label"`
-	Hours  string `toml:"hours"`
+	// DialFrom is the country inside which a number kept as printed can be
+	// dialled: a short code (152, 116 006) or a national form (0 800 77777)
+	// works nowhere else. Required with PhoneFormatAsGiven.
+	DialFrom string `toml:"dial_from"`
+	// AreaCodeMissing marks a number printed without its area code when no
+	// source gives the code: it may work only from a local line.
+	AreaCodeMissing bool `toml:"area_code_missing"`
+	// Label and Hours are shown in the worker's language.
+	Label Texts `toml:"label"`
+	Hours Texts `toml:"hours"`
 	// FreeFrom lists ISO country codes from which calling is free of charge.
 	FreeFrom []string `toml:"free_from"`
 	// AlsoPrinted holds other forms in which sources printed the same number
@@ -84,8 +105,10 @@ type Phone struct {
 	Citation
 }
 
+// Address text keeps the form the source printed (original), so a driver or
+// a passer-by can read it, and its rendering in the six languages.
 type Address struct {
-	Text string `toml:"text"`
+	Text Names `toml:"text"`
 	Citation
 }
 
@@ -137,6 +160,18 @@ func (x Texts) In(lang string) string {
 // Empty reports whether no language has text.
 func (x Texts) Empty() bool { return x == Texts{} }
 
+// Missing returns the first of the six languages without its own text, or
+// "" when every language has one.
+func (x Texts) Missing() string {
+	byLang := map[string]string{"az": x.AZ, "ru": x.RU, "ka": x.KA, "ro": x.RO, "kk": x.KK, "en": x.EN}
+	for _, lang := range Languages {
+		if strings.TrimSpace(byLang[lang]) == "" {
+			return lang
+		}
+	}
+	return ""
+}
+
 // Service is one organisation or service point.
 type Service struct {
 	ID              string `toml:"id"`
@@ -155,8 +190,12 @@ type Service struct {
 	Phones       []Phone   `toml:"phones"`
 	Emails       []Email   `toml:"emails"`
 	Websites     []Website `toml:"websites"`
-	Hours        string    `toml:"hours"`
-	Languages    []string  `toml:"languages"`
+	// Hours are the opening hours in the six languages.
+	Hours Texts `toml:"hours"`
+	// TranslationsUnreviewed is true until a native speaker has checked the
+	// phone labels, hours and address in every language.
+	TranslationsUnreviewed bool     `toml:"translations_unreviewed"`
+	Languages              []string `toml:"languages"`
 	// ServesCitizenships and ServesCountries hold ISO codes or "*" for all.
 	ServesCitizenships []string `toml:"serves_citizenships"`
 	ServesCountries    []string `toml:"serves_countries"`
@@ -164,13 +203,20 @@ type Service struct {
 	Categories         []string `toml:"categories"`
 	// ReceivesCases is true only once an organisation has agreed to receive
 	// cases through rightsdesk.
-	ReceivesCases  bool `toml:"receives_cases"`
+	ReceivesCases bool `toml:"receives_cases"`
+	// Withheld keeps an entry for editors but never offers it to workers:
+	// it has no contact a worker could use (say why in Note).
+	Withheld       bool `toml:"withheld"`
 	NationalCentre bool `toml:"national_centre"`
 	Emergency      bool `toml:"emergency"`
 	// Remote marks an organisation that takes cases from wherever it
 	// serves without the worker coming to an office: distance does not
 	// limit routing to it.
 	Remote bool `toml:"remote"`
+	// DeskOnly marks an organisation reached only through its rightsdesk
+	// desk (the demo's sandbox union): it has no contact to show, and is
+	// offered only while it is linked.
+	DeskOnly bool `toml:"desk_only"`
 	// Note is for editors; WorkerNote is what a worker must know before
 	// using the service (the Interests Section acting for a state without an
 	// embassy), shown with it in the worker's language.
@@ -222,7 +268,9 @@ type Ratification struct {
 	Instrument string `toml:"instrument"`
 	Status     string `toml:"status"`
 	Year       int    `toml:"year"` // 0 when the source gives none
+	// Source is shown to workers; Research is the team's trail, kept here.
 	Source     string `toml:"source"`
+	Research   string `toml:"research"`
 	SourceDate string `toml:"source_date"`
 	Checked    string `toml:"checked"`
 	Note       string `toml:"note"`
@@ -312,12 +360,13 @@ func (d *Directory) Emergency(code string) []EmergencyNumber {
 }
 
 // Hotlines returns the services listed as hotlines for a country, in the
-// order the country file lists them.
+// order the country file lists them; an entry not offered (withheld, or
+// without a usable contact) is left out.
 func (d *Directory) Hotlines(code string) []Service {
 	c, _ := d.Country(code)
 	var out []Service
 	for _, id := range c.Hotlines {
-		if s, ok := d.ByID(id); ok {
+		if s, ok := d.ByID(id); ok && s.Offered() {
 			out = append(out, s)
 		}
 	}

@@ -32,7 +32,7 @@ func scanKeyLines(text string) keyLines {
 			continue
 		}
 		if m := tableHeader.FindStringSubmatch(line); m != nil {
-			name := strings.Join(splitDotted(m[2]), ".")
+			name := arrayElement(splitDotted(m[2]), arrayCounts)
 			if m[1] == "[[" {
 				prefix = name + "." + strconv.Itoa(arrayCounts[name])
 				arrayCounts[name]++
@@ -58,6 +58,23 @@ func scanKeyLines(text string) keyLines {
 		}
 	}
 	return lines
+}
+
+// arrayElement writes a table name with the index of every array of
+// tables it passes through: [phones.label] after the second [[phones]] is
+// phones.1.label, the key the checks use.
+func arrayElement(parts []string, arrayCounts map[string]int) string {
+	name := ""
+	for i, p := range parts {
+		if i > 0 {
+			name += "."
+		}
+		name += p
+		if n := arrayCounts[name]; n > 0 && i < len(parts)-1 {
+			name += "." + strconv.Itoa(n-1)
+		}
+	}
+	return name
 }
 
 func splitDotted(name string) []string {

@@ -16,7 +16,15 @@ var (
 	sourceDate = regexp.MustCompile(`^\d{4}(-\d{2}(-\d{2})?)?$`)
 	emailShape = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 	phoneChars = regexp.MustCompile(`^[+0-9 ()\-]+$`)
+	// researchNote finds the team's own trail in a source a worker would
+	// read: the reference notes, seed documents, mirrors and copies of a
+	// page. Domain names such as lastrada.md are public and pass.
+	researchNote = regexp.MustCompile(`(?i)\b(seeds?|reference|compiled|mirrors?|cop(y|ies|ied)|directory\.md|norms\.md)\b|not named|as given in`)
 )
+
+// firstConfirmedYear: a contact whose source is dated before it is shown
+// as "not confirmed since <year>" and must be verified = false.
+const firstConfirmedYear = "2023"
 
 // reporter collects problems for one file.
 type reporter struct {
@@ -51,8 +59,17 @@ func (r *reporter) codes(codes []string, allowAll bool, path ...any) {
 // citation checks the fields every contact must carry. verified must be
 // written out, so that an editor decides it rather than inheriting false.
 func (r *reporter) citation(c Citation, requireVerified bool, path ...any) {
-	if strings.TrimSpace(c.Source) == "" {
-		r.at(path, "missing source")
+	switch {
+	case strings.TrimSpace(c.Source) != "":
+		r.shownSource(c.Source, slices.Concat(path, []any{"source"}))
+	case strings.TrimSpace(c.Research) == "" || c.Verified:
+		// Only a fact the team holds from a source it cannot name publicly
+		// may leave source empty: the trail is in research, and the bot
+		// shows it as unconfirmed from an unnamed source.
+		r.at(path, "missing source (public name or link; an empty source needs research and verified = false)")
+	}
+	if c.Verified && c.Year() != "" && c.Year() < firstConfirmedYear {
+		r.at(slices.Concat(path, []any{"verified"}), "source dated %s is older than %s: set verified = false (shown as not confirmed since %s)", c.SourceDate, firstConfirmedYear, c.Year())
 	}
 	if c.Checked == "" {
 		r.at(path, "missing checked date (YYYY-MM-DD)")
@@ -64,6 +81,23 @@ func (r *reporter) citation(c Citation, requireVerified bool, path ...any) {
 	}
 	if requireVerified && !r.lines.has(slices.Concat(path, []any{"verified"})...) {
 		r.at(path, "missing verified = true/false")
+	}
+}
+
+// shownSource refuses a research note in a source workers read.
+func (r *reporter) shownSource(source string, path []any) {
+	if m := researchNote.FindString(source); m != "" {
+		r.at(path, "source %q shows a research note (%q): keep the public name or link in source and move the rest to research", source, m)
+	}
+}
+
+// texts requires a shown text in all six languages.
+func (r *reporter) texts(x Texts, what string, path ...any) {
+	if x.Empty() {
+		return
+	}
+	if lang := x.Missing(); lang != "" {
+		r.at(path, "%s needs all six languages (%s missing)", what, lang)
 	}
 }
 
@@ -126,7 +160,18 @@ func checkService(r *reporter, s Service) {
 	}
 	if s.Names.Original == "" && s.Names.EN == "" {
 		r.at([]any{"names"}, "names needs at least original or en")
+	} else if lang := s.Names.Texts.Missing(); lang != "" {
+		r.at([]any{"names"}, "names needs all six languages (%s missing)", lang)
 	}
+	if !s.Withheld && !s.DeskOnly && len(s.Reach()) == 0 {
+		r.at([]any{"id"}, "would be offered without a contact a worker can use: add a phone, address, email or website from a source, or set withheld = true and say why in note")
+	}
+	if translated := !s.Hours.Empty() || s.Address != nil || slices.ContainsFunc(s.Phones, func(p Phone) bool {
+		return !p.Label.Empty() || !p.Hours.Empty()
+	}); translated && !r.lines.has("translations_unreviewed") {
+		r.at([]any{"id"}, "missing translations_unreviewed = true/false (labels, hours and address are translated)")
+	}
+	r.texts(s.Hours, "hours", "hours")
 	if !validCountry(s.Country) {
 		r.at([]any{"country"}, "country %q is not an upper-case ISO 3166-1 alpha-2 code", s.Country)
 	} else if strings.ToLower(s.Country) != folder {
@@ -158,8 +203,13 @@ func checkService(r *reporter, s Service) {
 		r.at([]any{"national_centre"}, "only a trade_union can be a national centre")
 	}
 	if s.Address != nil {
-		if strings.TrimSpace(s.Address.Text) == "" {
+		switch {
+		case s.Address.Text.Empty():
 			r.at([]any{"address"}, "address without text")
+		case s.Address.Text.Original == "":
+			r.at([]any{"address", "text"}, "address text needs original: the address as the source printed it")
+		default:
+			r.texts(s.Address.Text.Texts, "address text", "address", "text")
 		}
 		r.citation(s.Address.Citation, true, "address")
 	}
@@ -208,13 +258,25 @@ func checkPhone(r *reporter, p Phone, path ...any) {
 		if !e164.MatchString(p.Number) {
 			r.at(numberPath, "phone %q is not E.164 (+ and 7-15 digits); if the source gives no international form, keep it as printed and set format = %q", p.Number, PhoneFormatAsGiven)
 		}
+		if p.DialFrom != "" || p.AreaCodeMissing {
+			r.at(numberPath, "phone %q is international: dial_from and area_code_missing are for numbers kept as printed", p.Number)
+		}
 	case PhoneFormatAsGiven:
 		if !phoneChars.MatchString(p.Number) || NormalizePhone(p.Number) == "" {
 			r.at(numberPath, "phone %q may contain only digits, spaces, +, -, ( and )", p.Number)
 		}
+		// A short code or a national form dialled from abroad reaches
+		// nobody: the bot must know where it works.
+		if p.DialFrom == "" {
+			r.at(numberPath, "phone %q is kept as printed but has no dialling area: add dial_from = \"<country code>\" (where it can be dialled)", p.Number)
+		} else if !validCountry(p.DialFrom) {
+			r.at(slices.Concat(path, []any{"dial_from"}), "dial_from %q is not an upper-case ISO 3166-1 alpha-2 code", p.DialFrom)
+		}
 	default:
 		r.at(slices.Concat(path, []any{"format"}), "format %q must be empty (E.164) or %q", p.Format, PhoneFormatAsGiven)
 	}
+	r.texts(p.Label, "label", slices.Concat(path, []any{"label"})...)
+	r.texts(p.Hours, "hours", slices.Concat(path, []any{"hours"})...)
 	r.codes(p.FreeFrom, false, slices.Concat(path, []any{"free_from"})...)
 	r.citation(p.Citation, true, path...)
 }
@@ -241,6 +303,8 @@ func checkCountries(countries []parsed[Country], services []parsed[Service]) []P
 			}
 		}
 		for i, e := range c.Emergency {
+			// An emergency number's dialling area is its country's: the bot
+			// shows it under the country's name.
 			if !phoneChars.MatchString(e.Number) || NormalizePhone(e.Number) == "" {
 				r.at([]any{"emergency", i, "number"}, "emergency number %q may contain only digits, spaces, +, -, ( and )", e.Number)
 			}
@@ -268,11 +332,13 @@ func checkCountries(countries []parsed[Country], services []parsed[Service]) []P
 			if rat.Year != 0 && (rat.Status == "no" || rat.Status == "unknown") {
 				r.at(slices.Concat(at, []any{"year"}), "a year with status %q", rat.Status)
 			}
-			r.citation(Citation{Source: rat.Source, SourceDate: rat.SourceDate, Checked: rat.Checked}, false, at...)
+			r.citation(Citation{Source: rat.Source, SourceDate: rat.SourceDate, Checked: rat.Checked, Research: rat.Research}, false, at...)
 		}
 		for i, id := range c.Hotlines {
-			if _, ok := byID[id]; !ok {
+			if s, ok := byID[id]; !ok {
 				r.at([]any{"hotlines"}, "hotlines[%d]: no directory entry %q", i, id)
+			} else if !s.Offered() {
+				r.at([]any{"hotlines"}, "hotlines[%d]: %q is withheld or has no usable contact, so it would never be shown", i, id)
 			}
 		}
 		if c.NationalUnion != "" {

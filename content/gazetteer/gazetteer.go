@@ -36,6 +36,9 @@ type Place struct {
 	Admin      string
 	Lat, Lon   float64
 	Population int
+	// curated is how many of Names, at the front, come from aliases.tsv:
+	// hand-picked common spellings, preferred when a name is shown.
+	curated int
 }
 
 // Match is a candidate for a query. Score is 1 for an exact (folded) name,
@@ -119,11 +122,17 @@ func (g *Gazetteer) readAliases(data string) error {
 			return fmt.Errorf("gazetteer: aliases.tsv line %d: no city %s %q in %s", line, f[0], f[1], f[2])
 		}
 		p := &g.places[i]
+		// Curated names go first, in the order written, so that showing a
+		// city picks the common spelling (Москва) over rarer ones.
+		var curated []string
 		for _, a := range strings.Split(f[3], ",") {
-			if a = strings.TrimSpace(a); a != "" && a != p.Name && !slices.Contains(p.Names, a) {
-				p.Names = append(p.Names, a)
+			if a = strings.TrimSpace(a); a != "" && a != p.Name && !slices.Contains(curated, a) {
+				curated = append(curated, a)
 			}
 		}
+		rest := slices.DeleteFunc(p.Names, func(n string) bool { return slices.Contains(curated, n) })
+		p.Names = append(curated, rest...)
+		p.curated = len(curated)
 		return nil
 	})
 }

@@ -236,3 +236,32 @@ func BenchmarkMatch(b *testing.B) {
 		})
 	}
 }
+
+// A city is shown in the reader's script from the names the data has.
+func TestNameIn(t *testing.T) {
+	g, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ id, lang, want string }{
+		{"524901", "ru", "Москва"}, {"524901", "ka", "მოსკოვი"}, {"524901", "en", "Moscow"}, {"524901", "ro", "Moscow"},
+		{"524901", "kk", "Москва"}, // no Kazakh form in the data: the Cyrillic one
+		{"610612", "kk", "Ақтау"}, {"610612", "ru", "Актау"},
+		{"745044", "kk", "Ыстамбұл"}, {"745044", "ru", "Стамбул"}, {"745044", "az", "İstanbul"},
+		{"618426", "ro", "Chișinău"}, {"618426", "ru", "Кишинёв"}, {"618426", "az", "Kişinev"},
+		{"587084", "az", "Bakı"}, {"587084", "ka", "ბაქო"}, {"587084", "ru", "Баку"},
+		{"611717", "ka", "თბილისი"},
+	} {
+		p, ok := g.ByID(tc.id)
+		if !ok {
+			t.Fatalf("no place %s", tc.id)
+		}
+		if got := p.NameIn(tc.lang); got != tc.want {
+			t.Errorf("%s in %s = %q, want %q", p.Name, tc.lang, got, tc.want)
+		}
+	}
+	// A town without a name in the script keeps its own.
+	if got := (Place{Name: "Nowhere", Names: []string{"Nowhere"}}).NameIn("ka"); got != "Nowhere" {
+		t.Errorf("fallback = %q", got)
+	}
+}

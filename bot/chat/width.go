@@ -1,0 +1,56 @@
+package chat
+
+import "unicode"
+
+// Button labels must be read whole on the narrowest common phone: a screen
+// 360 px wide (in Android's density-independent pixels), where an inline
+// keyboard spans about 340 px and a full-row button leaves about
+// KeyboardTextPx for its text. A client cuts a longer label mid-word, so
+// the bot keeps labels within the budget below and puts full names in the
+// message instead.
+//
+// The budget is counted in characters per script, for a label alone on its
+// row: Latin 36, Cyrillic 32, Georgian 26 (Georgian letters are the
+// widest). An emoji counts as two Latin characters. A row of n buttons
+// gives each (KeyboardTextPx - (n-1)·ButtonChromePx) / n.
+const (
+	KeyboardTextPx = 316
+	ButtonChromePx = 28
+)
+
+// CharsPerRow is the budget of a full-row button, per script.
+var CharsPerRow = map[string]int{"latin": 36, "cyrillic": 32, "georgian": 26}
+
+// runePx is the width a character takes in a label, from CharsPerRow.
+func runePx(r rune) float64 {
+	perRow := func(script string) float64 { return float64(KeyboardTextPx) / float64(CharsPerRow[script]) }
+	switch {
+	case r == '\u200d' || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || (r >= '\ufe00' && r <= '\ufe0f'):
+		return 0 // joiners, variation selectors and combining marks draw nothing alone
+	case unicode.Is(unicode.Georgian, r):
+		return perRow("georgian")
+	case unicode.Is(unicode.Cyrillic, r):
+		return perRow("cyrillic")
+	case r >= 0x2190 && (unicode.Is(unicode.So, r) || unicode.Is(unicode.Sk, r) || r >= 0x1F000):
+		return 2 * perRow("latin") // emoji and pictographs
+	}
+	return perRow("latin")
+}
+
+// LabelPx is a label's width in the units of KeyboardTextPx.
+func LabelPx(label string) float64 {
+	var w float64
+	for _, r := range label {
+		w += runePx(r)
+	}
+	return w
+}
+
+// RowPx is the text width each of perRow buttons gets.
+func RowPx(perRow int) float64 {
+	perRow = max(perRow, 1)
+	return float64(KeyboardTextPx-(perRow-1)*ButtonChromePx) / float64(perRow)
+}
+
+// Fits reports whether a label can be read whole in a row of perRow buttons.
+func Fits(label string, perRow int) bool { return LabelPx(label) <= RowPx(perRow)+0.001 }

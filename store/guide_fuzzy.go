@@ -1,0 +1,245 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// The guide search forgives one wrong letter ("пасспорт" for "паспорт"):
+// trigrams cannot, since a doubled or swapped letter breaks the very
+// trigrams a phrase needs. A word of the query that the guide does not
+// contain is widened with the guide's own words one edit away, found
+// through an index of single-letter deletions (symmetric delete), so a
+// query costs a few map look-ups, never a scan of the vocabulary.
+
+const (
+	// minFuzzyRunes: one edit in a shorter word too often makes another
+	// real word.
+	minFuzzyRunes = 5
+	// maxNearWords is how many neighbours a misspelt word may bring.
+	maxNearWords = 3
+)
+
+// guideVocab is the guide's vocabulary per language, rebuilt with the
+// search index: a misspelt word is widened only with words of the
+// languages searched.
+type guideVocab struct {
+	langs map[string]*langVocab
+}
+
+type langVocab struct {
+	words   []string         // as written, lower-case
+	keys    [][]rune         // folded, as runes, for the edit check
+	freq    []int32          // occurrences in the guide
+	exact   map[string]int32 // folded key -> word
+	sorted  []string         // folded keys, sorted, for prefix look-ups
+	deletes map[string][]int32
+}
+
+// vocabKey folds case and Latin diacritics as the index's
+// remove_diacritics does, so "pasaport" is the guide's "pașaport".
+func vocabKey(word string) string {
+	word = strings.ToLower(word)
+	if !strings.ContainsFunc(word, func(r rune) bool { return r > unicode.MaxASCII && unicode.Is(unicode.Latin, r) }) {
+		return word
+	}
+	var b strings.Builder
+	for _, r := range norm.NFD.String(word) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return norm.NFC.String(b.String())
+}
+
+func searchWords(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r)
+	})
+}
+
+// deletions returns word with each one of its letters left out.
+func deletions(word string) []string {
+	r := []rune(word)
+	out := make([]string, 0, len(r))
+	for i := range r {
+		out = append(out, string(r[:i])+string(r[i+1:]))
+	}
+	return out
+}
+
+func newGuideVocab(texts func(yield func(lang, text string))) *guideVocab {
+	v := &guideVocab{langs: map[string]*langVocab{}}
+	texts(func(lang, text string) {
+		lv := v.langs[lang]
+		if lv == nil {
+			lv = &langVocab{exact: map[string]int32{}, deletes: map[string][]int32{}}
+			v.langs[lang] = lv
+		}
+		lv.add(text)
+	})
+	for _, lv := range v.langs {
+		sort.Strings(lv.sorted)
+	}
+	return v
+}
+
+func (v *langVocab) add(text string) {
+	for _, w := range searchWords(text) {
+		if utf8.RuneCountInString(w) < minFuzzyRunes {
+			continue
+		}
+		key := vocabKey(w)
+		if i, ok := v.exact[key]; ok {
+			v.freq[i]++
+			continue
+		}
+		i := int32(len(v.words))
+		v.words = append(v.words, strings.ToLower(w))
+		v.keys = append(v.keys, []rune(key))
+		v.freq = append(v.freq, 1)
+		v.exact[key] = i
+		v.sorted = append(v.sorted, key)
+		v.deletes[key] = append(v.deletes[key], i)
+		for _, d := range deletions(key) {
+			if ids := v.deletes[d]; !slices.Contains(ids, i) {
+				v.deletes[d] = append(ids, i)
+			}
+		}
+	}
+}
+
+// known reports whether a searched language has the word, or a word its
+// stem starts (an inflected form the trigram phrase of the stem finds).
+func (v *guideVocab) known(key string, langs []string) bool {
+	stem := stemOf([]rune(key))
+	for _, lang := range langs {
+		lv := v.langs[lang]
+		if lv == nil {
+			continue
+		}
+		if _, ok := lv.exact[key]; ok {
+			return true
+		}
+		if stem == "" {
+			continue
+		}
+		i := sort.SearchStrings(lv.sorted, stem)
+		if i < len(lv.sorted) && strings.HasPrefix(lv.sorted[i], stem) {
+			return true
+		}
+	}
+	return false
+}
+
+// near returns the searched languages' words one edit from key (a letter
+// more, less, changed, or two neighbours swapped), the most frequent first.
+func (v *guideVocab) near(key string, langs []string) []string {
+	type found struct {
+		word string
+		freq int32
+	}
+	var hits []found
+	q := []rune(key)
+	for _, lang := range langs {
+		lv := v.langs[lang]
+		if lv == nil {
+			continue
+		}
+		var ids []int32
+		add := func(list []int32) {
+			for _, i := range list {
+				if !slices.Contains(ids, i) {
+					ids = append(ids, i)
+				}
+			}
+		}
+		add(lv.deletes[key])
+		for _, d := range deletions(key) {
+			add(lv.deletes[d])
+		}
+		for _, i := range ids {
+			if w := lv.keys[i]; !slices.Equal(w, q) && withinOneEdit(q, w) && !slices.ContainsFunc(hits, func(h found) bool { return h.word == lv.words[i] }) {
+				hits = append(hits, found{lv.words[i], lv.freq[i]})
+			}
+		}
+	}
+	slices.SortStableFunc(hits, func(a, b found) int { return int(b.freq - a.freq) })
+	out := make([]string, 0, min(len(hits), maxNearWords))
+	for _, h := range hits[:min(len(hits), maxNearWords)] {
+		out = append(out, h.word)
+	}
+	return out
+}
+
+// withinOneEdit: one insertion, deletion, substitution or transposition of
+// neighbours (optimal string alignment distance at most 1).
+func withinOneEdit(a, b []rune) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	switch len(b) - len(a) {
+	case 0:
+		i := 0
+		for i < len(a) && a[i] == b[i] {
+			i++
+		}
+		if i == len(a) {
+			return true
+		}
+		if slices.Equal(a[i+1:], b[i+1:]) {
+			return true // one substitution
+		}
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && slices.Equal(a[i+2:], b[i+2:])
+	case 1:
+		i := 0
+		for i < len(a) && a[i] == b[i] {
+			i++
+		}
+		return slices.Equal(a[i:], b[i+1:])
+	}
+	return false
+}
+
+// vocabulary is the guide's vocabulary, read once from the index when this
+// process did not build it (IndexGuide does).
+func (db *DB) vocabulary(ctx context.Context) (*guideVocab, error) {
+	if v := db.guideVocab.Load(); v != nil {
+		return v, nil
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT lang, title, body FROM guide_search`)
+	if err != nil {
+		return nil, fmt.Errorf("store: read guide vocabulary: %w", err)
+	}
+	defer rows.Close()
+	var docs []GuideDoc
+	for rows.Next() {
+		var d GuideDoc
+		if err := rows.Scan(&d.Lang, &d.Title, &d.Text); err != nil {
+			return nil, err
+		}
+		docs = append(docs, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	v := vocabOf(docs)
+	db.guideVocab.CompareAndSwap(nil, v)
+	return db.guideVocab.Load(), nil
+}
+
+func vocabOf(docs []GuideDoc) *guideVocab {
+	return newGuideVocab(func(yield func(lang, text string)) {
+		for _, d := range docs {
+			yield(d.Lang, d.Title)
+			yield(d.Lang, d.Text)
+		}
+	})
+}
