@@ -193,7 +193,7 @@ class ChatPane {
       this.closeMenus();
       if (kind) this.attach(kind);
     };
-    p.kbToggle.onclick = () => { this.kbHidden = !this.kbHidden; this.renderComposer(); };
+    p.kbToggle.onclick = () => { this.kbHidden = !this.kbHidden; this.render(this.chat); };
     p.start.onclick = () => {
       if (this.chat && this.chat.blocked) return api("block", { user: this.user, blocked: false }).catch((e) => toast(e.message));
       return this.send("/start");
@@ -282,10 +282,16 @@ class ChatPane {
       this.rows = new Map();
       return;
     }
+    // A reader at the bottom stays there, also when the keyboard below
+    // the field grows or shrinks; one who scrolled up is left in peace.
+    const box = this.part.scroller;
+    const stick = !this.scrolled || box.scrollHeight - box.scrollTop - box.clientHeight < 120;
     this.renderTopics(chat);
     this.renderPinned(chat);
     this.renderMessages(chat);
     this.renderComposer();
+    if (stick) box.scrollTop = box.scrollHeight;
+    this.scrolled = true;
     this.renderAnswers(chat.answers);
   }
 
@@ -322,9 +328,7 @@ class ChatPane {
   }
 
   renderMessages(chat) {
-    const box = this.part.scroller;
     const list = this.part.messages;
-    const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 120;
     const byId = new Map(chat.messages.map((m) => [m.id, m]));
     const keep = new Map();
     const rows = [];
@@ -351,8 +355,6 @@ class ChatPane {
       if (list.children[i] !== row) list.insertBefore(row, list.children[i] || null);
     });
     this.rows = keep;
-    if (nearBottom || !this.scrolled) box.scrollTop = box.scrollHeight;
-    this.scrolled = true;
     const last = chat.messages.length ? chat.messages[chat.messages.length - 1].id : 0;
     if (last > this.lastId && this.lastId && !isShown(this.root)) navDot(this.kind, true);
     this.lastId = last;
@@ -459,7 +461,9 @@ class ChatPane {
       for (const row of kb) {
         const r = el("div", "kb-row");
         for (const b of row) {
-          const btn = el("button", "", (b.request_location ? "📍 " : b.request_contact ? "👤 " : "") + b.text);
+          const btn = el("button", "", b.text);
+          if (b.request_location) btn.title = "Shares a location: pick a city or type coordinates";
+          if (b.request_contact) btn.title = "Shares this worker's phone number";
           btn.type = "button";
           btn.onclick = () => {
             if (b.request_location) return askLocation(this.user);
