@@ -192,10 +192,11 @@ func (d *demo) start(dbPath string) error {
 		run.stop()
 		return err
 	}
-	d.run = run
 	if err := linkSandbox(ctx, run.api, dbPath); err != nil {
+		run.stop()
 		return fmt.Errorf("linking the demo organisation: %w", err)
 	}
+	d.run = run
 	return nil
 }
 
