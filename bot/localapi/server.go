@@ -42,6 +42,9 @@ type Config struct {
 type Server struct {
 	cfg Config
 	bot tgUser
+	// session tells the chat page apart from an earlier server on the same
+	// address (the demo's reset starts a new one).
+	session string
 
 	mu        sync.Mutex
 	users     []*User
@@ -88,7 +91,8 @@ func New(cfg Config) *Server {
 		cfg.BotUsername = "rightsdesk_bot"
 	}
 	return &Server{
-		cfg: cfg,
+		cfg:     cfg,
+		session: strconv.FormatInt(time.Now().UnixNano(), 36),
 		bot: tgUser{
 			ID: 7000000001, IsBot: true, FirstName: "RightsDesk", Username: cfg.BotUsername,
 			CanJoinGroups: true, CanReadAllGroupMessages: cfg.ReadAllGroupMessages,

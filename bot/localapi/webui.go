@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -44,6 +45,7 @@ type uiMessage struct {
 	Keyboard   [][]KeyButton `json:"keyboard,omitempty"`
 	Service    string        `json:"service,omitempty"` // which service event
 	Topic      string        `json:"topic,omitempty"`   // name of the message's forum topic
+	Thread     int           `json:"thread,omitempty"`  // its forum topic's id
 	Pinned     bool          `json:"pinned,omitempty"`
 }
 
@@ -58,19 +60,33 @@ type uiChat struct {
 	ID            int64         `json:"id"`
 	Type          string        `json:"type"`
 	Title         string        `json:"title"`
+	Forum         bool          `json:"forum,omitempty"`
 	Blocked       bool          `json:"blocked"`
 	BotStatus     string        `json:"bot_status,omitempty"`
 	Messages      []uiMessage   `json:"messages"`
 	ReplyKeyboard [][]KeyButton `json:"reply_keyboard,omitempty"`
 	Answers       []uiAnswer    `json:"answers"`
+	Topics        []uiTopic     `json:"topics"`
+	Pins          []int         `json:"pins"` // pinned messages, oldest first
 }
 
+type uiTopic struct {
+	ID     int    `json:"id"`
+	Name   string `json:"name"`
+	Closed bool   `json:"closed,omitempty"`
+}
+
+// uiState is what one long poll returns: everyone on the page, and the
+// chats it shows (the worker's and the group's side by side).
 type uiState struct {
-	Version  uint64       `json:"version"`
+	Version uint64 `json:"version"`
+	// Session changes when a new server takes the address, so the page
+	// drops the ids it kept from the old one.
+	Session  string       `json:"session"`
 	Bot      tgUser       `json:"bot"`
 	Users    []uiPerson   `json:"users"`
 	Groups   []uiGroup    `json:"groups"`
-	Chat     *uiChat      `json:"chat,omitempty"`
+	Chats    []*uiChat    `json:"chats"`
 	Commands []BotCommand `json:"commands"`
 }
 
@@ -83,19 +99,29 @@ type uiPerson struct {
 type uiGroup struct {
 	ID      int64   `json:"id"`
 	Title   string  `json:"title"`
+	Forum   bool    `json:"forum,omitempty"`
 	Members []int64 `json:"members"`
 }
 
 func (s *Server) uiChatLocked(c *chat) *uiChat {
-	out := &uiChat{ID: c.id, Type: c.typ, Title: c.title, Blocked: c.blocked, BotStatus: c.botStatus,
-		Messages: []uiMessage{}, ReplyKeyboard: c.replyKb, Answers: []uiAnswer{}}
+	out := &uiChat{ID: c.id, Type: c.typ, Title: c.title, Forum: c.forum, Blocked: c.blocked, BotStatus: c.botStatus,
+		Messages: []uiMessage{}, ReplyKeyboard: c.replyKb, Answers: []uiAnswer{}, Topics: []uiTopic{}, Pins: []int{}}
 	if c.typ == "private" {
 		out.Title = c.user.name
+	}
+	for _, t := range c.topics {
+		out.Topics = append(out.Topics, uiTopic{ID: t.id, Name: t.name, Closed: t.closed})
+	}
+	sort.Slice(out.Topics, func(i, j int) bool { return out.Topics[i].ID < out.Topics[j].ID })
+	for _, id := range c.pins {
+		if r := c.live(id); r != nil && r.pinned {
+			out.Pins = append(out.Pins, id)
+		}
 	}
 	for _, r := range c.msgs {
 		m := uiMessage{ID: r.id, FromBot: r.fromBot, Date: r.date.Unix(), Kind: r.kind, ReplyTo: r.replyTo, Pinned: r.pinned}
 		if t := c.topics[r.thread]; r.topic && t != nil {
-			m.Topic = t.name
+			m.Topic, m.Thread = t.name, t.id
 		}
 		w := r.wire
 		switch {
@@ -133,13 +159,14 @@ func (s *Server) uiChatLocked(c *chat) *uiChat {
 	return out
 }
 
-func (s *Server) uiStateLocked(chatID, userID int64) uiState {
-	st := uiState{Version: s.version, Bot: s.bot, Users: []uiPerson{}, Groups: []uiGroup{}, Commands: []BotCommand{}}
+func (s *Server) uiStateLocked(chatIDs []int64, userID int64) uiState {
+	st := uiState{Version: s.version, Session: s.session, Bot: s.bot, Users: []uiPerson{}, Groups: []uiGroup{},
+		Chats: []*uiChat{}, Commands: []BotCommand{}}
 	for _, u := range s.users {
 		st.Users = append(st.Users, uiPerson{ID: u.id, Name: u.name, Lang: u.lang})
 	}
 	for _, g := range s.groups {
-		ug := uiGroup{ID: g.id, Title: g.title, Members: []int64{}}
+		ug := uiGroup{ID: g.id, Title: g.title, Forum: g.chat.forum, Members: []int64{}}
 		for _, u := range s.users {
 			if st := g.chat.members[u.id]; canPost(st) || st == "restricted" {
 				ug.Members = append(ug.Members, u.id)
@@ -147,8 +174,10 @@ func (s *Server) uiStateLocked(chatID, userID int64) uiState {
 		}
 		st.Groups = append(st.Groups, ug)
 	}
-	if c := s.chats[chatID]; c != nil {
-		st.Chat = s.uiChatLocked(c)
+	for _, id := range chatIDs {
+		if c := s.chats[id]; c != nil {
+			st.Chats = append(st.Chats, s.uiChatLocked(c))
+		}
 	}
 	// Telegram clients show the list for the user's language, else the default.
 	if u := s.userByIDLocked(userID); u != nil {
@@ -169,7 +198,8 @@ type uiRequest struct {
 	Title     string  `json:"title"`
 	Members   []int64 `json:"members"`
 	Text      string  `json:"text"`
-	MessageID int     `json:"message_id"`
+	MessageID int     `json:"message_id"` // press: the button's message; send, media: the message replied to; edit: the edited one
+	Thread    int     `json:"thread"`     // a forum topic to write in
 	Row       int     `json:"row"`
 	Col       int     `json:"col"`
 	Kind      string  `json:"kind"`
@@ -214,27 +244,33 @@ type uiErr string
 func (e uiErr) Error() string { return string(e) }
 
 func (s *Server) uiAction(action string, req uiRequest) (any, error) {
-	if action == "users" {
-		name := strings.TrimSpace(req.Name)
-		if name == "" || len(name) > 64 {
-			return nil, uiErr("name required")
+	switch action {
+	case "users":
+		name, err := uiName(req.Name)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]int64{"id": s.NewUser(name, req.Lang).id}, nil
+	case "join":
+		g := s.uiGroup(req.Chat)
+		if g == nil {
+			return nil, uiErr("unknown group")
+		}
+		name, err := uiName(req.Name)
+		if err != nil {
+			return nil, err
 		}
 		u := s.NewUser(name, req.Lang)
+		g.Join(u)
 		return map[string]int64{"id": u.id}, nil
 	}
 	s.mu.Lock()
 	u := s.userByIDLocked(req.User)
-	var g *Group
-	for _, gg := range s.groups {
-		if gg.id == req.Chat {
-			g = gg
-		}
-	}
 	s.mu.Unlock()
 	if u == nil {
 		return nil, uiErr("unknown user")
 	}
-	inGroup := g != nil
+	g := s.uiGroup(req.Chat)
 	switch action {
 	case "groups":
 		members := []*User{u}
@@ -254,17 +290,34 @@ func (s *Server) uiAction(action string, req uiRequest) (any, error) {
 		if strings.TrimSpace(req.Text) == "" {
 			return nil, uiErr("empty message")
 		}
-		if inGroup {
-			if req.MessageID != 0 {
-				return map[string]int{"id": g.Reply(u, req.MessageID, req.Text)}, nil
-			}
-			return map[string]int{"id": g.Send(u, req.Text)}, nil
+		if g == nil {
+			return sent(s.uiPrivateText(u, req.MessageID, req.Text))
 		}
-		return map[string]int{"id": u.SendText(req.Text)}, nil
+		if req.Thread != 0 {
+			if req.MessageID != 0 {
+				return sent(g.ReplyInTopic(u, req.Thread, req.MessageID, req.Text))
+			}
+			return sent(g.SendInTopic(u, req.Thread, req.Text))
+		}
+		if req.MessageID != 0 {
+			return sent(g.Reply(u, req.MessageID, req.Text))
+		}
+		return sent(g.Send(u, req.Text))
+	case "edit":
+		if strings.TrimSpace(req.Text) == "" {
+			return nil, uiErr("empty message")
+		}
+		if g != nil {
+			return nil, uiErr("editing is for the private chat")
+		}
+		if err := u.Edit(req.MessageID, req.Text); err != nil {
+			return nil, uiErr("that message cannot be edited")
+		}
+		return map[string]int{"id": req.MessageID}, nil
 	case "press":
 		c := u.chat
-		if inGroup {
-			c = g.chat
+		if g != nil {
+			c = g.current()
 		}
 		s.mu.Lock()
 		rec := c.byID[req.MessageID]
@@ -283,6 +336,9 @@ func (s *Server) uiAction(action string, req uiRequest) (any, error) {
 	case "contact":
 		return map[string]int{"id": u.SendContact("")}, nil
 	case "media":
+		if g != nil {
+			return s.uiGroupMedia(g, u, req)
+		}
 		var id int
 		switch req.Kind {
 		case "photo":
@@ -316,19 +372,90 @@ func (s *Server) uiAction(action string, req uiRequest) (any, error) {
 	return nil, uiErr("unknown action")
 }
 
+func uiName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 64 {
+		return "", uiErr("name required")
+	}
+	return name, nil
+}
+
+func (s *Server) uiGroup(id int64) *Group {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, g := range s.groups {
+		if g.id == id {
+			return g
+		}
+	}
+	return nil
+}
+
+// sent answers a post; 0 is a message Telegram would not have taken.
+func sent(id int) (any, error) {
+	if id == 0 {
+		return nil, uiErr("Telegram would not post this here (not a member, a closed topic, or the message replied to is gone)")
+	}
+	return map[string]int{"id": id}, nil
+}
+
+// uiPrivateText sends text in u's chat with the bot, as a reply to message
+// to when it is not 0 and still there (Telegram drops a reply to a message
+// deleted meanwhile).
+func (s *Server) uiPrivateText(u *User, to int, text string) int {
+	if to == 0 {
+		return u.SendText(text)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := u.chat
+	quoted := c.live(to)
+	r := s.postLocked(u, c, "text", func(m *tgMessage) {
+		setText(m, text)
+		if quoted != nil {
+			m.ReplyToMessage = s.innerWire(c, quoted)
+		}
+	})
+	if quoted != nil {
+		r.replyTo = quoted.id
+	}
+	return r.id
+}
+
+// uiGroupMedia posts a file into a group, in the topic and as the reply
+// the page asks for.
+func (s *Server) uiGroupMedia(g *Group, u *User, req uiRequest) (any, error) {
+	switch req.Kind {
+	case "photo":
+		return sent(g.SendPhoto(u, req.Thread, req.MessageID, req.Caption))
+	case "document":
+		return sent(g.SendDocument(u, req.Thread, req.MessageID, "contract.pdf", "application/pdf", req.Caption))
+	case "voice":
+		return sent(g.SendVoice(u, req.Thread, req.MessageID))
+	case "sticker":
+		return sent(g.SendSticker(u, req.Thread, req.MessageID))
+	}
+	return nil, uiErr("unknown media kind")
+}
+
 // uiPoll long-polls: it answers once the version moved past "since", or
 // after 25 s with the unchanged state.
 func (s *Server) uiPoll(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	since, _ := strconv.ParseUint(q.Get("since"), 10, 64)
-	chatID, _ := strconv.ParseInt(q.Get("chat"), 10, 64)
+	var chatIDs []int64
+	for _, v := range q["chat"] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			chatIDs = append(chatIDs, id)
+		}
+	}
 	userID, _ := strconv.ParseInt(q.Get("user"), 10, 64)
 	timer := time.NewTimer(25 * time.Second)
 	defer timer.Stop()
 	for {
 		s.mu.Lock()
 		if s.version != since {
-			st := s.uiStateLocked(chatID, userID)
+			st := s.uiStateLocked(chatIDs, userID)
 			s.mu.Unlock()
 			json.NewEncoder(w).Encode(st) //nolint:errcheck
 			return
