@@ -252,7 +252,7 @@ func (b *Bot) casesInput(t *turn) bool {
 	u := t.upd
 	chatID := u.ChatID
 	switch {
-	case u.File != nil && (u.Kind == chat.KindPhoto || u.Kind == chat.KindDocument):
+	case u.File != nil && (u.Kind == chat.KindPhoto || u.Kind == chat.KindDocument || u.Kind == chat.KindVoice):
 		f := store.CaseFile{FileID: u.File.ID, UniqueID: u.File.UniqueID, Kind: u.File.Kind, MIME: u.File.MIME, Size: u.File.Size}
 		caption := strings.TrimSpace(u.Text)
 		t.effects = append(t.effects, func(tx *store.Tx) error {

@@ -232,6 +232,8 @@ func TestDeskRoundTripEndToEnd(t *testing.T) {
 	waitGroup(t, forum, "with the worker's second photo", func(m localapi.Message) bool {
 		return m.Kind == "photo" && strings.Contains(m.Caption, "расчётный лист")
 	})
+	w.u.SendVoice() // a voice message is evidence too, passed on by its file id
+	waitGroup(t, forum, "with the worker's voice message", func(m localapi.Message) bool { return m.Kind == "voice" && m.ThreadID == c.ThreadID })
 	for _, m := range w.u.Messages()[before:] {
 		if strings.Contains(m.Text, "проверить договор") {
 			t.Error("an internal remark reached the worker")
