@@ -55,17 +55,20 @@ func (b *Bot) appliesBlock(t *turn, id string) string {
 // the words of the worker's question: does it apply where I work?
 func appliesLine(t *turn, code, country string, r directory.Ratification) string {
 	data := map[string]any{"Instrument": escape(code), "Country": country, "Year": r.Year}
+	return t.t("guide_applies_"+ratificationCase(r), data)
+}
+
+// ratificationCase names what a ratification record says, as the message
+// ids that render it end: a year only when the source gives one, and "not in
+// the source's list" (no) rather than "refused".
+func ratificationCase(r directory.Ratification) string {
 	switch {
 	case r.Status == "yes" && r.Year > 0:
-		return t.t("guide_applies_yes_year", data)
-	case r.Status == "yes":
-		return t.t("guide_applies_yes", data)
-	case r.Status == "no":
-		return t.t("guide_applies_no", data)
-	case r.Status == "signed":
-		return t.t("guide_applies_signed", data)
+		return "yes_year"
+	case r.Status == "yes", r.Status == "no", r.Status == "signed":
+		return r.Status
 	}
-	return t.t("guide_applies_unknown", data)
+	return "unknown"
 }
 
 // appliesSources names each source once, with the date it was checked, as

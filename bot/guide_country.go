@@ -97,15 +97,5 @@ func ratificationLine(t *turn, r directory.Ratification) string {
 		"About":      t.t("instrument_"+strings.ToLower(r.Instrument), nil),
 		"Year":       r.Year,
 	}
-	switch {
-	case r.Status == "yes" && r.Year > 0:
-		return t.t("country_norm_yes_year", data)
-	case r.Status == "yes":
-		return t.t("country_norm_yes", data)
-	case r.Status == "no":
-		return t.t("country_norm_no", data)
-	case r.Status == "signed":
-		return t.t("country_norm_signed", data)
-	}
-	return t.t("country_norm_unknown", data)
+	return t.t("country_norm_"+ratificationCase(r), data)
 }
