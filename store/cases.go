@@ -431,6 +431,17 @@ func (db *DB) ChatCase(ctx context.Context, chatID int64, id string) (Case, erro
 	return c, nil
 }
 
+// CaseChat is the worker's chat of a case, 0 once they erased it: what
+// telling the worker needs, without unsealing the case.
+func (db *DB) CaseChat(ctx context.Context, id string) (int64, error) {
+	var chatID sql.NullInt64
+	err := db.queryRow(ctx, `SELECT chat_id FROM cases WHERE id = ?`, id).Scan(&chatID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	return chatID.Int64, err
+}
+
 // CaseByID loads a case as an organisation would see it; a tombstone has
 // no ChatID and no Details.
 func (db *DB) CaseByID(ctx context.Context, id string) (Case, error) {

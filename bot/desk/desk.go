@@ -188,16 +188,13 @@ func serviceName(dir *directory.Directory, id, lang string) string {
 // workerOf finds the worker's chat and language; ok is false when the
 // worker erased their data or blocked the bot, and nothing can reach them.
 func (k *Desk) workerOf(ctx context.Context, caseID string) (chatID int64, lang string, ok bool, err error) {
-	c, err := k.cfg.Store.CaseByID(ctx, caseID)
-	if err != nil {
+	chatID, err = k.cfg.Store.CaseChat(ctx, caseID)
+	if err != nil || chatID == 0 {
 		return 0, "", false, err
 	}
-	if c.ChatID == 0 {
-		return 0, "", false, nil
-	}
-	w, err := k.cfg.Store.Chat(ctx, c.ChatID)
+	w, err := k.cfg.Store.Chat(ctx, chatID)
 	if errors.Is(err, store.ErrNotFound) {
-		return c.ChatID, locales.Default, true, nil
+		return chatID, locales.Default, true, nil
 	}
 	if err != nil {
 		return 0, "", false, err
@@ -206,7 +203,7 @@ func (k *Desk) workerOf(ctx context.Context, caseID string) (chatID int64, lang 
 	if lang == "" {
 		lang = locales.Default
 	}
-	return c.ChatID, lang, !w.Blocked(), nil
+	return chatID, lang, !w.Blocked(), nil
 }
 
 func escape(s string) string {

@@ -1,0 +1,80 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/rightsdesk/rightsdesk/bot/chat"
+	"github.com/rightsdesk/rightsdesk/bot/desk"
+	"github.com/rightsdesk/rightsdesk/store"
+)
+
+// BenchmarkDeskRelay measures what a caseworker's message in a case's topic
+// costs the bot: Handle decodes it, finds the desk and the case by the
+// topic, checks the delivery and the worker, and commits the relayed reply
+// with the case's timeline entry in one transaction. The Bot API is not in
+// it (the membership port answers at once; the replies stay in the outbox).
+// One op is one relayed message.
+func BenchmarkDeskRelay(b *testing.B) {
+	lib, cat := ikContent(b)
+	db, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "desk.db"), bytes.Repeat([]byte{3}, store.KeySize))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	bt := New(Config{Store: db, Catalog: cat, Library: lib,
+		Members: func(context.Context, int64, int64) (desk.Member, error) { return desk.Member{Current: true, FirstName: "Ana"}, nil },
+		Decode: func(raw []byte) (chat.Update, error) {
+			var u chat.Update
+			err := json.Unmarshal(raw, &u)
+			return u, err
+		}})
+	const desk, worker, thread = -1001, 7007, 55
+	caseID := store.NewCaseID()
+	code, err := db.NewLinkCode(ctx, "fnpr")
+	if err != nil {
+		b.Fatal(err)
+	}
+	err = db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.SaveChat(store.Chat{ID: worker, Type: chat.ChatPrivate, Language: "ru", State: []byte(`{"v":1}`)}); err != nil {
+			return err
+		}
+		if _, err := tx.LinkOrg(code, desk, true, "ru"); err != nil {
+			return err
+		}
+		if err := tx.CreateCase(store.NewCase{ID: caseID, ChatID: worker, Details: store.CaseDetails{Categories: []string{"wages"}}}); err != nil {
+			return err
+		}
+		d := store.Delivery{CaseID: caseID, ServiceID: "fnpr", ChatID: desk, Status: store.DeliveryTaken, Assignee: 1}
+		if err := tx.SaveDelivery(&d); err != nil {
+			return err
+		}
+		return tx.NameMessage(store.NamedMessage{ChatID: desk, MessageID: thread, ThreadID: thread, Name: store.NameTopic + caseID})
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var handle time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		u := chat.Update{ID: int64(i + 1), Kind: chat.KindText, ChatID: desk, ChatType: chat.ChatSupergroup, Forum: true,
+			UserID: 1, MessageID: 1000 + i, ThreadID: thread, Text: "Сколько вам должны за март?", Date: time.Now()}
+		raw, _ := json.Marshal(u)
+		start := time.Now()
+		if err := bt.Handle(ctx, store.InboxUpdate{UpdateID: u.ID, ChatID: desk, Payload: raw}); err != nil {
+			b.Fatal(err)
+		}
+		handle += time.Since(start)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(handle.Nanoseconds())/float64(b.N), "handle-ns/relay")
+	if n, err := db.OutboxLen(ctx); err != nil || n != b.N {
+		b.Fatalf("%d replies waiting for %d relays: %v", n, b.N, err)
+	}
+}
