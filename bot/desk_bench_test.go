@@ -28,7 +28,9 @@ func BenchmarkDeskRelay(b *testing.B) {
 	defer db.Close()
 	ctx := context.Background()
 	bt := New(Config{Store: db, Catalog: cat, Library: lib,
-		Members: func(context.Context, int64, int64) (desk.Member, error) { return desk.Member{Current: true, FirstName: "Ana"}, nil },
+		Members: func(context.Context, int64, int64) (desk.Member, error) {
+			return desk.Member{Current: true, FirstName: "Ana"}, nil
+		},
 		Decode: func(raw []byte) (chat.Update, error) {
 			var u chat.Update
 			err := json.Unmarshal(raw, &u)
