@@ -25,6 +25,10 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// driverName is the database/sql driver; tests put a recording wrapper
+// around modernc's to see every statement the store runs.
+var driverName = "sqlite"
+
 // DB is a database with one writer connection (SQLite allows one writer; a
 // pool would only queue on busy_timeout) and a small pool of readers.
 type DB struct {
@@ -74,7 +78,7 @@ func Open(ctx context.Context, dbPath string, key []byte) (*DB, error) {
 		wq[k] = v
 	}
 	wq.Set("_txlock", "immediate")
-	write, err := sql.Open("sqlite", "file:"+dbPath+"?"+wq.Encode())
+	write, err := sql.Open(driverName, "file:"+dbPath+"?"+wq.Encode())
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +98,7 @@ func Open(ctx context.Context, dbPath string, key []byte) (*DB, error) {
 		rq[k] = v
 	}
 	rq.Add("_pragma", "query_only(ON)")
-	read, err := sql.Open("sqlite", "file:"+dbPath+"?"+rq.Encode())
+	read, err := sql.Open(driverName, "file:"+dbPath+"?"+rq.Encode())
 	if err != nil {
 		write.Close()
 		return nil, err
