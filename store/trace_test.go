@@ -78,7 +78,9 @@ func (t *tracingConn) PrepareContext(ctx context.Context, query string) (driver.
 
 func (t *tracingConn) Close() error { return t.c.Close() }
 
-func (t *tracingConn) Begin() (driver.Tx, error) { return t.BeginTx(context.Background(), driver.TxOptions{}) }
+func (t *tracingConn) Begin() (driver.Tx, error) {
+	return t.BeginTx(context.Background(), driver.TxOptions{})
+}
 
 func (t *tracingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	return t.c.(driver.ConnBeginTx).BeginTx(ctx, opts)
