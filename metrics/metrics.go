@@ -39,9 +39,14 @@ type Metrics struct {
 // Census reads what the database gauges show; store.DB.TakeCensus.
 type Census func(ctx context.Context) (store.Census, error)
 
+// WriteStats counts SQLite write transactions and the writes they carried;
+// store.DB.WriteStats.
+type WriteStats func() (commits, writes int64)
+
 // New makes the collectors and registers them with the Go runtime's and
-// the process's own. census, when not nil, is read at every scrape.
-func New(census Census) *Metrics {
+// the process's own. census and writes, when not nil, are read at every
+// scrape.
+func New(census Census, writes WriteStats) *Metrics {
 	m := &Metrics{reg: prometheus.NewRegistry()}
 	// Latency buckets from 1 ms: an update is handled in a few
 	// milliseconds on loopback, and anything past a second is an incident.
@@ -92,6 +97,15 @@ func New(census Census) *Metrics {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if census != nil {
 		m.reg.MustRegister(&censusCollector{read: census, failed: m.censusErr})
+	}
+	if writes != nil {
+		m.reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "rightsdesk_db_commits_total",
+				Help: "SQLite write transactions committed (group commit puts several writes in one)."},
+				func() float64 { c, _ := writes(); return float64(c) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "rightsdesk_db_writes_total",
+				Help: "Writes (one update's state and replies, one send settled, ...) committed."},
+				func() float64 { _, w := writes(); return float64(w) }))
 	}
 	return m
 }

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite"
@@ -48,6 +49,10 @@ type DB struct {
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+
+	// commits counts committed write transactions, writes the Updates
+	// they carried (group commit puts several in one).
+	commits, writes atomic.Int64
 
 	jobs      chan *job
 	closing   chan struct{}
@@ -131,6 +136,10 @@ func (db *DB) Close() error {
 	}
 	return nil
 }
+
+// WriteStats counts the write transactions committed since Open and the
+// Updates they carried, for metrics.
+func (db *DB) WriteStats() (commits, writes int64) { return db.commits.Load(), db.writes.Load() }
 
 // Path is where the database file lives.
 func (db *DB) Path() string { return db.path }
@@ -376,6 +385,12 @@ func (db *DB) runBatch(batch []*job, results []error) error {
 		return err
 	}
 	db.mirror.apply(changes)
+	db.commits.Add(1)
+	for _, err := range results {
+		if err == nil {
+			db.writes.Add(1)
+		}
+	}
 	for _, q := range outer.unprepared {
 		db.writeStmts.prepare(ctx, db.write, q)
 	}

@@ -139,7 +139,7 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 
 	// /healthz, /readyz and /metrics answer from here on, so a bot that
 	// waits for the Bot API shows as alive but not ready.
-	m := metrics.New(db.TakeCensus)
+	m := metrics.New(db.TakeCensus, db.WriteStats)
 	ready := &readiness{}
 	mux := opsMux(db, m, ready, c.PProf)
 	var httpSrv *http.Server
