@@ -160,4 +160,3 @@ func containsCommand(cmds []localapi.BotCommand, name, desc string) bool {
 	}
 	return false
 }
-
