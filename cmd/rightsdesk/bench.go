@@ -236,6 +236,8 @@ type benchPerson struct {
 	timeouts  int
 	deadline  time.Time
 	failed    bool
+	// limit bounds the wait for one answer; 0 means 10 s.
+	limit time.Duration
 }
 
 // benchRun measures one bot: it starts the local Bot API and the bot's
@@ -478,7 +480,11 @@ func (p *benchPerson) step(u *localapi.User, act func(), until func(localapi.Mes
 	p.target.arm(chatID, sent)
 	act()
 	p.updates++
-	limit := time.NewTimer(10 * time.Second)
+	wait := p.limit
+	if wait <= 0 {
+		wait = 10 * time.Second
+	}
+	limit := time.NewTimer(wait)
 	defer limit.Stop()
 	expired, cancel := context.WithCancel(context.Background())
 	cancel()
