@@ -48,6 +48,9 @@ type benchConfig struct {
 	Echo      bool
 	Seed      uint64
 	Profile   string
+	// MemLimit is GOMEMLIMIT for the bot's process only ("" leaves Go's
+	// default).
+	MemLimit string
 }
 
 // benchFigures are one bot's figures under the load.
@@ -86,6 +89,8 @@ type benchReport struct {
 	Echo      *benchFigures `json:"echo,omitempty"`
 	// CPURatio is the bot's CPU per update over the echo floor's.
 	CPURatio float64 `json:"cpu_ratio,omitempty"`
+	// BotGoMemLimit is the GOMEMLIMIT the bot ran with, when set.
+	BotGoMemLimit string `json:"bot_gomemlimit,omitempty"`
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -101,6 +106,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.Dir, "dir", "", "directory for the database (default: a temporary one, removed after)")
 	fs.BoolVar(&c.Echo, "echo", true, "measure the echo bot floor too")
 	fs.Uint64Var(&c.Seed, "seed", 1, "random seed of the people's choices")
+	fs.StringVar(&c.MemLimit, "bot-gomemlimit", "", "GOMEMLIMIT for the bot's process (e.g. 48MiB); empty: Go's default")
 	fs.StringVar(&c.Profile, "cpuprofile", "", "write a CPU profile of the bot's process during the run to this file")
 	// The echo bot runs as a child of the bench, as the bot does.
 	fs.BoolVar(&echoBot, "echo-bot", false, "internal: run the echo bot")
@@ -133,11 +139,16 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	dbPath := filepath.Join(dir, "bench.db")
+	if _, err := os.Stat(dbPath); err == nil {
+		// Its stored offset and chats belong to another local Bot API,
+		// which began counting updates and users where this one does.
+		return fmt.Errorf("bench: %s exists; -dir needs a directory without a bench database", dbPath)
+	}
 	if err := seedBench(ctx, dbPath, c.SeedUsers, c.SeedCases); err != nil {
 		return fmt.Errorf("seeding: %w", err)
 	}
 	report := benchReport{Cores: runtime.NumCPU(), LoadAvg: loadAvg(), Users: c.Users, Duration: c.Duration.Seconds(),
-		SeedUsers: c.SeedUsers, SeedCases: c.SeedCases}
+		SeedUsers: c.SeedUsers, SeedCases: c.SeedCases, BotGoMemLimit: c.MemLimit}
 
 	fmt.Fprintf(stderr, "bench: rightsdesk serve, %d people, %v\n", c.Users, c.Duration)
 	report.Bot, err = benchRun(ctx, c, func(apiURL, listen string) *exec.Cmd {
@@ -257,6 +268,9 @@ func benchRun(ctx context.Context, c benchConfig, command func(apiURL, listen st
 	}
 	cmd := command(target.baseURL, listen)
 	cmd.Env = benchEnv()
+	if c.MemLimit != "" && cmd.Args[1] == "serve" {
+		cmd.Env = append(cmd.Env, "GOMEMLIMIT="+c.MemLimit)
+	}
 	var logs strings.Builder
 	cmd.Stdout, cmd.Stderr = io.Discard, &limitedWriter{w: &logs, left: 64 << 10}
 	if err := cmd.Start(); err != nil {
