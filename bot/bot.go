@@ -39,6 +39,9 @@ type Config struct {
 	// Members asks Telegram whether a person belongs to a group now; the
 	// desk authorises every caseworker's action with it.
 	Members func(ctx context.Context, chatID, userID int64) (desk.Member, error)
+	// Observe, when set, hears of every update handled: its kind, how long
+	// handling took and how long since it was stored (metrics).
+	Observe func(kind chat.Kind, took, sinceStored time.Duration)
 }
 
 // Bot handles updates.
@@ -153,13 +156,27 @@ func (t *turn) answerCallback(text string) {
 
 // Handle processes one stored update. Bad input is answered, never
 // returned; an error means the store failed and the update stays pending.
-func (b *Bot) Handle(ctx context.Context, in store.InboxUpdate) error {
+func (b *Bot) Handle(ctx context.Context, in store.InboxUpdate) (err error) {
+	kind := chat.Kind("undecodable")
+	if b.cfg.Observe != nil {
+		start := time.Now()
+		defer func() {
+			if err == nil {
+				var since time.Duration
+				if !in.ReceivedAt.IsZero() {
+					since = time.Since(in.ReceivedAt)
+				}
+				b.cfg.Observe(kind, time.Since(start), since)
+			}
+		}()
+	}
 	upd, err := b.cfg.Decode(in.Payload)
 	if err != nil {
 		b.cfg.Log.Warn().Int64("update_id", in.UpdateID).Err(err).Msg("undecodable update dropped")
 		return b.commit(ctx, in.UpdateID, nil)
 	}
 	upd.ID = in.UpdateID
+	kind = upd.Kind
 	if upd.ChatID == 0 {
 		return b.commit(ctx, in.UpdateID, nil)
 	}

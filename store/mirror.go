@@ -31,6 +31,9 @@ type mirror struct {
 	chats       map[int64]*chatEntry
 	chatOf      map[int64]int64 // outbox id → chat, for the rows of known entries
 	outboxBytes int
+	// chatBytes is the size of the chat states held: a count of chats
+	// alone let states of 8,192 chats hold tens of megabytes.
+	chatBytes int
 }
 
 // The mirror forgets everything when it grows past these; the cost is one
@@ -38,6 +41,7 @@ type mirror struct {
 const (
 	mirrorMaxChats       = 8192
 	mirrorMaxOutboxBytes = 4 << 20
+	mirrorMaxChatBytes   = 4 << 20
 	mirrorMaxChatRows    = 8
 )
 
@@ -132,7 +136,15 @@ func (m *mirror) apply(changes []change) {
 				if r.ID == c.id {
 					m.outboxBytes -= len(r.Payload)
 					delete(m.chatOf, r.ID)
-					e.rows = append(e.rows[:i], e.rows[i+1:]...)
+					// The slot left at the end would keep the sent
+					// message (payload and memo) alive for as long as
+					// the chat stays in the mirror.
+					n := copy(e.rows[i:], e.rows[i+1:])
+					e.rows[i+n] = OutboxMessage{}
+					e.rows = e.rows[:i+n]
+					if len(e.rows) == 0 {
+						e.rows = nil
+					}
 					break
 				}
 			}
@@ -147,9 +159,15 @@ func (m *mirror) apply(changes []change) {
 			if e.found {
 				saved.CreatedAt = e.chat.CreatedAt
 			}
+			if m.chatBytes-len(e.chat.State)+len(saved.State) > mirrorMaxChatBytes {
+				m.forgetAll()
+				continue
+			}
+			m.chatBytes += len(saved.State) - len(e.chat.State)
 			e.chat, e.found = saved, true
 		case changeChatOther:
 			e := m.chatEntry(c.chatID)
+			m.chatBytes -= len(e.chat.State)
 			e.known, e.found, e.chat = false, false, Chat{}
 		case changeEverything:
 			m.forgetAll()
@@ -207,7 +225,7 @@ func (m *mirror) forgetOutbox(e *outboxEntry) {
 }
 
 func (m *mirror) forgetAll() {
-	m.outbox, m.chats, m.chatOf, m.outboxBytes = nil, nil, nil, 0
+	m.outbox, m.chats, m.chatOf, m.outboxBytes, m.chatBytes = nil, nil, nil, 0, 0
 	m.floor = m.seq
 }
 
@@ -293,8 +311,12 @@ func (m *mirror) fillChat(chatID int64, mark uint64, c Chat, found bool) {
 		e = &chatEntry{stamp: mark}
 		m.chats[chatID] = e
 	}
+	if m.chatBytes-len(e.chat.State)+len(c.State) > mirrorMaxChatBytes {
+		return // full: the chat is read from disk until memory is freed
+	}
 	if c.State != nil {
 		c.State = append([]byte(nil), c.State...)
 	}
+	m.chatBytes += len(c.State) - len(e.chat.State)
 	e.known, e.found, e.chat = true, found, c
 }

@@ -26,6 +26,10 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// driverName is the database/sql driver; tests put a recording wrapper
+// around modernc's to see every statement the store runs.
+var driverName = "sqlite"
+
 // DB is a database with one writer connection (SQLite allows one writer; a
 // pool would only queue on busy_timeout) and a small pool of readers.
 type DB struct {
@@ -49,6 +53,10 @@ type DB struct {
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 
+	// commits counts committed write transactions, writes the Updates
+	// they carried (group commit puts several in one).
+	commits, writes atomic.Int64
+
 	jobs      chan *job
 	closing   chan struct{}
 	stopped   chan struct{}
@@ -63,7 +71,7 @@ func Open(ctx context.Context, dbPath string, key []byte) (*DB, error) {
 		return nil, err
 	}
 	pragmas := []string{
-		"busy_timeout(10000)",
+		"busy_timeout(" + strconv.Itoa(busyTimeoutMs) + ")",
 		"journal_mode(WAL)",
 		"foreign_keys(ON)",
 		"synchronous(NORMAL)",
@@ -78,7 +86,7 @@ func Open(ctx context.Context, dbPath string, key []byte) (*DB, error) {
 		wq[k] = v
 	}
 	wq.Set("_txlock", "immediate")
-	write, err := sql.Open("sqlite", "file:"+dbPath+"?"+wq.Encode())
+	write, err := sql.Open(driverName, "file:"+dbPath+"?"+wq.Encode())
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +106,7 @@ func Open(ctx context.Context, dbPath string, key []byte) (*DB, error) {
 		rq[k] = v
 	}
 	rq.Add("_pragma", "query_only(ON)")
-	read, err := sql.Open("sqlite", "file:"+dbPath+"?"+rq.Encode())
+	read, err := sql.Open(driverName, "file:"+dbPath+"?"+rq.Encode())
 	if err != nil {
 		write.Close()
 		return nil, err
@@ -121,8 +129,13 @@ func (db *DB) Close() error {
 		errs = append(errs, db.read.Close())
 	}
 	// A final checkpoint folds the WAL into the main file, so data erased
-	// with secure_delete is not left behind in old WAL frames.
-	_, err := db.write.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	// with secure_delete is not left behind in old WAL frames. A reader
+	// holding it back (Litestream) is not waited for long: the WAL stays,
+	// whole, and the next open or checkpoint folds it in.
+	err := db.Checkpoint(context.Background())
+	if ErrorCode(err) == ECONFLICT {
+		err = nil
+	}
 	errs = append(errs, err, db.write.Close())
 	for _, e := range errs {
 		if e != nil {
@@ -132,21 +145,49 @@ func (db *DB) Close() error {
 	return nil
 }
 
+// WriteStats counts the write transactions committed since Open and the
+// Updates they carried, for metrics.
+func (db *DB) WriteStats() (commits, writes int64) { return db.commits.Load(), db.writes.Load() }
+
 // Path is where the database file lives.
 func (db *DB) Path() string { return db.path }
 
 // Checkpoint folds the WAL into the database and truncates it; after an
 // erasure this is what makes the erased bytes leave the disk.
+//
+// A truncating checkpoint waits for every reader to reach the newest
+// snapshot, and it waits on the one writer connection: with the usual busy
+// timeout a long reader — Litestream holds a read transaction open between
+// its syncs — would stall every update for ten seconds. So it waits a
+// quarter of a second at most and reports the reader (ECONFLICT); the
+// bytes then leave with a later checkpoint.
 func (db *DB) Checkpoint(ctx context.Context) error {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = "+strconv.Itoa(checkpointWaitMs)); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA busy_timeout = "+strconv.Itoa(busyTimeoutMs))
 	// A checkpoint a reader blocked still succeeds as a statement; only its
 	// result row tells that the WAL was not truncated.
 	var busy, frames, done int
-	err := db.write.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done)
+	err = conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done)
 	if err == nil && busy != 0 {
 		return Errorf(ECONFLICT, "checkpoint blocked by a reader: the WAL still holds %d frames", frames)
 	}
 	return err
 }
+
+const (
+	// busyTimeoutMs is how long a statement waits for a lock.
+	busyTimeoutMs = 10000
+	// checkpointWaitMs is how long a truncating checkpoint waits for
+	// readers before giving up.
+	checkpointWaitMs = 250
+)
 
 type migration struct {
 	version int
@@ -376,6 +417,12 @@ func (db *DB) runBatch(batch []*job, results []error) error {
 		return err
 	}
 	db.mirror.apply(changes)
+	db.commits.Add(1)
+	for _, err := range results {
+		if err == nil {
+			db.writes.Add(1)
+		}
+	}
 	for _, q := range outer.unprepared {
 		db.writeStmts.prepare(ctx, db.write, q)
 	}

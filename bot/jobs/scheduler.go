@@ -15,6 +15,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"slices"
@@ -48,6 +49,10 @@ type Scheduler struct {
 	mu      sync.Mutex
 	stopped bool
 	running sync.WaitGroup
+
+	// OnRun, when set before Start, hears of every finished run (metrics);
+	// panicked tells a recovered panic from an error.
+	OnRun func(job string, took time.Duration, err error, panicked bool)
 }
 
 type job struct {
@@ -197,6 +202,10 @@ func (s *Scheduler) run(j *job) {
 	if err := s.store.FinishJobRun(record, id, s.now().UTC(), items, runErr); err != nil {
 		log.Error().Err(err).Msg("could not record the end of a run")
 	}
+	if s.OnRun != nil {
+		var p panicError
+		s.OnRun(j.name, took, runErr, errors.As(runErr, &p))
+	}
 	if runErr != nil {
 		log.Error().Err(runErr).Int("items", items).Dur("took", took).Msg("job failed")
 		return
@@ -204,11 +213,16 @@ func (s *Scheduler) run(j *job) {
 	log.Info().Int("items", items).Dur("took", took).Msg("job done")
 }
 
+// panicError is a run's error when the job panicked.
+type panicError struct{ value any }
+
+func (p panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
+
 // call runs the job's function, turning a panic into its error.
 func (s *Scheduler) call(j *job) (items int, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v", r)
+			err = panicError{value: r}
 			CronLogger(s.log).Error(err, "panic", "job", j.name, "stack", string(debug.Stack()))
 		}
 	}()

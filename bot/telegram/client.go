@@ -71,6 +71,19 @@ var (
 	ErrMigrated     = &Error{Kind: KindMigrated}
 )
 
+// KindOf is the kind of a request's error: "" for none, KindServer for a
+// failure that never got an answer from the Bot API (network, timeout).
+func KindOf(err error) ErrorKind {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return KindServer
+}
+
 func classify(code int, description string, retryAfter int) *Error {
 	e := &Error{Code: code, Description: description, RetryAfter: time.Duration(retryAfter) * time.Second}
 	d := strings.ToLower(description)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -61,9 +63,13 @@ func (d Decoder) Decode(raw []byte) (chat.Update, error) {
 		out.Date = time.Unix(int64(m.Date), 0)
 		out.BotStatus = m.NewChatMember.Status
 	case u.ChannelPost != nil:
-		out.ChatID, out.ChatType = u.ChannelPost.Chat.ID, chat.ChatChannel
+		if u.ChannelPost.Chat != nil {
+			out.ChatID, out.ChatType = u.ChannelPost.Chat.ID, chat.ChatChannel
+		}
 	case u.EditedChannelPost != nil:
-		out.ChatID, out.ChatType = u.EditedChannelPost.Chat.ID, chat.ChatChannel
+		if u.EditedChannelPost.Chat != nil {
+			out.ChatID, out.ChatType = u.EditedChannelPost.Chat.ID, chat.ChatChannel
+		}
 	case u.ChatMember != nil:
 		out.ChatID, out.ChatType = u.ChatMember.Chat.ID, u.ChatMember.Chat.Type
 	case u.ChatJoinRequest != nil:
@@ -156,17 +162,14 @@ func (d Decoder) fromMessage(out *chat.Update, m *tgbotapi.Message) {
 		out.ReplyTo = m.ReplyToMessage.MessageID
 	}
 
+	withAt, args, isCommand := command(m)
 	switch {
-	case m.IsCommand():
-		cmd := m.Command()
-		target := ""
-		if at := strings.IndexByte(m.CommandWithAt(), '@'); at >= 0 {
-			target = m.CommandWithAt()[at+1:]
-		}
+	case isCommand:
+		cmd, target, _ := strings.Cut(withAt, "@")
 		if target == "" || strings.EqualFold(target, d.BotUsername) {
 			out.Kind = chat.KindCommand
 			out.Command = strings.ToLower(cmd)
-			out.Args = strings.TrimSpace(m.CommandArguments())
+			out.Args = strings.TrimSpace(args)
 			// A bare command in a group is for every bot there, this one included.
 			out.Addressed = true
 		} else if private {
@@ -221,6 +224,42 @@ func (d Decoder) fromMessage(out *chat.Update, m *tgbotapi.Message) {
 	if !private && out.Kind != chat.KindCommand {
 		out.Addressed = d.mentions(m) || (m.ReplyToMessage != nil && m.ReplyToMessage.From != nil && m.ReplyToMessage.From.ID == d.BotID)
 	}
+}
+
+// command reads the bot command a message begins with ("start@bot", without
+// the slash) and the text after it. The library's own reading slices the
+// text by the entity's length unchecked and panics on an entity longer
+// than the text; lengths are UTF-16 units, counted here as such.
+func command(m *tgbotapi.Message) (withAt, args string, ok bool) {
+	if !m.IsCommand() {
+		return "", "", false
+	}
+	end, units := 0, 0
+	for i, r := range m.Text {
+		if units >= m.Entities[0].Length {
+			break
+		}
+		end = i + utf8.RuneLen(r)
+		units += utf16Units(r)
+	}
+	if units != m.Entities[0].Length || end < 2 || m.Text[0] != '/' {
+		return "", "", false
+	}
+	// An entity that takes in a space (no client makes one) ends there.
+	if sp := strings.IndexFunc(m.Text[:end], unicode.IsSpace); sp >= 0 {
+		end = sp
+	}
+	if end < 2 || m.Text[1] == '@' {
+		return "", "", false
+	}
+	return m.Text[1:end], m.Text[end:], true
+}
+
+func utf16Units(r rune) int {
+	if r >= 0x10000 {
+		return 2
+	}
+	return 1
 }
 
 func (d Decoder) mentions(m *tgbotapi.Message) bool {

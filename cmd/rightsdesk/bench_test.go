@@ -6,12 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"net"
-	"net/http"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -166,54 +162,21 @@ func benchmarkEcho(b *testing.B, sameReply bool) {
 	}
 }
 
-// loadTarget is the local Bot API behind a handler that notes when each
-// sendMessage has been stored, so a reply's arrival costs the measurement
-// one channel send instead of a poll.
+// loadTarget is the bench command's target (benchTarget): the local Bot
+// API behind a handler that notes, per chat, when the bot first answered.
 type loadTarget struct {
-	api     *localapi.Server
-	baseURL string
-
-	mu      sync.Mutex
-	replies map[int64]chan time.Time
+	*benchTarget
+	api *localapi.Server
 }
 
 func newLoadTarget(b *testing.B) *loadTarget {
 	b.Helper()
-	lt := &loadTarget{api: localapi.New(localapi.Config{Token: demoToken}), replies: map[int64]chan time.Time{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	t, err := newBenchTarget()
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(lt.serveHTTP), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln) //nolint:errcheck // ErrServerClosed at the end
-	lt.baseURL = "http://" + ln.Addr().String()
-	b.Cleanup(func() {
-		lt.api.Close() // ends long polls first, so Close does not wait for them
-		srv.Close()
-	})
-	return lt
-}
-
-func (lt *loadTarget) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	lt.api.ServeHTTP(w, r)
-	if !strings.HasSuffix(r.URL.Path, "/sendMessage") {
-		return
-	}
-	at := time.Now()
-	// The local API parsed the form; both bots post url-encoded forms.
-	chatID, err := strconv.ParseInt(r.Form.Get("chat_id"), 10, 64)
-	if err != nil {
-		return
-	}
-	lt.mu.Lock()
-	ch := lt.replies[chatID]
-	lt.mu.Unlock()
-	if ch != nil {
-		select {
-		case ch <- at:
-		default:
-		}
-	}
+	b.Cleanup(t.close)
+	return &loadTarget{benchTarget: t, api: t.api}
 }
 
 // newUsers creates benchUsers people and brings each, in parallel, through
@@ -226,9 +189,7 @@ func (lt *loadTarget) newUsers(b *testing.B, prepare func(u *localapi.User, i in
 	for i := range users {
 		u := lt.api.NewUser(fmt.Sprintf("Worker%03d", i), "ru")
 		users[i] = u
-		lt.mu.Lock()
-		lt.replies[u.ChatID()] = make(chan time.Time, 16)
-		lt.mu.Unlock()
+		lt.watch(u.ChatID())
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -243,21 +204,9 @@ func (lt *loadTarget) newUsers(b *testing.B, prepare func(u *localapi.User, i in
 		b.Fatal(err)
 	}
 	// Let stragglers of the preparation (command registration, callback
-	// answers) finish, then forget the replies they caused.
+	// answers) finish before the measurement.
 	waitQuiet(lt.api, 300*time.Millisecond, 10*time.Second)
-	for _, u := range users {
-		ch := lt.reply(u.ChatID())
-		for len(ch) > 0 {
-			<-ch
-		}
-	}
 	return users
-}
-
-func (lt *loadTarget) reply(chatID int64) chan time.Time {
-	lt.mu.Lock()
-	defer lt.mu.Unlock()
-	return lt.replies[chatID]
 }
 
 // run sends b.N texts spread over the users, each user waiting for the
@@ -284,18 +233,21 @@ func (lt *loadTarget) run(b *testing.B, users []*localapi.User, text string) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got := lt.reply(u.ChatID())
 			lat := make([]time.Duration, 0, n)
 			for range n {
 				sent := time.Now()
+				lt.arm(u.ChatID(), sent)
 				u.SendText(text)
-				select {
-				case at := <-got:
-					lat = append(lat, at.Sub(sent))
-				case <-time.After(10 * time.Second):
-					b.Errorf("%s: no reply within 10 s", u.Name())
-					return
+				limit := time.After(10 * time.Second)
+				for lt.firstReply(u.ChatID()).IsZero() {
+					select {
+					case <-lt.changed(u.ChatID()):
+					case <-limit:
+						b.Errorf("%s: no reply within 10 s", u.Name())
+						return
+					}
 				}
+				lat = append(lat, lt.firstReply(u.ChatID()).Sub(sent))
 			}
 			latencies[i] = lat
 		}()

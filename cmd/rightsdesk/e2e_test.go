@@ -160,10 +160,3 @@ func containsCommand(cmds []localapi.BotCommand, name, desc string) bool {
 	}
 	return false
 }
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i > 0 {
-		return s[:i]
-	}
-	return s
-}

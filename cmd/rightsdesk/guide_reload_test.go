@@ -173,17 +173,10 @@ func TestGuideReloadRefusesWhatTheCheckRefuses(t *testing.T) {
 	}
 }
 
-// labelFor finds the button naming a topic: a list numbers its buttons and
-// may shorten a long title to whole words and "…".
+// labelFor finds the button naming a topic, as a phone shows it (names).
 func labelFor(labels []string, title string) string {
 	for _, l := range labels {
-		if _, rest, ok := strings.Cut(l, ". "); ok && l[0] >= '0' && l[0] <= '9' {
-			l2 := strings.TrimSuffix(rest, "…")
-			if rest == title || strings.HasSuffix(rest, "…") && strings.HasPrefix(title, l2) {
-				return l
-			}
-		}
-		if l == title {
+		if names(l, title) {
 			return l
 		}
 	}

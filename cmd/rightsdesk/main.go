@@ -77,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runBackup(ctx, args[1:], stdout, stderr)
 	case "announce":
 		return runAnnounce(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return runBench(ctx, args[1:], stdout, stderr)
 	case "version":
 		return runVersion(args[1:], stdout)
 	case "help", "-h", "--help":
@@ -103,6 +105,7 @@ Usage:
   rightsdesk jobs [flags]           list the last runs of the scheduled jobs
   rightsdesk backup [flags]         back the database up now (also while the bot runs)
   rightsdesk announce [flags] FILE  schedule a Markdown announcement to the subscribers of a language
+  rightsdesk bench [flags]          measure the bot under simulated people, against an echo bot floor
   rightsdesk version                print the version
 
 Run "rightsdesk <command> -h" for the flags of a command.

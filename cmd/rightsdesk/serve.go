@@ -15,11 +15,13 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/rightsdesk/rightsdesk/bot"
+	"github.com/rightsdesk/rightsdesk/bot/chat"
 	"github.com/rightsdesk/rightsdesk/bot/desk"
 	"github.com/rightsdesk/rightsdesk/bot/jobs"
 	"github.com/rightsdesk/rightsdesk/bot/routing"
 	"github.com/rightsdesk/rightsdesk/bot/telegram"
 	"github.com/rightsdesk/rightsdesk/locales"
+	"github.com/rightsdesk/rightsdesk/metrics"
 	"github.com/rightsdesk/rightsdesk/store"
 )
 
@@ -45,9 +47,16 @@ type serveConfig struct {
 	RouteMaxKm float64
 	// Jobs is the scheduled work; a zero value schedules nothing.
 	Jobs jobsConfig
+	// PProf serves net/http/pprof on the listen address.
+	PProf bool
 
 	// ready, when set, is called once the bot polls or listens (tests).
 	ready func(addr string)
+	// listening, when set, is called once the listen address answers,
+	// before the Bot API is reached (tests).
+	listening func(addr string)
+	// stopping, when set, is called when shutdown begins (tests).
+	stopping func()
 	// sandbox adds the demo's organisation to the directory (demo only).
 	sandbox bool
 	// jobsNow replaces the jobs' clock, and jobsReady receives the
@@ -73,6 +82,7 @@ func serveFlags(fs *flag.FlagSet, c *serveConfig) {
 	fs.StringVar(&c.ContentDir, "content-dir", envOr("RIGHTSDESK_CONTENT_DIR", ""), "content directory (guide, directory, countries), re-read on SIGHUP; empty serves the embedded content (env RIGHTSDESK_CONTENT_DIR)")
 	fs.Float64Var(&c.RouteMaxKm, "route-max-km", routing.DefaultMaxDistanceKm, "how far (km) an office may be for routing to offer it before falling back to national union centres")
 	fs.StringVar(&c.LogFormat, "log-format", envOr("RIGHTSDESK_LOG_FORMAT", "auto"), "auto (console on a terminal), json or console (env RIGHTSDESK_LOG_FORMAT)")
+	fs.BoolVar(&c.PProf, "pprof", false, "serve the Go profiler under /debug/pprof/ on the listen address")
 	jobsFlags(fs, &c.Jobs)
 	c.Limits.RetryMin, c.Limits.RetryMax, c.Limits.GroupWindow = limits.RetryMin, limits.RetryMax, limits.GroupWindow
 }
@@ -126,6 +136,34 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 		return err
 	}
 	defer db.Close()
+
+	// /healthz, /readyz and /metrics answer from here on, so a bot that
+	// waits for the Bot API shows as alive but not ready.
+	m := metrics.New(db.TakeCensus, db.WriteStats)
+	ready := &readiness{}
+	mux := opsMux(db, m, ready, c.PProf)
+	var httpSrv *http.Server
+	listenAddr := ""
+	if c.Listen != "" {
+		ln, err := net.Listen("tcp", c.Listen)
+		if err != nil {
+			return err
+		}
+		listenAddr = ln.Addr().String()
+		httpSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
+		go func() {
+			if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error().Err(err).Msg("HTTP server stopped")
+			}
+		}()
+		// Only when serve returns early; the orderly stop closes it last.
+		defer httpSrv.Close()
+		log.Info().Str("addr", listenAddr).Msg("listening for /healthz, /readyz and /metrics")
+		if c.listening != nil {
+			c.listening(listenAddr)
+		}
+	}
+
 	catalog, err := locales.Load()
 	if err != nil {
 		return err
@@ -157,10 +195,14 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 		Store:  db,
 		Log:    log.With().Str("component", "sender").Logger(),
 		Limits: c.Limits,
+		OnResult: func(_ int64, action chat.Action, err error) {
+			m.Send(string(action), string(telegram.KindOf(err)))
+		},
 	}
 	members := telegram.NewClient(ctx, c.Token, c.APIURL, 10*time.Second)
 	b := bot.New(bot.Config{Store: db, Catalog: catalog, Decode: decoder.Decode, Notify: sender.Notify,
 		Log: log.With().Str("component", "bot").Logger(), Library: library, RouteMaxDistanceKm: c.RouteMaxKm,
+		Observe: func(kind chat.Kind, took, since time.Duration) { m.Update(string(kind), took, since) },
 		Members: func(ctx context.Context, chatID, userID int64) (desk.Member, error) {
 			m, err := members.ChatMember(chatID, userID)
 			return desk.Member{Current: m.Current(), FirstName: m.FirstName}, err
@@ -170,7 +212,8 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 	}
 	stopReloading := reloadOnHangup(ctx, c.ContentDir, c.sandbox, b, log.With().Str("component", "content").Logger())
 	defer stopReloading()
-	exec := &bot.Executor{Handle: b.Handle, Recover: b.Recover, Log: log.With().Str("component", "executor").Logger()}
+	exec := &bot.Executor{Handle: b.Handle, Log: log.With().Str("component", "executor").Logger(),
+		Recover: func(ctx context.Context, u store.InboxUpdate) { m.Panic(); b.Recover(ctx, u) }}
 	exec.Start(ctx)
 
 	senderDone := make(chan struct{})
@@ -208,6 +251,7 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 		jobsNow = db.Now
 	}
 	sched := jobs.New(db, log.With().Str("component", "jobs").Logger(), jobsNow)
+	sched.OnRun = func(job string, _ time.Duration, err error, panicked bool) { m.JobRun(job, err, panicked) }
 	if err := registerJobs(sched, c, db, catalog, b, sender.Notify, log); err != nil {
 		return err
 	}
@@ -224,16 +268,6 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 		c.jobsReady(sched)
 	}
 
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		n, err := db.OutboxLen(r.Context())
-		if err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"status":"ok","outbox":%d}`+"\n", n)
-	})
 	var webhookSecret string
 	if c.WebhookURL != "" {
 		webhookSecret = telegram.NewSecretToken()
@@ -245,28 +279,12 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 		mux.Handle("POST "+path, &telegram.Webhook{Secret: webhookSecret, Store: db, Decoder: decoder,
 			Submit: exec.Submit, Log: log.With().Str("component", "webhook").Logger()})
 	}
-	var httpSrv *http.Server
-	listenAddr := ""
-	if c.Listen != "" {
-		ln, err := net.Listen("tcp", c.Listen)
-		if err != nil {
-			return err
-		}
-		listenAddr = ln.Addr().String()
-		httpSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
-		go func() {
-			if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Error().Err(err).Msg("HTTP server stopped")
-			}
-		}()
-		log.Info().Str("addr", listenAddr).Msg("listening for /healthz")
-	}
-
 	if c.WebhookURL != "" {
 		if err := control.SetWebhook(c.WebhookURL, webhookSecret); err != nil {
 			return fmt.Errorf("setWebhook: %w", err)
 		}
 		log.Info().Msg("webhook registered")
+		ready.set(true)
 		if c.ready != nil {
 			c.ready(listenAddr)
 		}
@@ -277,6 +295,7 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 		}
 		poller := &telegram.Poller{Client: control, Store: db, Decoder: decoder, Submit: exec.Submit,
 			Log: log.With().Str("component", "poller").Logger(), Timeout: c.PollTimeout}
+		ready.set(true)
 		if c.ready != nil {
 			c.ready(listenAddr)
 		}
@@ -285,13 +304,17 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 		}
 	}
 
+	// Not ready from here: a load balancer moves on while the updates in
+	// hand finish and the outbox drains; /healthz and /metrics go on
+	// answering until the end.
+	ready.set(false)
 	log.Info().Msg("shutting down")
+	if c.stopping != nil {
+		c.stopping()
+	}
 	stopPolling()
 	deadline, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
 	defer cancel()
-	if httpSrv != nil {
-		_ = httpSrv.Shutdown(deadline)
-	}
 	// Jobs stop first: what they enqueue is committed with their progress,
 	// so a job cut short resumes at its next run.
 	if err := sched.Stop(deadline); err != nil {
@@ -305,6 +328,13 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 	}
 	stopSending()
 	<-senderDone
+	if httpSrv != nil {
+		// A webhook update that comes now is stored and handled at the
+		// next start; the server closes before the database does.
+		stop, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = httpSrv.Shutdown(stop)
+	}
 	log.Info().Msg("stopped")
 	return nil
 }

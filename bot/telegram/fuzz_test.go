@@ -1,0 +1,78 @@
+package telegram_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/rightsdesk/rightsdesk/bot/chat"
+	"github.com/rightsdesk/rightsdesk/bot/telegram"
+)
+
+var knownKinds = []chat.Kind{chat.KindText, chat.KindCommand, chat.KindCallback, chat.KindLocation, chat.KindContact,
+	chat.KindPhoto, chat.KindDocument, chat.KindSticker, chat.KindVoice, chat.KindMedia, chat.KindEdited,
+	chat.KindMembership, chat.KindMigrated, chat.KindOther}
+
+// FuzzDecode feeds arbitrary bytes as an update: Decode never panics; what
+// it accepts has a known kind, a command in lower case without a slash or
+// a bot name, and survives the JSON the inbox stores; and the poller's
+// quick read routes the update to the same chat Decode does, or the
+// per-chat order the executor keeps would not be the chat's.
+func FuzzDecode(f *testing.F) {
+	private := `"chat":{"id":5,"type":"private"},"from":{"id":5,"is_bot":false,"first_name":"A","language_code":"ru"}`
+	group := `"chat":{"id":-100,"type":"supergroup","is_forum":true},"from":{"id":5,"is_bot":false,"first_name":"A"}`
+	for _, s := range []string{
+		`{"update_id":1,"message":{"message_id":1,"date":1,` + private + `,"text":"/Start@rightsdesk_bot hello","entities":[{"type":"bot_command","offset":0,"length":21}]}}`,
+		`{"update_id":2,"message":{"message_id":1,"date":1,` + group + `,"message_thread_id":7,"is_topic_message":true,"text":"@RightsDesk_bot help"}}`,
+		`{"update_id":3,"message":{"message_id":2,"date":1,` + group + `,"text":"ok","reply_to_message":{"message_id":1,"date":1,"chat":{"id":-100,"type":"supergroup"},"from":{"id":99,"is_bot":true,"first_name":"B"}}}}`,
+		`{"update_id":4,"message":{"message_id":1,"date":1,` + private + `,"contact":{"phone_number":"+100","first_name":"A","user_id":5}}}`,
+		`{"update_id":5,"message":{"message_id":1,"date":1,` + private + `,"caption":"c","photo":[{"file_id":"s","file_unique_id":"us","width":1,"height":1,"file_size":10}]}}`,
+		`{"update_id":6,"message":{"message_id":1,"date":1,` + private + `,"location":{"latitude":41.7,"longitude":44.8}}}`,
+		`{"update_id":7,"edited_message":{"message_id":1,"date":1,` + private + `,"text":"x"}}`,
+		`{"update_id":8,"callback_query":{"id":"q","from":{"id":5,"is_bot":false,"first_name":"A"},"chat_instance":"c","data":"v1:lang:ka","message":{"message_id":3,"date":1,"chat":{"id":5,"type":"private"}}}}`,
+		`{"update_id":9,"callback_query":{"id":"q","from":{"id":5,"is_bot":false,"first_name":"A"},"chat_instance":"c","inline_message_id":"i","data":"x"}}`,
+		`{"update_id":10,"my_chat_member":{"chat":{"id":-7,"type":"group"},"from":{"id":5,"is_bot":false,"first_name":"A"},"date":1,"old_chat_member":{"user":{"id":99,"is_bot":true,"first_name":"B"},"status":"left"},"new_chat_member":{"user":{"id":99,"is_bot":true,"first_name":"B"},"status":"member"}}}`,
+		`{"update_id":11,"message":{"message_id":1,"date":1,"chat":{"id":-7,"type":"group"},"migrate_to_chat_id":-1007}}`,
+		`{"update_id":12,"message_reaction":{"chat":{"id":5,"type":"private"},"user":{"id":5}}}`,
+		`{"update_id":13,"inline_query":{"id":"q","from":{"id":5,"is_bot":false,"first_name":"A"},"query":"x","offset":""}}`,
+		`{"update_id":14,"message":{"message_id":1,"date":1,` + private + `,"text":"x","forward_origin":{"type":"user","date":1}}}`,
+		`{"update_id":15,"channel_post":{"message_id":1,"date":1,"chat":{"id":-1009,"type":"channel"},"text":"x"}}`,
+		`{}`, `null`, `[]`, `{"update_id":"x"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	d := telegram.Decoder{BotID: 99, BotUsername: "rightsdesk_bot"}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		u, err := d.Decode(raw)
+		id, chatID, headErr := telegram.UpdateHeadForTest(d, raw)
+		if err != nil {
+			return
+		}
+		if !contains(knownKinds, u.Kind) {
+			t.Fatalf("unknown kind %q", u.Kind)
+		}
+		if u.Kind == chat.KindCommand && (u.Command == "" || u.Command != strings.ToLower(u.Command) ||
+			strings.ContainsAny(u.Command, "/@ ")) {
+			t.Fatalf("command %q", u.Command)
+		}
+		if _, err := json.Marshal(u); err != nil {
+			t.Fatalf("decoded update does not encode: %v", err)
+		}
+		if headErr == nil && (id != u.ID || chatID != u.ChatID) {
+			t.Fatalf("the poller routes update %d to chat %d, Decode reads update %d of chat %d", id, chatID, u.ID, u.ChatID)
+		}
+		if u.CallbackData != "" && !utf8.ValidString(u.CallbackData) && u.Kind != chat.KindCallback {
+			t.Fatalf("callback data outside a callback")
+		}
+	})
+}
+
+func contains[T comparable](list []T, v T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

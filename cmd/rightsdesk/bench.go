@@ -1,0 +1,875 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/rs/zerolog"
+
+	"github.com/rightsdesk/rightsdesk/bot"
+	"github.com/rightsdesk/rightsdesk/bot/localapi"
+	"github.com/rightsdesk/rightsdesk/locales"
+	"github.com/rightsdesk/rightsdesk/store"
+)
+
+// bench runs the real bot (rightsdesk serve, a child process) against the
+// local Bot API with simulated people doing full complaints and reading
+// the guide, then a minimal echo bot on the same Telegram library under
+// the same people, and prints one line of JSON: throughput, latency from a
+// person's send to the bot's first visible answer, CPU per update and peak
+// RSS of the bot's process, and SQLite commits and disk writes per update.
+type benchConfig struct {
+	Users     int
+	Duration  time.Duration
+	SeedUsers int
+	SeedCases int
+	Dir       string
+	Echo      bool
+	Seed      uint64
+	Profile   string
+	// MemLimit is GOMEMLIMIT for the bot's process only ("" leaves Go's
+	// default).
+	MemLimit string
+}
+
+// benchFigures are one bot's figures under the load.
+type benchFigures struct {
+	Updates          int     `json:"updates"`
+	UpdatesPerSecond float64 `json:"updates_per_s"`
+	P50ms            float64 `json:"p50_ms"`
+	P95ms            float64 `json:"p95_ms"`
+	P99ms            float64 `json:"p99_ms"`
+	MaxMs            float64 `json:"max_ms"`
+	CPUPerUpdateUs   float64 `json:"cpu_us_per_update"`
+	PeakRSSMB        float64 `json:"peak_rss_mb"`
+	// APIRequestsPerUpdate is the Bot API requests (getUpdates aside) per
+	// update: answers to presses, edits and messages.
+	APIRequestsPerUpdate float64 `json:"api_requests_per_update"`
+	CommitsPerUpdate     float64 `json:"sqlite_commits_per_update"`
+	WritesPerUpdate      float64 `json:"sqlite_writes_per_update"`
+	DiskKBPerUpdate      float64 `json:"disk_write_kb_per_update"`
+	// HarnessCPUPerUpdateUs is the load generator's and the local Bot
+	// API's own CPU, which shares the machine with the bot.
+	HarnessCPUPerUpdateUs float64 `json:"harness_cpu_us_per_update"`
+	Intakes               int     `json:"intakes_submitted,omitempty"`
+	Timeouts              int     `json:"timeouts"`
+}
+
+type benchReport struct {
+	Cores int `json:"cores"`
+	// LoadAvg is the machine's 1-minute load average before the run: on a
+	// shared machine, what else ran.
+	LoadAvg   float64       `json:"load_avg_1m"`
+	Users     int           `json:"users"`
+	Duration  float64       `json:"duration_s"`
+	SeedUsers int           `json:"seed_users"`
+	SeedCases int           `json:"seed_cases"`
+	Bot       benchFigures  `json:"bot"`
+	Echo      *benchFigures `json:"echo,omitempty"`
+	// CPURatio is the bot's CPU per update over the echo floor's.
+	CPURatio float64 `json:"cpu_ratio,omitempty"`
+	// BotGoMemLimit is the GOMEMLIMIT the bot ran with, when set.
+	BotGoMemLimit string `json:"bot_gomemlimit,omitempty"`
+}
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c benchConfig
+	var echoBot bool
+	var apiURL, token string
+	fs.IntVar(&c.Users, "users", 100, "people writing at once; each waits for the answer before the next step")
+	fs.DurationVar(&c.Duration, "duration", 20*time.Second, "how long each bot is measured")
+	fs.IntVar(&c.SeedUsers, "seed-users", 0, "chats stored in the database before the run")
+	fs.IntVar(&c.SeedCases, "seed-cases", 0, "open cases stored in the database before the run")
+	fs.StringVar(&c.Dir, "dir", "", "directory for the database (default: a temporary one, removed after)")
+	fs.BoolVar(&c.Echo, "echo", true, "measure the echo bot floor too")
+	fs.Uint64Var(&c.Seed, "seed", 1, "random seed of the people's choices")
+	fs.StringVar(&c.MemLimit, "bot-gomemlimit", "", "GOMEMLIMIT for the bot's process (e.g. 48MiB); empty: Go's default")
+	fs.StringVar(&c.Profile, "cpuprofile", "", "write a CPU profile of the bot's process during the run to this file")
+	// The echo bot runs as a child of the bench, as the bot does.
+	fs.BoolVar(&echoBot, "echo-bot", false, "internal: run the echo bot")
+	fs.StringVar(&apiURL, "api-url", "", "internal: Bot API URL for -echo-bot")
+	fs.StringVar(&token, "token", "", "internal: token for -echo-bot")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if echoBot {
+		return runEchoBot(ctx, apiURL, token)
+	}
+	if c.Users <= 0 || c.Duration <= 0 {
+		return errors.New("bench: -users and -duration must be positive")
+	}
+	dir := c.Dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "rightsdesk-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	catalog, err := locales.Load()
+	if err != nil {
+		return err
+	}
+	dbPath := filepath.Join(dir, "bench.db")
+	if _, err := os.Stat(dbPath); err == nil {
+		// Its stored offset and chats belong to another local Bot API,
+		// which began counting updates and users where this one does.
+		return fmt.Errorf("bench: %s exists; -dir needs a directory without a bench database", dbPath)
+	}
+	if err := seedBench(ctx, dbPath, c.SeedUsers, c.SeedCases); err != nil {
+		return fmt.Errorf("seeding: %w", err)
+	}
+	report := benchReport{Cores: runtime.NumCPU(), LoadAvg: loadAvg(), Users: c.Users, Duration: c.Duration.Seconds(),
+		SeedUsers: c.SeedUsers, SeedCases: c.SeedCases, BotGoMemLimit: c.MemLimit}
+
+	fmt.Fprintf(stderr, "bench: rightsdesk serve, %d people, %v\n", c.Users, c.Duration)
+	report.Bot, err = benchRun(ctx, c, func(apiURL, listen string) *exec.Cmd {
+		return exec.Command(self, "serve", "-token", demoToken, "-api-url", apiURL, "-db", dbPath, "-listen", listen,
+			"-log-level", "warn", "-log-format", "json", "-poll-timeout", "2s",
+			// Scheduled jobs would only add noise to the measurement.
+			"-drafts-schedule", "", "-retention-schedule", "", "-backup-schedule", "", "-audit-schedule", "",
+			"-announce-schedule", "", "-pprof="+strconv.FormatBool(c.Profile != ""))
+	}, func(u *localapi.User, rnd *rand.Rand, p *benchPerson) { p.complaintAndGuide(catalog, u, rnd) })
+	if err != nil {
+		return err
+	}
+	if c.Echo {
+		fmt.Fprintf(stderr, "bench: echo bot, %d people, %v\n", c.Users, c.Duration)
+		echo, err := benchRun(ctx, c, func(apiURL, listen string) *exec.Cmd {
+			return exec.Command(self, "bench", "-echo-bot", "-api-url", apiURL, "-token", demoToken)
+		}, func(u *localapi.User, rnd *rand.Rand, p *benchPerson) { p.echo(u, rnd) })
+		if err != nil {
+			return err
+		}
+		report.Echo = &echo
+		if echo.CPUPerUpdateUs > 0 {
+			report.CPURatio = round2(report.Bot.CPUPerUpdateUs / echo.CPUPerUpdateUs)
+		}
+	}
+	b, err := json.Marshal(report)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, string(b))
+	return nil
+}
+
+// seedBench fills a database with chats past the language choice, with a
+// profile and a draft index, and with open cases, as months of use would.
+func seedBench(ctx context.Context, dbPath string, users, cases int) error {
+	key, err := store.LoadKey("", dbPath+".key")
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, dbPath, key)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	const batch = 2000
+	state := []byte(`{"v":1,"profile":{"work":"RU","citizenship":"AZ"},"news":{"asked":true}}`)
+	for i := 0; i < users; i += batch {
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			for j := i; j < min(users, i+batch); j++ {
+				lang := locales.Languages[j%len(locales.Languages)]
+				if err := tx.SaveChat(store.Chat{ID: int64(9_000_000 + j), Type: "private", Language: lang, State: state}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	// The bot indexes the drafts of a database from before the drafts
+	// index once, at its first start; a database in use has done so.
+	if _, err := bot.New(bot.Config{Store: db, Log: zerolog.Nop()}).IndexDrafts(ctx); err != nil {
+		return err
+	}
+	for i := 0; i < cases; i += batch {
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			for j := i; j < min(cases, i+batch); j++ {
+				chatID := int64(9_000_000 + j%max(users, 1))
+				if users == 0 {
+					chatID = int64(9_500_000 + j)
+				}
+				if err := tx.CreateCase(store.NewCase{ID: store.NewCaseID(), ChatID: chatID, Details: store.CaseDetails{
+					Language: "ru", Categories: []string{"wages"}, Place: &store.CasePlace{Name: "Moscow", Country: "RU", Lat: 55.75, Lon: 37.62},
+					Citizenship: "AZ", Sector: "construction", Employer: "Seeded employer", Since: "lt1m",
+					Description: "Seeded case: unpaid wages for three months.", ContactMethod: "bot"}}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// benchPerson is one simulated person's measurements.
+type benchPerson struct {
+	target    *benchTarget
+	latencies []time.Duration
+	updates   int
+	intakes   int
+	timeouts  int
+	deadline  time.Time
+	failed    bool
+	// limit bounds the wait for one answer; 0 means 10 s.
+	limit time.Duration
+}
+
+// benchRun measures one bot: it starts the local Bot API and the bot's
+// process, lets c.Users people run script until c.Duration has passed,
+// and reads the bot's CPU, memory and writes from outside.
+func benchRun(ctx context.Context, c benchConfig, command func(apiURL, listen string) *exec.Cmd,
+	script func(u *localapi.User, rnd *rand.Rand, p *benchPerson)) (benchFigures, error) {
+	var f benchFigures
+	target, err := newBenchTarget()
+	if err != nil {
+		return f, err
+	}
+	defer target.close()
+	listen, err := freePort()
+	if err != nil {
+		return f, err
+	}
+	cmd := command(target.baseURL, listen)
+	cmd.Env = benchEnv()
+	if c.MemLimit != "" && cmd.Args[1] == "serve" {
+		cmd.Env = append(cmd.Env, "GOMEMLIMIT="+c.MemLimit)
+	}
+	var logs strings.Builder
+	cmd.Stdout, cmd.Stderr = io.Discard, &limitedWriter{w: &logs, left: 64 << 10}
+	if err := cmd.Start(); err != nil {
+		return f, err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	stop := func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(20 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	}
+	defer stop()
+	if err := target.waitPolling(ctx, exited); err != nil {
+		return f, fmt.Errorf("%w\n%s", err, logs.String())
+	}
+	pid := cmd.Process.Pid
+	metricsURL := ""
+	if cmd.Args[1] == "serve" {
+		metricsURL = "http://" + listen + "/metrics"
+	}
+
+	cpu0, err := processCPUOf(pid)
+	if err != nil {
+		return f, err
+	}
+	io0 := diskWrites(pid)
+	req0 := target.requests.Load()
+	db0 := scrapeCounters(metricsURL)
+	var self0 syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self0)
+	start := time.Now()
+	deadline := start.Add(c.Duration)
+	profiled := make(chan error, 1)
+	if c.Profile != "" && metricsURL != "" {
+		go func() { profiled <- fetchProfile("http://"+listen, c.Duration, c.Profile) }()
+	} else {
+		profiled <- nil
+	}
+	people := make([]*benchPerson, c.Users)
+	var wg sync.WaitGroup
+	for i := range people {
+		p := &benchPerson{target: target, deadline: deadline}
+		people[i] = p
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rnd := rand.New(rand.NewPCG(c.Seed, uint64(i)))
+			// Starts are spread over the first 200 ms, as people arrive.
+			time.Sleep(time.Duration(rnd.IntN(200)) * time.Millisecond)
+			for n := 0; time.Now().Before(deadline) && !p.failed; n++ {
+				lang := locales.Languages[(i+n)%len(locales.Languages)]
+				u := target.api.NewUser(fmt.Sprintf("P%d-%d", i, n), lang)
+				target.watch(u.ChatID())
+				script(u, rnd, p)
+				target.forget(u.ChatID())
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if err := <-profiled; err != nil {
+		return f, err
+	}
+	cpu1, err := processCPUOf(pid)
+	if err != nil {
+		return f, err
+	}
+	var self1 syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self1)
+	io1 := diskWrites(pid)
+	req1 := target.requests.Load()
+	db1 := scrapeCounters(metricsURL)
+	rss := peakRSS(pid)
+	if c.Profile != "" && metricsURL != "" {
+		if err := fetchTo("http://"+listen+"/debug/pprof/heap", c.Profile+".heap"); err != nil {
+			return f, err
+		}
+	}
+
+	var all []time.Duration
+	for _, p := range people {
+		all = append(all, p.latencies...)
+		f.Updates += p.updates
+		f.Intakes += p.intakes
+		f.Timeouts += p.timeouts
+	}
+	if f.Updates == 0 || len(all) == 0 {
+		return f, fmt.Errorf("bench: no update was answered\n%s", logs.String())
+	}
+	slices.Sort(all)
+	pct := func(q float64) float64 {
+		return float64(all[min(len(all)-1, int(q*float64(len(all))))].Microseconds()) / 1000
+	}
+	n := float64(f.Updates)
+	selfCPU := time.Duration(self1.Utime.Nano()+self1.Stime.Nano()) - time.Duration(self0.Utime.Nano()+self0.Stime.Nano())
+	f.UpdatesPerSecond = round2(n / elapsed.Seconds())
+	f.P50ms, f.P95ms, f.P99ms, f.MaxMs = pct(.50), pct(.95), pct(.99), float64(all[len(all)-1].Microseconds())/1000
+	f.CPUPerUpdateUs = round2(float64((cpu1 - cpu0).Microseconds()) / n)
+	f.HarnessCPUPerUpdateUs = round2(float64(selfCPU.Microseconds()) / n)
+	f.PeakRSSMB = round2(float64(rss) / 1024)
+	f.APIRequestsPerUpdate = round2(float64(req1-req0) / n)
+	f.CommitsPerUpdate = round2((db1["rightsdesk_db_commits_total"] - db0["rightsdesk_db_commits_total"]) / n)
+	f.WritesPerUpdate = round2((db1["rightsdesk_db_writes_total"] - db0["rightsdesk_db_writes_total"]) / n)
+	f.DiskKBPerUpdate = round2(float64(io1-io0) / 1024 / n)
+	return f, nil
+}
+
+// complaintAndGuide is a person who files a whole complaint, then reads a
+// few pages of the guide: the language first, then the intake's questions
+// answered with buttons and text, then the guide's buttons at random.
+func (p *benchPerson) complaintAndGuide(cat *locales.Catalog, u *localapi.User, rnd *rand.Rand) {
+	lang := u.Language()
+	label := func(id string) string { return cat.T(lang, id, nil) }
+	if !p.step(u, func() { u.SendText("/start") }, hasButton(label("language_name"))) ||
+		!p.press(u, label("language_name"), hasButton(label("menu_short_complaint"))) ||
+		!p.step(u, func() { u.SendText("/complaint") }, hasButton(label("intake_btn_safe"))) ||
+		!p.press(u, label("intake_btn_safe"), hasButton(label("intake_btn_agree"))) ||
+		!p.press(u, label("intake_btn_agree"), hasButton(label("intake_btn_identity_shared"))) ||
+		!p.press(u, label("intake_btn_identity_shared"), hasButton(label("btn_skip"))) ||
+		!p.press(u, label("btn_skip"), hasButton(label("intake_cat_wages"))) ||
+		!p.press(u, label("intake_cat_wages"), hasButton("✓ "+label("intake_cat_wages"))) ||
+		!p.press(u, label("btn_done"), anyMessage) ||
+		!p.step(u, func() { u.SendText("Tbilisi") }, hasButton(label("btn_yes"))) ||
+		!p.press(u, label("btn_yes"), hasButton(label("intake_country_az"))) ||
+		!p.press(u, label("intake_country_az"), hasButton(label("intake_sector_construction"))) ||
+		!p.press(u, label("intake_sector_construction"), anyMessage) ||
+		!p.step(u, func() { u.SendText("ACME Construction") }, hasButton(label("intake_since_lt1m"))) ||
+		!p.press(u, label("intake_since_lt1m"), anyMessage) ||
+		!p.step(u, func() { u.SendText("Unpaid since March; the boss keeps my passport.") }, hasButton(label("btn_done"))) ||
+		!p.press(u, label("btn_done"), hasButton(label("intake_contact_bot"))) ||
+		!p.press(u, label("intake_contact_bot"), hasButton(label("intake_btn_submit"))) ||
+		!p.press(u, label("intake_btn_submit"), hasData("v1:r:")) {
+		return
+	}
+	p.intakes++
+	// Where the case goes: the first service offered.
+	if m, data := p.button(u, rnd, "v1:r:"); data == "" ||
+		!p.step(u, func() { _ = u.PressData(m, data) }, anyMessage) {
+		return
+	}
+	if !p.step(u, func() { u.SendText("/guide") }, hasData("v1:g:")) {
+		return
+	}
+	for range 8 {
+		if time.Now().After(p.deadline) {
+			return
+		}
+		// Topics and pages, and back to the list when a topic ends.
+		m, data := p.button(u, rnd, "v1:g:t:", "v1:g:c:")
+		if data == "" {
+			m, data = p.button(u, rnd, "v1:g:l")
+		}
+		if data == "" {
+			return
+		}
+		if !p.step(u, func() { _ = u.PressData(m, data) }, hasData("v1:g:")) {
+			return
+		}
+	}
+}
+
+// echo is a person writing texts to the echo bot.
+func (p *benchPerson) echo(u *localapi.User, rnd *rand.Rand) {
+	for i := 0; i < 30 && time.Now().Before(p.deadline); i++ {
+		text := fmt.Sprintf("My employer has not paid me for %d months.", 1+rnd.IntN(9))
+		if !p.step(u, func() { u.SendText(text) }, hasText(text)) {
+			return
+		}
+	}
+}
+
+func (p *benchPerson) press(u *localapi.User, label string, until func(localapi.Message) bool) bool {
+	msgs := u.Messages()
+	for i := len(msgs) - 1; i >= 0; i-- {
+		for _, row := range msgs[i].InlineKeyboard {
+			for _, b := range row {
+				if names(b.Text, label) {
+					id, text := msgs[i].ID, b.Text
+					return p.step(u, func() { _ = u.Press(id, text) }, until)
+				}
+			}
+		}
+	}
+	p.failed = true
+	return false
+}
+
+// names reports whether a button's text names label as a phone shows it:
+// the label itself, or numbered and, when long, cut at a word ("2. A long…").
+// A tick ("✓ ") must be on both or neither.
+func names(text, label string) bool {
+	if text == label {
+		return true
+	}
+	tick := strings.HasPrefix(label, "✓ ")
+	if tick != strings.HasPrefix(text, "✓ ") {
+		return false
+	}
+	if tick {
+		text, label = text[len("✓ "):], label[len("✓ "):]
+	}
+	num, rest, ok := strings.Cut(text, ". ")
+	if !ok || num == "" || strings.Trim(num, "0123456789") != "" {
+		return false
+	}
+	cut, shortened := strings.CutSuffix(rest, "…")
+	return rest == label || shortened && strings.HasPrefix(label, cut)
+}
+
+// button picks, on the newest message that has one, a button whose data
+// begins with one of the prefixes.
+func (p *benchPerson) button(u *localapi.User, rnd *rand.Rand, prefixes ...string) (int, string) {
+	msgs := u.Messages()
+	for i := len(msgs) - 1; i >= 0; i-- {
+		var data []string
+		for _, row := range msgs[i].InlineKeyboard {
+			for _, b := range row {
+				for _, prefix := range prefixes {
+					if strings.HasPrefix(b.CallbackData, prefix) {
+						data = append(data, b.CallbackData)
+					}
+				}
+			}
+		}
+		if len(data) > 0 {
+			return msgs[i].ID, data[rnd.IntN(len(data))]
+		}
+	}
+	return 0, ""
+}
+
+// step does one thing a person does and waits until the bot's answer
+// shows what the next step needs. The latency counted is from the action
+// to the first message the bot sent or edited in the chat.
+func (p *benchPerson) step(u *localapi.User, act func(), until func(localapi.Message) bool) bool {
+	chatID := u.ChatID()
+	sent := time.Now()
+	p.target.arm(chatID, sent)
+	act()
+	p.updates++
+	wait := p.limit
+	if wait <= 0 {
+		wait = 10 * time.Second
+	}
+	limit := time.NewTimer(wait)
+	defer limit.Stop()
+	expired, cancel := context.WithCancel(context.Background())
+	cancel()
+	for {
+		if _, err := u.WaitFor(expired, until); err == nil {
+			if at := p.target.firstReply(chatID); !at.IsZero() {
+				p.latencies = append(p.latencies, at.Sub(sent))
+			}
+			return true
+		}
+		select {
+		case <-p.target.changed(chatID):
+		case <-limit.C:
+			p.timeouts++
+			p.failed = true
+			if os.Getenv("RIGHTSDESK_BENCH_DEBUG") != "" {
+				var last []string
+				for _, m := range u.Messages() {
+					last = append(last, fmt.Sprintf("%d %q %v", m.ID, firstLine(m.Text), m.InlineKeyboard))
+				}
+				fmt.Fprintf(os.Stderr, "timeout in chat %d; messages: %s\n", chatID, strings.Join(last[max(0, len(last)-3):], " | "))
+			}
+			return false
+		}
+	}
+}
+
+func hasButton(label string) func(localapi.Message) bool {
+	return func(m localapi.Message) bool {
+		for _, row := range m.InlineKeyboard {
+			for _, b := range row {
+				if names(b.Text, label) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+}
+
+func hasData(prefix string) func(localapi.Message) bool {
+	return func(m localapi.Message) bool {
+		for _, row := range m.InlineKeyboard {
+			for _, b := range row {
+				if strings.HasPrefix(b.CallbackData, prefix) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+}
+
+func hasText(s string) func(localapi.Message) bool {
+	return func(m localapi.Message) bool { return strings.Contains(m.Text, s) }
+}
+
+func anyMessage(localapi.Message) bool { return true }
+
+// benchTarget is the local Bot API behind a handler that notes, per chat,
+// when the bot first answered since the person's last action, and wakes
+// that person only: the API's own waiting wakes everyone at every change.
+type benchTarget struct {
+	api     *localapi.Server
+	srv     *http.Server
+	baseURL string
+	polled  chan struct{}
+	once    sync.Once
+	// requests counts Bot API requests other than getUpdates.
+	requests atomic.Int64
+
+	mu    sync.Mutex
+	chats map[int64]*benchChat
+}
+
+type benchChat struct {
+	armed   time.Time
+	replied time.Time
+	wake    chan struct{}
+}
+
+func newBenchTarget() (*benchTarget, error) {
+	t := &benchTarget{api: localapi.New(localapi.Config{Token: demoToken}), chats: map[int64]*benchChat{},
+		polled: make(chan struct{})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	t.srv = &http.Server{Handler: http.HandlerFunc(t.serveHTTP), ReadHeaderTimeout: 10 * time.Second}
+	go t.srv.Serve(ln) //nolint:errcheck // ErrServerClosed at the end
+	t.baseURL = "http://" + ln.Addr().String()
+	return t, nil
+}
+
+func (t *benchTarget) close() {
+	t.api.Close() // ends long polls first, so Close does not wait for them
+	t.srv.Close()
+}
+
+// visible are the methods whose effect a person sees in the chat.
+var visible = map[string]bool{"sendMessage": true, "editMessageText": true, "editMessageReplyMarkup": true,
+	"sendLocation": true, "copyMessage": true, "sendPhoto": true, "sendDocument": true}
+
+func (t *benchTarget) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	method := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+	if method == "getUpdates" {
+		t.once.Do(func() { close(t.polled) })
+	} else {
+		t.requests.Add(1)
+	}
+	t.api.ServeHTTP(w, r)
+	// The local API parsed the form; both bots post url-encoded forms.
+	chatID, err := strconv.ParseInt(r.Form.Get("chat_id"), 10, 64)
+	if err != nil {
+		return
+	}
+	at := time.Now()
+	t.mu.Lock()
+	c := t.chats[chatID]
+	if c != nil && visible[method] && c.replied.IsZero() && !c.armed.IsZero() {
+		c.replied = at
+	}
+	t.mu.Unlock()
+	if c != nil {
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (t *benchTarget) watch(chatID int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.chats[chatID] = &benchChat{wake: make(chan struct{}, 1)}
+}
+
+func (t *benchTarget) forget(chatID int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.chats, chatID)
+}
+
+func (t *benchTarget) arm(chatID int64, at time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c := t.chats[chatID]
+	c.armed, c.replied = at, time.Time{}
+	select {
+	case <-c.wake:
+	default:
+	}
+}
+
+func (t *benchTarget) firstReply(chatID int64) time.Time {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.chats[chatID].replied
+}
+
+func (t *benchTarget) changed(chatID int64) <-chan struct{} {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.chats[chatID].wake
+}
+
+// waitPolling waits until the bot asks for updates.
+func (t *benchTarget) waitPolling(ctx context.Context, exited <-chan error) error {
+	select {
+	case <-t.polled:
+		// Let the bot finish starting (commands, webhook removal).
+		time.Sleep(300 * time.Millisecond)
+		return nil
+	case err := <-exited:
+		return fmt.Errorf("bench: the bot exited before polling: %v", err)
+	case <-time.After(60 * time.Second):
+		return errors.New("bench: the bot did not poll within 60 s")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// runEchoBot is the floor: the smallest bot on the same library
+// (GetUpdatesChan, then Send for each text), as BenchmarkEchoBot runs it.
+func runEchoBot(ctx context.Context, apiURL, token string) error {
+	api, err := tgbotapi.NewBotAPIWithAPIEndpoint(token, apiURL+"/bot%s/%s")
+	if err != nil {
+		return err
+	}
+	tgbotapi.SetLogger(log.New(io.Discard, "", 0))
+	uc := tgbotapi.NewUpdate(0)
+	uc.Timeout = 25
+	updates := api.GetUpdatesChan(uc)
+	defer api.StopReceivingUpdates()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case upd := <-updates:
+			if upd.Message == nil {
+				continue
+			}
+			_, _ = api.Send(tgbotapi.NewMessage(upd.Message.Chat.ID, upd.Message.Text))
+		}
+	}
+}
+
+// processCPUOf is a process's user and system time, from /proc.
+func processCPUOf(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name may hold spaces; the fields after it do not.
+	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	if len(fields) < 13 {
+		return 0, errors.New("bench: unreadable /proc stat")
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	const ticks = 100 // USER_HZ on Linux
+	return time.Duration(utime+stime) * time.Second / ticks, nil
+}
+
+// peakRSS is a process's peak resident set, in KiB.
+func peakRSS(pid int) int64 {
+	return procField(fmt.Sprintf("/proc/%d/status", pid), "VmHWM:")
+}
+
+// diskWrites is the bytes a process caused to be written to storage.
+func diskWrites(pid int) int64 {
+	return procField(fmt.Sprintf("/proc/%d/io", pid), "write_bytes:")
+}
+
+func procField(path, name string) int64 {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), name); ok {
+			n, _ := strconv.ParseInt(strings.Fields(rest)[0], 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// scrapeCounters reads the unlabelled counters of a /metrics page.
+func scrapeCounters(url string) map[string]float64 {
+	out := map[string]float64{}
+	if url == "" {
+		return out
+	}
+	resp, err := http.Get(url)
+	if err != nil {
+		return out
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), " ")
+		if !ok || strings.HasPrefix(name, "#") {
+			continue
+		}
+		if v, err := strconv.ParseFloat(value, 64); err == nil {
+			out[name] = v
+		}
+	}
+	return out
+}
+
+// fetchProfile writes a CPU profile of the bot's process, taken over most
+// of the run, to path.
+func fetchProfile(base string, d time.Duration, path string) error {
+	secs := max(1, int(d.Seconds())-1)
+	return fetchTo(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, secs), path)
+}
+
+func fetchTo(url, path string) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	_, err = io.Copy(out, resp.Body)
+	return err
+}
+
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// benchEnv keeps a developer's bot settings away from the bot under test.
+func benchEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "RIGHTSDESK_") && !strings.HasPrefix(kv, "TELEGRAM_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+func loadAvg() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(strings.Fields(string(b))[0], 64)
+	return v
+}
+
+func round2(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }
+
+// limitedWriter keeps the first bytes of a child's log for an error.
+type limitedWriter struct {
+	mu   sync.Mutex
+	w    *strings.Builder
+	left int
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.left > 0 {
+		n := min(len(p), l.left)
+		l.w.Write(p[:n])
+		l.left -= n
+	}
+	return len(p), nil
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i > 0 {
+		return s[:i]
+	}
+	return s
+}

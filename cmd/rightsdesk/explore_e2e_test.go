@@ -1,0 +1,307 @@
+package main
+
+// The random explorer: where the hostile sweep walks every state on
+// purpose, this walks wherever chance leads — seeded people in all six
+// languages press any button they can see (new or stale), press the reply
+// keyboard, or send anything a person can send, for thousands of steps.
+// Every button press is answered exactly once, every input gets an answer,
+// no request breaks the Bot API's rules, nothing panics, and nothing is
+// left unhandled.
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rightsdesk/rightsdesk/bot/localapi"
+	"github.com/rightsdesk/rightsdesk/locales"
+)
+
+// exploreSteps per person by default; RIGHTSDESK_EXPLORE_STEPS changes it
+// and RIGHTSDESK_EXPLORE_SEED replays another walk.
+const exploreSteps = 500
+
+func TestRandomExplorer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("walks thousands of random steps through the real bot; skipped with -short")
+	}
+	seed, steps := uint64(20261204), exploreSteps
+	if s := os.Getenv("RIGHTSDESK_EXPLORE_SEED"); s != "" {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seed = n
+	}
+	if s := os.Getenv("RIGHTSDESK_EXPLORE_STEPS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps = n
+	}
+	t.Logf("seed %d, %d steps a person (replay with RIGHTSDESK_EXPLORE_SEED=%d)", seed, steps, seed)
+	started := time.Now()
+	cat := loadHostileCatalog(t)
+	// The local Bot API behind the bench's wrapper, so each person can
+	// first file a whole complaint with the bench's steps: chance alone
+	// rarely gets past the first questions, and a filed case opens the
+	// states after it (route offers, /mycases, a case's buttons).
+	target, err := newBenchTarget()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(target.close)
+	catalog, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, api: target.api, baseURL: target.baseURL, logs: &syncBuffer{}, catalog: catalog,
+		dbPath: filepath.Join(t.TempDir(), "explore.db")}
+	h.start(harnessOptions{})
+	var total, presses, stale atomic.Int64
+	explorers := make([]*explorer, len(locales.Languages))
+	t.Run("walk", func(t *testing.T) {
+		for i, lang := range locales.Languages {
+			e := &explorer{hostileUser: hostileUser{h: h, cat: cat, lang: lang, tgLang: lang,
+				u: h.api.NewUser("Explorer-"+lang, lang), rnd: rand.New(rand.NewPCG(seed, uint64(i)))}}
+			explorers[i] = e
+			target.watch(e.u.ChatID())
+			t.Run(lang, func(t *testing.T) {
+				t.Parallel()
+				e.t = t
+				p := &loopPerson{benchPerson: benchPerson{target: target}}
+				if p.complaint(catalog, e.u) == "" {
+					t.Fatal("the complaint before the walk failed")
+				}
+				e.presses += len(e.u.CallbackAnswers())
+				e.walk(steps)
+				total.Add(int64(e.steps))
+				presses.Add(int64(e.presses))
+				stale.Add(int64(e.stalePresses))
+			})
+		}
+	})
+	waitQuiet(h.api, 300*time.Millisecond, 10*time.Second)
+
+	refusedEdits := 0
+	for _, r := range h.api.Requests() {
+		switch {
+		case hostileRefused(r) && hostileEdit(r):
+			refusedEdits++ // not modified, or a failure db.Failures counts
+		case hostileRefused(r):
+			t.Errorf("%s to chat %d answered %d", r.Method, r.ChatID, r.Status)
+		}
+	}
+	for _, e := range explorers {
+		if got := len(e.u.CallbackAnswers()); got != e.presses {
+			t.Errorf("%s: %d button presses, %d answers", e.lang, e.presses, got)
+		}
+	}
+	h.stop()
+	logs := h.logs.String()
+	for _, bad := range []string{"panic", `"level":"error"`} {
+		if n := strings.Count(logs, bad); n > 0 {
+			t.Errorf("%d× %q in the logs, e.g. %s", n, bad, hostileLogLine(logs, bad))
+		}
+	}
+	db := reopen(t, h)
+	pending, err := db.UnhandledUpdates(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	outbox, err := db.OutboxLen(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	failures, err := db.Failures(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pending) != 0 || outbox != 0 || len(failures) != 0 {
+		t.Errorf("leftover work: %d unhandled updates, %d outbox rows, delivery failures %v", len(pending), outbox, failures)
+	}
+	// How deep chance went: cases filed on the way.
+	cases := 0
+	for _, e := range explorers {
+		cs, err := db.ChatCases(t.Context(), e.u.ChatID())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases += len(cs)
+	}
+	t.Logf("seed %d: %d random steps in 6 languages (%d button presses, %d not on the newest keyboard), %d cases filed, %d edits not modified, %v",
+		seed, total.Load(), presses.Load(), stale.Load(), cases, refusedEdits, time.Since(started).Round(time.Millisecond))
+}
+
+// explorer is a hostile user who does not aim: it reuses the sweep's
+// person (its settling, battery and language) and picks at random.
+type explorer struct {
+	hostileUser
+	steps        int
+	stalePresses int
+}
+
+// exploreAnswers are what people type, so the walk gets past questions;
+// exploreCommands take it elsewhere.
+var (
+	exploreAnswers = []string{"Tbilisi", "Baku", "Moscow", "Almaty", "Chișinău", "Istanbul", "1", "2, 3", "yes",
+		"no", "done", "skip", "+994501234567", "ACME", "They keep my passport and do not pay me.", "зарплата",
+		"maaş", "ხელფასი", "salariu", "жалақы", "passport"}
+	exploreCommands = []string{"/start", "/menu", "/guide", "/guide passport", "/complaint", "/mycases", "/help",
+		"/language", "/cancel", "/back", "/delete"}
+)
+
+func (e *explorer) walk(steps int) {
+	e.picked = true
+	for range steps {
+		e.step()
+		if e.t.Failed() {
+			return
+		}
+	}
+}
+
+// step does one random thing and checks the bot's whole answer to it.
+func (e *explorer) step() {
+	e.t.Helper()
+	e.steps++
+	r := e.rnd
+	before := e.snap()
+	what, pressed := e.act(r)
+	turn := e.settleAny(before)
+	where := fmt.Sprintf("[%s] step %d, %s:", e.lang, e.steps, what)
+	if pressed {
+		if len(turn.answers) != 1 {
+			e.t.Errorf("%s the press got %d answers", where, len(turn.answers))
+		}
+	} else if len(turn.answers) != 0 {
+		e.t.Errorf("%s %d callback answers for no press", where, len(turn.answers))
+	}
+	toast := ""
+	if len(turn.answers) > 0 {
+		toast = turn.answers[0].Text
+	}
+	if len(turn.messages) == 0 && toast == "" && !(pressed && e.editRefused()) {
+		e.t.Errorf("%s no answer at all", where)
+	}
+}
+
+// act does one random thing: mostly a button of the latest messages, a
+// stale one now and then, the reply keyboard, or anything a person sends.
+func (e *explorer) act(r *rand.Rand) (what string, pressed bool) {
+	switch n := r.IntN(100); {
+	case n < 72:
+		// Mostly the newest keyboard, as people do: that is how a walk
+		// gets deep into a complaint; sometimes any button still shown.
+		if m, b, ok := e.visibleButton(r, n < 64); ok {
+			e.pressData(m.ID, b.CallbackData)
+			if m.ID != e.lastWithKeyboard() {
+				e.stalePresses++
+			}
+			return fmt.Sprintf("press %q (%s)", b.Text, b.CallbackData), true
+		}
+		fallthrough
+	case n < 78:
+		if kb := e.u.ReplyKeyboard(); len(kb) > 0 {
+			row := kb[r.IntN(len(kb))]
+			b := row[r.IntN(len(row))]
+			if _, err := e.u.PressReply(b.Text); err == nil {
+				return fmt.Sprintf("reply keyboard %q", b.Text), false
+			}
+		}
+		fallthrough
+	case n < 90:
+		text := exploreAnswers[r.IntN(len(exploreAnswers))]
+		e.send(text)
+		return fmt.Sprintf("text %q", text), false
+	case n < 95:
+		text := exploreCommands[r.IntN(len(exploreCommands))]
+		e.send(text)
+		return fmt.Sprintf("command %q", text), false
+	default:
+		// The sweep's battery, but for its edit, which needs a message of
+		// the person's still there (a walk may have cleared the chat).
+		battery := slices.DeleteFunc(e.battery(), func(in hostileInput) bool { return in.name == "edit" })
+		in := battery[r.IntN(len(battery))]
+		in.do(&e.hostileUser)
+		return in.name, in.callback
+	}
+}
+
+// settleAny is the sweep's settle without its language check: a walk may
+// choose another language or erase the chat at any step, and the hostile
+// sweep checks the languages. The sentinel is an unknown command with a
+// fresh name; once its answer is there, everything before it is.
+func (e *explorer) settleAny(before hostileSnap) hostileTurn {
+	e.t.Helper()
+	name := "sentinel_" + hostileLetters(e.rnd, 10)
+	e.u.SendText("/" + name)
+	ctx, cancel := context.WithTimeout(context.Background(), hostileWait)
+	defer cancel()
+	reply, err := e.u.WaitFor(ctx, func(m localapi.Message) bool { return strings.Contains(m.Text, name) })
+	if err != nil {
+		e.t.Fatalf("[%s] step %d: the sentinel /%s was not answered: %v; since: %q", e.lang, e.steps, name, err, e.newLines(before.n))
+	}
+	msgs := e.u.Messages()
+	end := slices.IndexFunc(msgs, func(m localapi.Message) bool { return m.ID == reply.ID })
+	var turn hostileTurn
+	for _, m := range msgs[:min(before.n, end)] {
+		if n, ok := before.edits[m.ID]; ok && n >= 0 && (m.EditCount != n || m.Deleted) {
+			turn.messages = append(turn.messages, m)
+		}
+	}
+	if before.n <= end {
+		turn.messages = append(turn.messages, msgs[before.n:end]...)
+	}
+	turn.answers = e.u.CallbackAnswers()[before.answers:]
+	return turn
+}
+
+// visibleButton picks a button with callback data: of the newest messages
+// with buttons when fresh, else of any message still shown.
+func (e *explorer) visibleButton(r *rand.Rand, fresh bool) (localapi.Message, localapi.Button, bool) {
+	var shown []localapi.Message
+	for _, m := range e.u.Messages() {
+		if !m.Deleted && len(m.InlineKeyboard) > 0 {
+			shown = append(shown, m)
+		}
+	}
+	if len(shown) == 0 {
+		return localapi.Message{}, localapi.Button{}, false
+	}
+	if fresh {
+		shown = shown[len(shown)-1:]
+	}
+	m := shown[r.IntN(len(shown))]
+	var all []localapi.Button
+	for _, row := range m.InlineKeyboard {
+		for _, b := range row {
+			if b.CallbackData != "" {
+				all = append(all, b)
+			}
+		}
+	}
+	if len(all) == 0 {
+		return m, localapi.Button{}, false
+	}
+	return m, all[r.IntN(len(all))], true
+}
+
+func (e *explorer) lastWithKeyboard() int {
+	msgs := e.u.Messages()
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if !msgs[i].Deleted && len(msgs[i].InlineKeyboard) > 0 {
+			return msgs[i].ID
+		}
+	}
+	return 0
+}
