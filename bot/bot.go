@@ -308,6 +308,16 @@ func (b *Bot) save(tx *store.Tx, t *turn) error {
 	if t.detached {
 		return nil
 	}
+	if t.upd.Private() && t.upd.Kind == chat.KindMembership {
+		// The user blocked the bot (or restarted it): saving the chat as
+		// after any update would clear a block the sender had just learnt
+		// from a 403. A block is recorded; an unblock is the user's next
+		// message.
+		if t.upd.BotStatus == "kicked" {
+			return tx.BlockChat(t.upd.ChatID)
+		}
+		return nil
+	}
 	if !t.upd.Private() && t.chat.Language == "" && t.chat.State == nil && len(t.replies) == 0 {
 		// Silence in a group leaves no trace of it.
 		return nil

@@ -244,17 +244,21 @@ func (db *DB) Fail(ctx context.Context, id, chatID int64, code int, reason strin
 // BlockChat marks a chat whose user blocked the bot and drops everything
 // still waiting for it: nothing more is sent there.
 func (db *DB) BlockChat(ctx context.Context, chatID int64) error {
-	return db.Update(ctx, func(tx *Tx) error {
-		tx.changes = append(tx.changes, change{kind: changeOutboxOther, chatID: chatID}, change{kind: changeChatOther, chatID: chatID})
-		if _, err := tx.tx.ExecContext(ctx,
-			`INSERT INTO chats (chat_id, blocked_at, created_at, updated_at) VALUES (?, ?, ?, ?)
-			 ON CONFLICT (chat_id) DO UPDATE SET blocked_at = excluded.blocked_at, updated_at = excluded.updated_at`,
-			chatID, millis(tx.now), millis(tx.now), millis(tx.now)); err != nil {
-			return err
-		}
-		_, err := tx.tx.ExecContext(ctx, `DELETE FROM outbox WHERE chat_id = ?`, chatID)
+	return db.Update(ctx, func(tx *Tx) error { return tx.BlockChat(chatID) })
+}
+
+// BlockChat is DB.BlockChat in the caller's transaction: a user's "block"
+// reported as an update is recorded with the turn that handles it.
+func (tx *Tx) BlockChat(chatID int64) error {
+	tx.changes = append(tx.changes, change{kind: changeOutboxOther, chatID: chatID}, change{kind: changeChatOther, chatID: chatID})
+	if _, err := tx.tx.Exec(
+		`INSERT INTO chats (chat_id, blocked_at, created_at, updated_at) VALUES (?, ?, ?, ?)
+		 ON CONFLICT (chat_id) DO UPDATE SET blocked_at = excluded.blocked_at, updated_at = excluded.updated_at`,
+		chatID, millis(tx.now), millis(tx.now), millis(tx.now)); err != nil {
 		return err
-	})
+	}
+	_, err := tx.tx.Exec(`DELETE FROM outbox WHERE chat_id = ?`, chatID)
+	return err
 }
 
 // Failures counts permanent delivery failures, by error code.

@@ -62,8 +62,8 @@ func TestAnnouncementCrashRecovery(t *testing.T) {
 		people[i].SendText("/start")
 	}
 	waitEvery(t, people, func(u *localapi.User) bool { return len(u.Messages()) > 0 }, 60*time.Second, "welcomed")
-	// Some block the bot afterwards; the bot learns it only when a send
-	// is refused.
+	// Some block the bot afterwards; the bot learns it from the
+	// my_chat_member update Telegram sends, and sends them nothing more.
 	blocked := map[int64]bool{}
 	for i, u := range people {
 		if i%97 == 5 {
@@ -275,7 +275,15 @@ func TestAnnouncementCrashRecovery(t *testing.T) {
 	defer db.Close()
 	anns, _ := db.LatestAnnouncements(context.Background(), 1)
 	left, _ := db.OutboxLen(context.Background())
-	if len(anns) != 1 || anns[0].FinishedAt.IsZero() || anns[0].Enqueued != subscribers || left != 0 {
+	reachable := 0
+	for _, ok := range targets {
+		if ok {
+			reachable++
+		}
+	}
+	// A block the bot learnt before the announcement reached that chat
+	// keeps its copy out of the outbox; one learnt after drops it there.
+	if len(anns) != 1 || anns[0].FinishedAt.IsZero() || anns[0].Enqueued < reachable || anns[0].Enqueued > subscribers || left != 0 {
 		t.Errorf("after the stop: announcement %+v, outbox %d", anns, left)
 	}
 	for id := range blocked {
