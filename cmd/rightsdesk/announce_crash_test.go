@@ -36,26 +36,12 @@ func TestAnnouncementCrashRecovery(t *testing.T) {
 		waitAll = 40 * time.Second
 	)
 	began := time.Now()
-	dir := t.TempDir()
-	bin := buildBinary(t, dir)
-	built := time.Since(began)
-
-	api := localapi.New(localapi.Config{Token: demoToken})
-	baseURL, err := api.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { api.Close() })
-	dbPath := filepath.Join(dir, "announce.db")
-	logPath := filepath.Join(dir, "serve.log")
-	proc := &botProcess{t: t, bin: bin, logPath: logPath, args: []string{"serve",
-		"-token", demoToken, "-api-url", baseURL, "-db", dbPath, "-listen", "127.0.0.1:0", "-poll-timeout", "1s",
-		"-drafts-schedule=", "-retention-schedule=", "-backup-schedule=", "-audit-schedule=",
-		"-announce-schedule", "@every 1s", "-bulk-per-second", fmt.Sprint(perSec)}}
+	bb := startBinaryBot(t, "announce", "-drafts-schedule=", "-retention-schedule=", "-backup-schedule=", "-audit-schedule=",
+		"-announce-schedule", "@every 1s", "-bulk-per-second", fmt.Sprint(perSec))
+	built := time.Since(began) // the build and the first start
+	api, proc, dbPath, logPath, bin := bb.api, bb.proc, bb.dbPath, bb.proc.logPath, bb.proc.bin
 
 	// Everyone opens the chat with the bot first, through the bot.
-	proc.start()
-	t.Cleanup(proc.kill)
 	people := make([]*localapi.User, users)
 	for i := range people {
 		people[i] = api.NewUser(fmt.Sprintf("W%04d", i), "ru")
@@ -110,7 +96,7 @@ func TestAnnouncementCrashRecovery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	md := filepath.Join(dir, "news.md")
+	md := filepath.Join(t.TempDir(), "news.md")
 	os.WriteFile(md, []byte("**Новая горячая линия** для работников в России."), 0o600)
 	out, err := exec.Command(bin, "announce", "-db", dbPath, "-lang", "ru", "-country", "RU", md).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "announcement 1:") {
