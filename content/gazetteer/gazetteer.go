@@ -6,7 +6,6 @@
 package gazetteer
 
 import (
-	"bufio"
 	_ "embed"
 	"fmt"
 	"math"
@@ -63,11 +62,13 @@ const (
 type Gazetteer struct {
 	places []Place
 	byID   map[string]int
-	// keys is sorted, so a prefix is a contiguous range; holders[i] lists the
-	// places known by keys[i].
-	keys    []string
-	holders [][]int32
-	exact   map[string]int32
+	// keys is sorted, so a prefix is a contiguous range and an exact name a
+	// binary search; the places known by keys[i] are
+	// holders[holderAt[i]:holderAt[i+1]]. One flat list, not a slice per key:
+	// the index is held for the life of the process.
+	keys     []string
+	holderAt []int32
+	holders  []int32
 	// byLen[n] lists the keys of length n with their letter masks, which
 	// rule most keys out before the edit distance is computed.
 	byLen [][]lenEntry
@@ -138,13 +139,13 @@ func (g *Gazetteer) readAliases(data string) error {
 }
 
 // eachRow calls fn for every non-comment row, which must have n columns.
+// The fields are substrings of the embedded data, not copies: the places
+// keep their names for the life of the process.
 func eachRow(data string, n int, fn func(line int, fields []string) error) error {
-	sc := bufio.NewScanner(strings.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
 	line := 0
-	for sc.Scan() {
+	for text := range strings.Lines(data) {
 		line++
-		text := sc.Text()
+		text = strings.TrimRight(text, "\r\n")
 		if text == "" || strings.HasPrefix(text, "#") {
 			continue
 		}
@@ -156,7 +157,7 @@ func eachRow(data string, n int, fn func(line int, fields []string) error) error
 			return err
 		}
 	}
-	return sc.Err()
+	return nil
 }
 
 func (g *Gazetteer) index() {
@@ -173,18 +174,32 @@ func (g *Gazetteer) index() {
 		}
 	}
 	g.keys = make([]string, 0, len(holders))
-	for k := range holders {
+	total := 0
+	for k, h := range holders {
 		g.keys = append(g.keys, k)
+		total += len(h)
 	}
 	sort.Strings(g.keys)
-	g.holders = make([][]int32, len(g.keys))
-	g.exact = make(map[string]int32, len(g.keys))
+	g.holderAt = make([]int32, 0, len(g.keys)+1)
+	g.holders = make([]int32, 0, total)
 	g.byLen = make([][]lenEntry, maxKeyLen+1)
 	for i, k := range g.keys {
-		g.holders[i] = holders[k]
-		g.exact[k] = int32(i)
+		g.holderAt = append(g.holderAt, int32(len(g.holders)))
+		g.holders = append(g.holders, holders[k]...)
 		g.byLen[len(k)] = append(g.byLen[len(k)], lenEntry{mask: letterMask(k), key: int32(i)})
 	}
+	g.holderAt = append(g.holderAt, int32(len(g.holders)))
+}
+
+// exact returns the index of key in keys.
+func (g *Gazetteer) exact(key string) (int32, bool) {
+	i, ok := slices.BinarySearch(g.keys, key)
+	return int32(i), ok
+}
+
+// holdersOf lists the places known by keys[k].
+func (g *Gazetteer) holdersOf(k int32) []int32 {
+	return g.holders[g.holderAt[k]:g.holderAt[k+1]]
 }
 
 // Places returns every place, in file order.
@@ -203,12 +218,12 @@ func (g *Gazetteer) ByID(id string) (Place, bool) {
 // exactly (after folding). It suits names an editor wrote, such as a
 // directory entry's city, not a worker's typing.
 func (g *Gazetteer) Locate(country, name string) (Place, bool) {
-	k, ok := g.exact[fold.Key(name)]
+	k, ok := g.exact(fold.Key(name))
 	if !ok {
 		return Place{}, false
 	}
 	best := -1
-	for _, p := range g.holders[k] {
+	for _, p := range g.holdersOf(k) {
 		if strings.EqualFold(g.places[p].Country, country) && (best < 0 || g.places[p].Population > g.places[best].Population) {
 			best = int(p)
 		}
@@ -249,7 +264,7 @@ func (g *Gazetteer) Match(query string, limit int) []Match {
 	if q == "" || limit <= 0 {
 		return nil
 	}
-	if k, ok := g.exact[q]; ok {
+	if k, ok := g.exact(q); ok {
 		return g.collect([]candidate{{k, scoreExact}}, limit)
 	}
 	if len(q) > maxKeyLen {
@@ -305,7 +320,7 @@ func (g *Gazetteer) collect(found []candidate, limit int) []Match {
 		sc = &scratch{best: make([]float64, len(g.places))}
 	}
 	for _, c := range found {
-		for _, p := range g.holders[c.key] {
+		for _, p := range g.holdersOf(c.key) {
 			if sc.best[p] == 0 {
 				sc.touched = append(sc.touched, p)
 			}
