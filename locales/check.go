@@ -11,8 +11,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	texttemplate "text/template"
-	"text/template/parse"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -310,81 +308,25 @@ func (c *checker) checkStatus(fsys fs.FS) {
 	}
 }
 
-// parseTemplate returns the top-level data fields a message template reads
-// and its text with every action replaced by a neutral letter, for the HTML
-// check.
+// parseTemplate returns the data fields a message template reads and its
+// text with every placeholder replaced by a neutral letter, for the HTML
+// check. It parses exactly as the catalog will at run time.
 func parseTemplate(src, leftDelim, rightDelim string) (map[string]bool, string, error) {
-	if leftDelim == "" {
-		leftDelim = "{{"
-	}
-	if rightDelim == "" {
-		rightDelim = "}}"
-	}
-	// Parse exactly as go-i18n will at run time: same package, same
-	// delimiters, no extra functions.
-	tmpl, err := texttemplate.New("message").Delims(leftDelim, rightDelim).Parse(src)
+	pieces, err := parsePlaceholders(src, leftDelim, rightDelim)
 	if err != nil {
 		return nil, "", err
 	}
 	fields := map[string]bool{}
 	var skeleton strings.Builder
-	if tmpl.Tree != nil {
-		walk(tmpl.Tree.Root, fields, &skeleton)
+	for _, p := range pieces {
+		if p.field {
+			fields[p.text] = true
+			skeleton.WriteString("x")
+		} else {
+			skeleton.WriteString(p.text)
+		}
 	}
 	return fields, skeleton.String(), nil
-}
-
-func walk(node parse.Node, fields map[string]bool, text *strings.Builder) {
-	switch n := node.(type) {
-	case nil:
-	case *parse.ListNode:
-		if n == nil {
-			return
-		}
-		for _, child := range n.Nodes {
-			walk(child, fields, text)
-		}
-	case *parse.TextNode:
-		if text != nil {
-			text.Write(n.Text)
-		}
-	case *parse.ActionNode:
-		walk(n.Pipe, fields, nil)
-		if text != nil {
-			text.WriteString("x")
-		}
-	case *parse.PipeNode:
-		if n == nil {
-			return
-		}
-		for _, cmd := range n.Cmds {
-			walk(cmd, fields, nil)
-		}
-	case *parse.CommandNode:
-		for _, arg := range n.Args {
-			walk(arg, fields, nil)
-		}
-	case *parse.FieldNode:
-		fields[n.Ident[0]] = true
-	case *parse.ChainNode:
-		walk(n.Node, fields, nil)
-	case *parse.IfNode:
-		walkBranch(&n.BranchNode, fields, text)
-	case *parse.RangeNode:
-		walkBranch(&n.BranchNode, fields, text)
-	case *parse.WithNode:
-		walkBranch(&n.BranchNode, fields, text)
-	case *parse.TemplateNode:
-		walk(n.Pipe, fields, nil)
-	}
-}
-
-// walkBranch keeps only the first branch's text: both branches must be valid
-// HTML on their own, and the first is the one a reviewer reads.
-func walkBranch(n *parse.BranchNode, fields map[string]bool, text *strings.Builder) {
-	walk(n.Pipe, fields, nil)
-	walk(n.List, fields, text)
-	walk(n.ElseList, fields, nil)
 }
 
 // lineIndex finds where tables and keys sit in a TOML file, so problems point

@@ -11,11 +11,9 @@ import (
 	"os"
 	"slices"
 	"strings"
-	texttemplate "text/template"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
-	"github.com/nicksnyder/go-i18n/v2/i18n/template"
 	"golang.org/x/text/language"
 )
 
@@ -159,15 +157,6 @@ func (c *Catalog) Plural(lang, id string, count int, data map[string]any) string
 	return c.localize(lang, id, count, withCount)
 }
 
-// strictParser makes a missing data key an error we can report, instead of
-// text/template silently writing "<no value>" into a worker's message.
-var strictParser = &template.TextParser{Option: "missingkey=error"}
-
-// lenientParser renders whatever it can once the strict attempt failed. Its
-// non-nil Funcs make it non-cacheable, so it does not reuse the strict parse
-// go-i18n cached on the message.
-var lenientParser = &template.TextParser{Funcs: texttemplate.FuncMap{}}
-
 func (c *Catalog) localize(lang, id string, count any, data map[string]any) string {
 	if c == nil {
 		return id
@@ -185,9 +174,7 @@ func (c *Catalog) localize(lang, id string, count any, data map[string]any) stri
 	}
 	cfg.TemplateParser = lenientParser
 	if msg, _ = localizer.Localize(cfg); msg != "" {
-		// Telegram HTML requires a literal "<" to be written "&lt;", so this
-		// marker can only come from text/template, never from our texts.
-		return strings.ReplaceAll(msg, "<no value>", "")
+		return msg
 	}
 	return id
 }

@@ -50,6 +50,7 @@ func TestCheckCatchesDefects(t *testing.T) {
 		{"empty other", "kk", `other = ""`, "other is missing or empty"},
 		{"typo in key", "ru", "othr = \"x\"\nother = \"x\"", `unknown key "othr"`},
 		{"template does not parse", "az", `other = "x {{.Name"`, "does not parse"},
+		{"an action other than a placeholder", "ru", `other = "{{if .Count}}x{{end}}"`, "only placeholders such as {{.Name}}"},
 		{"extra placeholder", "ka", `other = "x {{.Name}}"`, "{{.Name}} is not in English"},
 		{"stray ampersand", "ro", `other = "salt & pepper"`, "&amp;"},
 		{"unsupported tag", "en", `other = "<h1>x</h1>"`, "<h1>"},

@@ -93,8 +93,17 @@ func (v *langVocab) add(text string) {
 			v.freq[i]++
 			continue
 		}
+		// Clones: a word cut from a topic's text would keep the whole text
+		// alive, and the vocabulary outlives it.
+		key = strings.Clone(key)
+		word := strings.ToLower(w)
+		if word == key {
+			word = key
+		} else {
+			word = strings.Clone(word)
+		}
 		i := int32(len(v.words))
-		v.words = append(v.words, strings.ToLower(w))
+		v.words = append(v.words, word)
 		v.keys = append(v.keys, []rune(key))
 		v.freq = append(v.freq, 1)
 		v.exact[key] = i
