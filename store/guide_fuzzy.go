@@ -37,12 +37,12 @@ type guideVocab struct {
 }
 
 type langVocab struct {
-	words   []string         // as written, lower-case
-	keys    [][]rune         // folded, as runes, for the edit check
-	freq    []int32          // occurrences in the guide
-	exact   map[string]int32 // folded key -> word
-	sorted  []string         // folded keys, sorted, for prefix look-ups
-	byLen   map[int][]int32  // words by the rune length of their key
+	words  []string         // as written, lower-case
+	keys   [][]rune         // folded, as runes, for the edit check
+	freq   []int32          // occurrences in the guide
+	exact  map[string]int32 // folded key -> word
+	sorted []string         // folded keys, sorted, for prefix look-ups
+	byLen  map[int][]int32  // words by the rune length of their key
 }
 
 // vocabKey folds case and Latin diacritics as the index's
