@@ -51,6 +51,10 @@ type benchConfig struct {
 	// MemLimit is GOMEMLIMIT for the bot's process only ("" leaves Go's
 	// default).
 	MemLimit string
+	// Rate is the updates per second all people send together; 0 has each
+	// one send as soon as the answer came. Latency under a set rate is what
+	// people see; latency at saturation is only the queue's length.
+	Rate float64
 }
 
 // benchFigures are one bot's figures under the load.
@@ -82,6 +86,7 @@ type benchReport struct {
 	// shared machine, what else ran.
 	LoadAvg   float64       `json:"load_avg_1m"`
 	Users     int           `json:"users"`
+	Rate      float64       `json:"offered_updates_per_s,omitempty"`
 	Duration  float64       `json:"duration_s"`
 	SeedUsers int           `json:"seed_users"`
 	SeedCases int           `json:"seed_cases"`
@@ -100,6 +105,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var echoBot bool
 	var apiURL, token string
 	fs.IntVar(&c.Users, "users", 100, "people writing at once; each waits for the answer before the next step")
+	fs.Float64Var(&c.Rate, "rate", 0, "updates per second the people send together, each at a steady pace; 0: each sends again as soon as answered")
 	fs.DurationVar(&c.Duration, "duration", 20*time.Second, "how long each bot is measured")
 	fs.IntVar(&c.SeedUsers, "seed-users", 0, "chats stored in the database before the run")
 	fs.IntVar(&c.SeedCases, "seed-cases", 0, "open cases stored in the database before the run")
@@ -118,8 +124,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if echoBot {
 		return runEchoBot(ctx, apiURL, token)
 	}
-	if c.Users <= 0 || c.Duration <= 0 {
-		return errors.New("bench: -users and -duration must be positive")
+	if c.Users <= 0 || c.Duration <= 0 || c.Rate < 0 {
+		return errors.New("bench: -users and -duration must be positive, -rate not negative")
 	}
 	dir := c.Dir
 	if dir == "" {
@@ -147,7 +153,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := seedBench(ctx, dbPath, c.SeedUsers, c.SeedCases); err != nil {
 		return fmt.Errorf("seeding: %w", err)
 	}
-	report := benchReport{Cores: runtime.NumCPU(), LoadAvg: loadAvg(), Users: c.Users, Duration: c.Duration.Seconds(),
+	report := benchReport{Cores: runtime.NumCPU(), LoadAvg: loadAvg(), Users: c.Users, Rate: c.Rate, Duration: c.Duration.Seconds(),
 		SeedUsers: c.SeedUsers, SeedCases: c.SeedCases, BotGoMemLimit: c.MemLimit}
 
 	fmt.Fprintf(stderr, "bench: rightsdesk serve, %d people, %v\n", c.Users, c.Duration)
@@ -249,6 +255,11 @@ type benchPerson struct {
 	failed    bool
 	// limit bounds the wait for one answer; 0 means 10 s.
 	limit time.Duration
+	// every is the pace of a person's steps under -rate: the next step
+	// is due every after the last one was sent, at once if the answer
+	// came later than that.
+	every time.Duration
+	next  time.Time
 }
 
 // benchRun measures one bot: it starts the local Bot API and the bot's
@@ -318,13 +329,19 @@ func benchRun(ctx context.Context, c benchConfig, command func(apiURL, listen st
 	var wg sync.WaitGroup
 	for i := range people {
 		p := &benchPerson{target: target, deadline: deadline}
+		if c.Rate > 0 {
+			p.every = time.Duration(float64(c.Users) / c.Rate * float64(time.Second))
+		}
 		people[i] = p
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			rnd := rand.New(rand.NewPCG(c.Seed, uint64(i)))
-			// Starts are spread over the first 200 ms, as people arrive.
-			time.Sleep(time.Duration(rnd.IntN(200)) * time.Millisecond)
+			// Starts are spread over the first 200 ms, as people arrive, or
+			// over one step of the pace, so that paced people do not move
+			// in step.
+			spread := max(200*time.Millisecond, p.every)
+			time.Sleep(time.Duration(rnd.Int64N(int64(spread))))
 			for n := 0; time.Now().Before(deadline) && !p.failed; n++ {
 				lang := locales.Languages[(i+n)%len(locales.Languages)]
 				u := target.api.NewUser(fmt.Sprintf("P%d-%d", i, n), lang)
@@ -512,7 +529,11 @@ func (p *benchPerson) button(u *localapi.User, rnd *rand.Rand, prefixes ...strin
 // to the first message the bot sent or edited in the chat.
 func (p *benchPerson) step(u *localapi.User, act func(), until func(localapi.Message) bool) bool {
 	chatID := u.ChatID()
+	if p.every > 0 {
+		time.Sleep(time.Until(p.next))
+	}
 	sent := time.Now()
+	p.next = sent.Add(p.every)
 	p.target.arm(chatID, sent)
 	act()
 	p.updates++
