@@ -21,9 +21,9 @@ import (
 // window the bot was told about, and duplicates stay within the one
 // unavoidable window: a message Telegram accepted whose outbox row was not
 // yet deleted when the process died. A bulk message holds one of
-// Limits.BulkInFlight places from before its request until its row is
-// settled, so a kill can catch at most that many: the bound is
-// BulkInFlight per kill. The pace is raised with -bulk-per-second to keep
+// telegram.BulkInFlight places (one) from before its request until its row
+// is settled, so a kill can catch at most that many: the bound is one
+// duplicate per kill. The pace is raised with -bulk-per-second to keep
 // the test short; TestNewsAnnouncementAtDefaultPace checks the default.
 func TestAnnouncementCrashRecovery(t *testing.T) {
 	if testing.Short() {
@@ -189,7 +189,7 @@ func TestAnnouncementCrashRecovery(t *testing.T) {
 			worstChat = max(worstChat, got-1)
 		}
 	}
-	bound := kills * telegram.DefaultLimits().BulkInFlight()
+	bound := kills * telegram.BulkInFlight
 	// Each duplicate must be a copy accepted just before a kill: its first
 	// delivery falls in the moments before one, and no kill has more of
 	// them than bulk messages may be in flight.
@@ -221,8 +221,8 @@ func TestAnnouncementCrashRecovery(t *testing.T) {
 		perKill[k]++
 	}
 	for i, d := range perKill {
-		if d > telegram.DefaultLimits().BulkInFlight() {
-			t.Errorf("kill %d caught %d copies sent but not settled; at most %d bulk requests are in flight", i+1, d, telegram.DefaultLimits().BulkInFlight())
+		if d > telegram.BulkInFlight {
+			t.Errorf("kill %d caught %d copies sent but not settled; at most %d bulk requests are in flight", i+1, d, telegram.BulkInFlight)
 		}
 	}
 	restarts := len(killedAt)
