@@ -292,26 +292,91 @@ func senderOf(raw []byte) int64 {
 }
 
 // updateHead reads only what the poller needs before storing: the update
-// and chat ids. It decodes a few fields rather than the library's whole
-// Update, which the handler decodes anyway.
-func (d Decoder) updateHead(raw []byte) (updateID, chatID int64, err error) {
-	type chatRef struct {
-		ID int64 `json:"id"`
-	}
-	type withChat struct {
-		Chat chatRef  `json:"chat"`
-		From *chatRef `json:"from"`
-	}
+// and chat ids, and the payload to store. It decodes a few fields rather
+// than the library's whole Update, which the handler decodes anyway.
+//
+// A button press arrives with the whole message the button sits under —
+// a guide page, a case card, what the worker wrote echoed back — of which
+// the handler reads only the ids, the chat and the thread. The stored
+// payload keeps just those: the inbox holds less of what people wrote, and
+// the busiest kind of update costs far less to seal, store and decode.
+func (d Decoder) updateHead(raw []byte) (updateID, chatID int64, payload []byte, err error) {
 	var head struct {
-		UpdateID      int64     `json:"update_id"`
-		Message       *withChat `json:"message"`
-		EditedMessage *withChat `json:"edited_message"`
-		ChannelPost   *withChat `json:"channel_post"`
-		EditedPost    *withChat `json:"edited_channel_post"`
-		MyChatMember  *withChat `json:"my_chat_member"`
-		ChatMember    *withChat `json:"chat_member"`
-		JoinRequest   *withChat `json:"chat_join_request"`
-		Callback      *struct {
+		updateRoute
+		Callback *callbackQuery `json:"callback_query"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		// A field of the press this reads more closely than routing
+		// does was odd: store the update as it came.
+		updateID, chatID, err := routeUpdate(raw)
+		return updateID, chatID, raw, err
+	}
+	if m := head.message(); m != nil {
+		return head.UpdateID, m.Chat.ID, raw, nil
+	}
+	if q := head.Callback; q != nil {
+		var from, in chatRef
+		if len(q.From) > 0 && json.Unmarshal(q.From, &from) != nil {
+			updateID, chatID, err := routeUpdate(raw)
+			return updateID, chatID, raw, err
+		}
+		chatID = from.ID
+		if q.Message != nil {
+			if len(q.Message.Chat) > 0 && json.Unmarshal(q.Message.Chat, &in) != nil {
+				updateID, chatID, err := routeUpdate(raw)
+				return updateID, chatID, raw, err
+			}
+			chatID = in.ID
+		}
+		trimmed, err := json.Marshal(struct {
+			UpdateID int64          `json:"update_id"`
+			Callback *callbackQuery `json:"callback_query"`
+		}{head.UpdateID, q})
+		if err != nil {
+			return head.UpdateID, chatID, raw, nil
+		}
+		return head.UpdateID, chatID, trimmed, nil
+	}
+	// Kinds newer than this code: route by sender, as Decode does.
+	return head.UpdateID, senderOf(raw), raw, nil
+}
+
+type chatRef struct {
+	ID int64 `json:"id"`
+}
+
+type withChat struct {
+	Chat chatRef  `json:"chat"`
+	From *chatRef `json:"from"`
+}
+
+// updateRoute is what routing an update to its chat reads.
+type updateRoute struct {
+	UpdateID      int64     `json:"update_id"`
+	Message       *withChat `json:"message"`
+	EditedMessage *withChat `json:"edited_message"`
+	ChannelPost   *withChat `json:"channel_post"`
+	EditedPost    *withChat `json:"edited_channel_post"`
+	MyChatMember  *withChat `json:"my_chat_member"`
+	ChatMember    *withChat `json:"chat_member"`
+	JoinRequest   *withChat `json:"chat_join_request"`
+}
+
+func (r *updateRoute) message() *withChat {
+	for _, m := range []*withChat{r.Message, r.EditedMessage, r.ChannelPost, r.EditedPost, r.MyChatMember,
+		r.ChatMember, r.JoinRequest} {
+		if m != nil {
+			return m
+		}
+	}
+	return nil
+}
+
+// routeUpdate finds the update's chat reading as little as it can.
+func routeUpdate(raw []byte) (updateID, chatID int64, err error) {
+	var head struct {
+		updateRoute
+		Callback *struct {
 			From    chatRef   `json:"from"`
 			Message *withChat `json:"message"`
 		} `json:"callback_query"`
@@ -319,11 +384,8 @@ func (d Decoder) updateHead(raw []byte) (updateID, chatID int64, err error) {
 	if err := json.Unmarshal(raw, &head); err != nil {
 		return 0, 0, fmt.Errorf("telegram: decode update: %w", err)
 	}
-	for _, m := range []*withChat{head.Message, head.EditedMessage, head.ChannelPost, head.EditedPost,
-		head.MyChatMember, head.ChatMember, head.JoinRequest} {
-		if m != nil {
-			return head.UpdateID, m.Chat.ID, nil
-		}
+	if m := head.message(); m != nil {
+		return head.UpdateID, m.Chat.ID, nil
 	}
 	if q := head.Callback; q != nil {
 		if q.Message != nil {
@@ -331,6 +393,29 @@ func (d Decoder) updateHead(raw []byte) (updateID, chatID int64, err error) {
 		}
 		return head.UpdateID, q.From.ID, nil
 	}
-	// Kinds newer than this code: route by sender, as Decode does.
 	return head.UpdateID, senderOf(raw), nil
+}
+
+// callbackQuery is a button press as stored: everything of the press, and
+// of the message under the button only what Decode and groupExtras read.
+type callbackQuery struct {
+	ID              string           `json:"id"`
+	From            json.RawMessage  `json:"from"`
+	Message         *callbackMessage `json:"message,omitempty"`
+	InlineMessageID string           `json:"inline_message_id,omitempty"`
+	ChatInstance    string           `json:"chat_instance"`
+	Data            string           `json:"data,omitempty"`
+	GameShortName   string           `json:"game_short_name,omitempty"`
+}
+
+type callbackMessage struct {
+	MessageID int             `json:"message_id"`
+	Date      int64           `json:"date"`
+	Chat      json.RawMessage `json:"chat"`
+	ThreadID  int             `json:"message_thread_id,omitempty"`
+	IsTopic   bool            `json:"is_topic_message,omitempty"`
+	ReplyTo   *struct {
+		MessageID    int             `json:"message_id"`
+		TopicCreated json.RawMessage `json:"forum_topic_created,omitempty"`
+	} `json:"reply_to_message,omitempty"`
 }

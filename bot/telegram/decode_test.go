@@ -1,6 +1,8 @@
 package telegram_test
 
 import (
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/rightsdesk/rightsdesk/bot/chat"
@@ -115,13 +117,52 @@ func TestUpdateHeadAgreesWithDecode(t *testing.T) {
 		`{"update_id":6,"message_reaction":{"chat":{"id":5,"type":"private"},"user":{"id":5}}}`,
 		`{"update_id":7,"business_message":{"from":{"id":11}}}`,
 	} {
-		id, chatID, err := telegram.UpdateHeadForTest(d, []byte(raw))
+		id, chatID, stored, err := telegram.UpdateHeadForTest(d, []byte(raw))
 		if err != nil {
 			t.Fatal(err)
 		}
 		u, _ := d.Decode([]byte(raw))
 		if id != u.ID || chatID != u.ChatID {
 			t.Errorf("%s: head (%d, %d), decode (%d, %d)", raw[:30], id, chatID, u.ID, u.ChatID)
+		}
+		if s, err := d.Decode(stored); err != nil || !reflect.DeepEqual(s, u) {
+			t.Errorf("%s: what is stored decodes to %+v (%v), the update to %+v", raw[:30], s, err, u)
+		}
+	}
+}
+
+// A press stores none of the message the button sits under but what the
+// handler reads: its ids, chat, topic and reply; not the page's text, not
+// the keyboard, not what a worker's words echoed in it said.
+func TestPressIsStoredWithoutTheMessageUnderIt(t *testing.T) {
+	d := telegram.Decoder{BotID: 99, BotUsername: "rightsdesk_bot"}
+	for _, raw := range []string{
+		`{"update_id":21,"callback_query":{"id":"q1","from":{"id":5,"is_bot":false,"first_name":"Aygul","language_code":"ru"},"chat_instance":"c","data":"v1:guide:t:3",` +
+			`"message":{"message_id":812,"date":1764900000,"from":{"id":99,"is_bot":true,"first_name":"rightsdesk"},"chat":{"id":5,"type":"private","first_name":"Aygul"},` +
+			`"text":"Your employer took your passport SECRET-STORY","entities":[{"type":"bold","offset":0,"length":4}],` +
+			`"reply_markup":{"inline_keyboard":[[{"text":"SECRET-BUTTON","callback_data":"v1:guide:t:1"}]]}}}}`,
+		`{"update_id":22,"callback_query":{"id":"q2","from":{"id":7,"is_bot":false,"first_name":"Nino"},"chat_instance":"c","data":"v1:desk:take:1",` +
+			`"message":{"message_id":40,"date":1764900000,"chat":{"id":-1001,"type":"supergroup","title":"Union","is_forum":true},` +
+			`"message_thread_id":31,"is_topic_message":true,"text":"Case RD-1: SECRET-STORY",` +
+			`"reply_to_message":{"message_id":31,"date":1764900000,"chat":{"id":-1001,"type":"supergroup"},"forum_topic_created":{"name":"RD-1","icon_color":1}}}}}`,
+		`{"update_id":23,"callback_query":{"id":"q3","from":{"id":7,"is_bot":false,"first_name":"Nino"},"chat_instance":"c","data":"v1:desk:take:2",` +
+			`"message":{"message_id":41,"date":1764900000,"chat":{"id":-7,"type":"group","title":"Union"},"text":"Case RD-2: SECRET-STORY",` +
+			`"reply_to_message":{"message_id":12,"date":1764900000,"chat":{"id":-7,"type":"group"},"text":"SECRET-STORY"}}}}`,
+	} {
+		want, err := d.Decode([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, stored, err := telegram.UpdateHeadForTest(d, []byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(stored), "SECRET") {
+			t.Errorf("update %d: stored with the message under the button: %s", want.ID, stored)
+		}
+		got, err := d.Decode(stored)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("update %d: stored form decodes to %+v (%v), want %+v", want.ID, got, err, want)
 		}
 	}
 }

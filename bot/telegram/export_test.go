@@ -1,4 +1,4 @@
 package telegram
 
 // UpdateHeadForTest exposes the poller's quick read to the tests.
-func UpdateHeadForTest(d Decoder, raw []byte) (int64, int64, error) { return d.updateHead(raw) }
+func UpdateHeadForTest(d Decoder, raw []byte) (int64, int64, []byte, error) { return d.updateHead(raw) }

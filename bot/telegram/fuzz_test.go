@@ -2,6 +2,7 @@ package telegram_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -45,9 +46,15 @@ func FuzzDecode(f *testing.F) {
 	d := telegram.Decoder{BotID: 99, BotUsername: "rightsdesk_bot"}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		u, err := d.Decode(raw)
-		id, chatID, headErr := telegram.UpdateHeadForTest(d, raw)
+		id, chatID, stored, headErr := telegram.UpdateHeadForTest(d, raw)
 		if err != nil {
 			return
+		}
+		if headErr == nil {
+			// What the inbox keeps must be the same update to the handler.
+			if s, err := d.Decode(stored); err != nil || !reflect.DeepEqual(s, u) {
+				t.Fatalf("stored form %s decodes to %+v (%v), the update to %+v", stored, s, err, u)
+			}
 		}
 		if !contains(knownKinds, u.Kind) {
 			t.Fatalf("unknown kind %q", u.Kind)

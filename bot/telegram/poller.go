@@ -92,12 +92,12 @@ func (p *Poller) Run(ctx context.Context) error {
 		batch := make([]store.InboxUpdate, 0, len(items))
 		next := offset
 		for _, item := range items {
-			id, chatID, err := p.Decoder.updateHead(item)
+			id, chatID, payload, err := p.Decoder.updateHead(item)
 			if err != nil {
 				p.Log.Error().Err(err).Msg("update without an id skipped")
 				continue
 			}
-			batch = append(batch, store.InboxUpdate{UpdateID: id, ChatID: chatID, Payload: item})
+			batch = append(batch, store.InboxUpdate{UpdateID: id, ChatID: chatID, Payload: payload})
 			if id+1 > next {
 				next = id + 1
 			}

@@ -73,14 +73,14 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	id, chatID, err := h.Decoder.updateHead(body)
+	id, chatID, payload, err := h.Decoder.updateHead(body)
 	if err != nil || id == 0 {
 		// Retrying will not make it readable; accept and drop it.
 		h.Log.Warn().Msg("webhook body is not an update; dropped")
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	fresh, err := h.Store.SaveUpdates(r.Context(), []store.InboxUpdate{{UpdateID: id, ChatID: chatID, Payload: body}}, 0)
+	fresh, err := h.Store.SaveUpdates(r.Context(), []store.InboxUpdate{{UpdateID: id, ChatID: chatID, Payload: payload}}, 0)
 	if err != nil {
 		h.Log.Error().Err(err).Int64("update_id", id).Msg("storing a webhook update failed; Telegram will retry")
 		http.Error(w, "try again", http.StatusInternalServerError)
