@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -141,6 +142,9 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 	// waits for the Bot API shows as alive but not ready.
 	m := metrics.New(db.TakeCensus, db.WriteStats)
 	ready := &readiness{}
+	if c.PProf && runtime.MemProfileRate == 0 {
+		runtime.MemProfileRate = memProfileRate
+	}
 	mux := opsMux(db, m, ready, c.PProf)
 	var httpSrv *http.Server
 	listenAddr := ""
