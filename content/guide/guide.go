@@ -190,8 +190,10 @@ func loadTopic(name, lang string, data []byte) (*entry, []Problem) {
 	problems = append(problems, checkCitations(t, pf, sources)...)
 
 	bodyHTML := (&renderer{src: body}).blocks(doc.FirstChild(), blockContext{})
-	e.head, e.body = "<b>"+escapeText(t.Title)+"</b>\n\n", bodyHTML
+	e.head = "<b>" + escapeText(t.Title) + "</b>\n\n"
 	html := e.head + bodyHTML
+	// The body is kept as the tail of the whole page, not a second copy.
+	e.body = html[len(e.head):]
 	if err := ValidateHTML(html); err != nil {
 		report(pf.bodyStart, "rendered HTML would be rejected by Telegram: %v", err)
 	}
