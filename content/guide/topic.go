@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -138,7 +139,8 @@ func parseFile(name, lang string, data []byte) (parsedFile, []Problem) {
 		report(1, "front matter is not closed by a %q line", fence)
 		return pf, problems
 	}
-	pf.fmLines = lines[1:closing]
+	// A copy: a slice of lines would keep every line of the body too.
+	pf.fmLines = slices.Clone(lines[1:closing])
 	pf.bodyStart = closing + 2
 	for i, line := range pf.fmLines {
 		if key := keyOf(line); key != "" {
