@@ -76,6 +76,7 @@ func Open(ctx context.Context, dbPath string, key []byte) (*DB, error) {
 		"foreign_keys(ON)",
 		"synchronous(NORMAL)",
 		"secure_delete(ON)",
+		"cache_size(-" + strconv.Itoa(pageCacheKiB) + ")",
 	}
 	q := url.Values{}
 	for _, p := range pragmas {
@@ -187,6 +188,12 @@ const (
 	// checkpointWaitMs is how long a truncating checkpoint waits for
 	// readers before giving up.
 	checkpointWaitMs = 250
+	// pageCacheKiB is each connection's page cache. The rows read on
+	// every update (chat states, the outbox) are mirrored in memory, and
+	// the kernel caches the file anyway: SQLite's default 2 MiB per
+	// connection only held a second copy of pages the OS already had.
+	// In the bench a quarter of a MiB costs no CPU and 2.5 MB of RSS less.
+	pageCacheKiB = 256
 )
 
 type migration struct {
