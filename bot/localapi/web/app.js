@@ -195,7 +195,7 @@ class ChatPane {
     };
     p.kbToggle.onclick = () => { this.kbHidden = !this.kbHidden; this.render(this.chat); };
     p.start.onclick = () => {
-      if (this.chat && this.chat.blocked) return api("block", { user: this.user, blocked: false }).catch((e) => toast(e.message));
+      if (this.chat && this.chat.blocked) return api("block", { user: this.user, blocked: false }).catch((e) => toast(e.message, this.root));
       return this.send("/start");
     };
     p.pinnedBtn.onclick = () => {
@@ -250,7 +250,7 @@ class ChatPane {
       if (mode === "reply") body.message_id = target.id;
       await api("send", body);
     } catch (e) {
-      toast(e.message);
+      toast(e.message, this.root);
     }
   }
 
@@ -262,12 +262,12 @@ class ChatPane {
     const body = { user: this.user, chat: this.chatId, kind, caption, thread: this.thread };
     if (this.mode === "reply") body.message_id = this.target.id;
     this.setBanner(null, "");
-    try { await api("media", body); } catch (e) { toast(e.message); }
+    try { await api("media", body); } catch (e) { toast(e.message, this.root); }
   }
 
   jump(id) {
     const entry = this.rows.get(id);
-    if (!entry) return toast("That message is not shown here");
+    if (!entry) return toast("That message is not shown here", this.root);
     entry.row.scrollIntoView({ block: "center" });
     entry.row.classList.remove("flash");
     void entry.row.offsetWidth;
@@ -432,7 +432,7 @@ class ChatPane {
           try {
             await api("press", { user: this.user, chat: this.chatId, message_id: m.id, row: r, col: c });
           } catch (e) {
-            toast(e.message);
+            toast(e.message, this.root);
           }
           setTimeout(() => btn.classList.remove("pending"), 1500);
         };
@@ -495,7 +495,7 @@ class ChatPane {
       this.seen.add(a.query_id);
       if (!this.primed || !a.text) continue;
       if (a.show_alert) showDialog("RightsDesk", [el("p", "", a.text)], false);
-      else toast(a.text);
+      else toast(a.text, this.root);
     }
     this.primed = true;
   }
@@ -723,9 +723,15 @@ function renderNav() {
 // --- dialogs ------------------------------------------------------------
 
 let toastTimer = 0;
-function toast(text) {
+// A toast shows over the pane it is about, as Telegram shows a button's
+// answer over its own chat; with no pane, over the page.
+function toast(text, over) {
   const t = $("toast");
   t.textContent = text;
+  const r = over && isShown(over) ? over.getBoundingClientRect() : null;
+  t.style.left = r ? `${r.left + r.width / 2}px` : "";
+  t.style.top = r ? `${r.top + 60}px` : "";
+  t.style.maxWidth = r ? `${Math.round(r.width * 0.9)}px` : "";
   t.hidden = false;
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => { t.hidden = true; }, 3000);
