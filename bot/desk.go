@@ -25,6 +25,14 @@ func (b *Bot) deskTurn(t *turn) *desk.Turn {
 	dt := &desk.Turn{Ctx: t.ctx, Upd: t.upd, State: &t.state.Desk}
 	if t.lib != nil {
 		dt.Dir = t.lib.Directory
+		if gz := t.lib.Gazetteer; gz != nil {
+			dt.PlaceName = func(id, lang string) string {
+				if p, ok := gz.ByID(id); ok {
+					return p.NameIn(lang)
+				}
+				return ""
+			}
+		}
 	}
 	dt.Candidates = func(d *store.CaseDetails, exclude []string) []desk.Candidate {
 		req := routeRequestOf("", d)

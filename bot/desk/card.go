@@ -36,6 +36,7 @@ type cardView struct {
 	org      store.Org
 	now      time.Time
 	dir      *directory.Directory
+	place    func(id, lang string) string
 }
 
 func (k *Desk) cardText(v cardView) string {
@@ -62,7 +63,13 @@ func (k *Desk) cardText(v cardView) string {
 	}
 	line(t("desk_card_problem", map[string]any{"Categories": strings.Join(cats, ", ")}))
 	if p := d.Place; p != nil {
-		line(t("desk_card_place", map[string]any{"City": escape(p.Name), "Country": countryName(v.dir, p.Country, v.lang, t)}))
+		name := p.Name
+		if v.place != nil && p.ID != "" {
+			if n := v.place(p.ID, v.lang); n != "" {
+				name = n
+			}
+		}
+		line(t("desk_card_place", map[string]any{"City": escape(name), "Country": countryName(v.dir, p.Country, v.lang, t)}))
 	}
 	if d.Citizenship != "" {
 		line(t("desk_card_citizenship", map[string]any{"Country": countryName(v.dir, d.Citizenship, v.lang, t)}))
@@ -201,7 +208,7 @@ func (k *Desk) card(tt *Turn, d store.Delivery, c casework.Case, org store.Org) 
 		files = len(ev)
 	}
 	v := cardView{lang: org.Language, caseID: d.CaseID, details: cs.Details, evidence: files, d: d, c: c, org: org,
-		now: k.cfg.Now(), dir: tt.Dir}
+		now: k.cfg.Now(), dir: tt.Dir, place: tt.PlaceName}
 	return k.cardText(v), k.cardKeyboard(org.Language, d.CaseID, c), nil
 }
 

@@ -83,7 +83,7 @@ func (k *Desk) deliver(tt *Turn, caseID, serviceID string, ref *Referral, consen
 		out.send(chat.Reply{Action: chat.ActionCreateTopic, ChatID: org.ChatID, Name: store.NameTopic + caseID,
 			Text: k.topicTitle(lang, caseID, cs.Details), Case: caseID})
 	}
-	v := cardView{lang: lang, caseID: caseID, details: cs.Details, evidence: len(evidence), d: d, c: c, org: org, now: now, dir: tt.Dir}
+	v := cardView{lang: lang, caseID: caseID, details: cs.Details, evidence: len(evidence), d: d, c: c, org: org, now: now, dir: tt.Dir, place: tt.PlaceName}
 	card := chat.Reply{Action: chat.ActionSend, ChatID: org.ChatID, Thread: store.NameTopic + caseID, Name: store.NameCard + caseID,
 		Text: k.cardText(v), Keyboard: k.cardKeyboard(lang, caseID, c), Case: caseID}
 	if reachable {

@@ -117,6 +117,10 @@ type Turn struct {
 	Upd   chat.Update
 	State *State
 	Dir   *directory.Directory
+	// PlaceName names a gazetteer place in a language's script, so that a
+	// card in Kazakh does not show the city as a Georgian worker wrote it;
+	// nil, or "" for an unknown id, keeps the name the case has.
+	PlaceName func(id, lang string) string
 	// Candidates ranks the services that could take a case, as routing
 	// does for the worker, leaving out exclude.
 	Candidates func(d *store.CaseDetails, exclude []string) []Candidate

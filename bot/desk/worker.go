@@ -183,7 +183,7 @@ func (k *Desk) Erased(tt *Turn, workerChatID int64) (Out, error) {
 		if c.Status.Active() {
 			c.Status = casework.Withdrawn
 		}
-		v := cardView{lang: org.Language, caseID: d.CaseID, c: c, org: org, now: k.cfg.Now(), dir: tt.Dir}
+		v := cardView{lang: org.Language, caseID: d.CaseID, c: c, org: org, now: k.cfg.Now(), dir: tt.Dir, place: tt.PlaceName}
 		out.send(editCard(org, d.CaseID, k.cardText(v), nil))
 	}
 	return out, nil

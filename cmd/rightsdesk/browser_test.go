@@ -338,6 +338,11 @@ func TestSandboxInBrowser(t *testing.T) {
 
 	// On the right: the card. Ana takes it; the card says so.
 	p.until("the card in the group", js(`botRows('groupPane').some((r) => textOf(r).startsWith('📋') && textOf(r).includes(%s) && textOf(r).includes(%s))`, caseID, story))
+	// The card names the city as its readers write it, not as the worker did.
+	cardText := eval[string](p, js(`botRows('groupPane').map(textOf).filter((t) => t.startsWith('📋') && t.includes(%s)).pop()`, caseID))
+	if !strings.Contains(cardText, "Tbilisi") || strings.Contains(cardText, "თბილისი") {
+		t.Errorf("the English card does not name the city in English:\n%s", cardText)
+	}
 	take := catalog.T("en", "desk_btn_take", nil)
 	taken := js(`botRows('groupPane').some((r) => textOf(r).startsWith('📋') && textOf(r).includes(%s) && textOf(r).includes(%s))`, caseID, sandboxCaseworker)
 	for try := 0; ; try++ {
@@ -377,10 +382,23 @@ func TestSandboxInBrowser(t *testing.T) {
 		t.Errorf("%d controls cannot be reached with Tab", n)
 	}
 
-	// The screenshots, without a focus ring. They replace the README's only
-	// when asked (RIGHTSDESK_SCREENSHOTS=1): case numbers and times differ
-	// every run, and a test run should not leave the tree changed.
-	eval[bool](p, `document.activeElement.blur() || true`)
+	// A button's answer shows over its own pane, not across both.
+	for _, pane := range []string{"workerPane", "groupPane"} {
+		inside := eval[bool](p, `(() => {
+			toast("answer", $("`+pane+`"));
+			const t = $("toast").getBoundingClientRect(), r = $("`+pane+`").getBoundingClientRect();
+			return t.left >= r.left && t.right <= r.right && t.top >= r.top && t.bottom <= r.bottom;
+		})()`)
+		if !inside {
+			t.Errorf("a toast about the %s is drawn outside it", pane)
+		}
+	}
+
+	// The screenshots, without a focus ring or a passing toast. They
+	// replace the README's only when asked (RIGHTSDESK_SCREENSHOTS=1): case
+	// numbers and times differ every run, and a test run should not leave
+	// the tree changed.
+	eval[bool](p, `document.activeElement.blur() || ($("toast").hidden = true)`)
 	dir := t.TempDir()
 	if os.Getenv("RIGHTSDESK_SCREENSHOTS") != "" {
 		dir = filepath.Join("..", "..", "docs", "screenshots")
