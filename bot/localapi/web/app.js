@@ -777,18 +777,18 @@ async function askLocation(user) {
   const ok = await showDialog("Share location", [el("p", "muted", "Pick a city, or type coordinates."), city, coords], true);
   if (!ok) return;
   const la = parseFloat(lat.value), lo = parseFloat(lon.value);
-  if (!isFinite(la) || !isFinite(lo) || Math.abs(la) > 90 || Math.abs(lo) > 180) return toast("Invalid coordinates");
-  try { await api("location", { user, lat: la, lon: lo }); } catch (e) { toast(e.message); }
+  if (!isFinite(la) || !isFinite(lo) || Math.abs(la) > 90 || Math.abs(lo) > 180) return toast("Invalid coordinates", $("workerPane"));
+  try { await api("location", { user, lat: la, lon: lo }); } catch (e) { toast(e.message, $("workerPane")); }
 }
 
 async function askContact(user) {
   const ok = await showDialog("Share your phone number?", [el("p", "muted", "The bot receives this worker's (made-up, +888) number.")], true);
   if (!ok) return;
-  try { await api("contact", { user }); } catch (e) { toast(e.message); }
+  try { await api("contact", { user }); } catch (e) { toast(e.message, $("workerPane")); }
 }
 
 async function joinGroup() {
-  if (!ui.group) return toast("No group yet");
+  if (!ui.group) return toast("No group yet", $("groupPane"));
   const name = el("input");
   name.placeholder = name.ariaLabel = "Name";
   name.value = "Caseworker " + ["Boris", "Dana", "Lela", "Mihai", "Aydan"][Math.floor(Math.random() * 5)];
@@ -799,7 +799,7 @@ async function joinGroup() {
     const r = await api("join", { chat: ui.group, name: name.value, lang: lang.value });
     ui.speaker = r.id;
     save();
-  } catch (e) { toast(e.message); }
+  } catch (e) { toast(e.message, $("groupPane")); }
 }
 
 // --- editors' preview ---------------------------------------------------
@@ -915,12 +915,12 @@ function init() {
   };
   $("workerCancel").onclick = () => { adding = false; if (data) render(data); };
   $("workerLang").onchange = async () => {
-    try { await api("lang", { user: ui.worker, lang: $("workerLang").value }); } catch (e) { toast(e.message); }
+    try { await api("lang", { user: ui.worker, lang: $("workerLang").value }); } catch (e) { toast(e.message, $("workerPane")); }
   };
   $("blockBtn").onclick = async () => {
     const chat = panes.worker.chat;
     if (!chat) return;
-    try { await api("block", { user: ui.worker, blocked: !chat.blocked }); } catch (e) { toast(e.message); }
+    try { await api("block", { user: ui.worker, blocked: !chat.blocked }); } catch (e) { toast(e.message, $("workerPane")); }
   };
   $("groupSelect").onchange = () => { ui.group = Number($("groupSelect").value); ui.thread = 0; save(); panes.group.forget(); restartPoll(); };
   $("speakerSelect").onchange = () => { ui.speaker = Number($("speakerSelect").value); save(); panes.group.forget(); if (data) render(data); };
