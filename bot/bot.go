@@ -29,6 +29,9 @@ type Config struct {
 	Decode func([]byte) (chat.Update, error)
 	// Notify tells the sender which chats have new outbox rows.
 	Notify func(chatIDs ...int64)
+	// Answer, when set, sends a turn's answer to a button press once the
+	// turn is committed, instead of queueing it in the outbox.
+	Answer func(chat.Reply)
 	Log    zerolog.Logger
 	Now    func() time.Time
 	// Library is the content in service at start; SetLibrary replaces it.
@@ -239,8 +242,9 @@ func (b *Bot) commitTurn(ctx context.Context, t *turn) error {
 // commit writes the turn's outcome and marks the update handled, atomically.
 func (b *Bot) commit(ctx context.Context, updateID int64, t *turn) error {
 	var chats []int64
+	var answers []chat.Reply
 	err := b.cfg.Store.Update(ctx, func(tx *store.Tx) error {
-		chats = chats[:0]
+		chats, answers = chats[:0], answers[:0]
 		if t != nil {
 			if err := b.save(tx, t); err != nil {
 				return err
@@ -251,6 +255,10 @@ func (b *Bot) commit(ctx context.Context, updateID int64, t *turn) error {
 				}
 			}
 			for _, r := range t.replies {
+				if r.Action == chat.ActionAnswerCallback && b.cfg.Answer != nil {
+					answers = append(answers, r)
+					continue
+				}
 				payload, err := r.Encode()
 				if err != nil {
 					return err
@@ -272,6 +280,9 @@ func (b *Bot) commit(ctx context.Context, updateID int64, t *turn) error {
 	})
 	if err != nil {
 		return err
+	}
+	for _, a := range answers {
+		b.cfg.Answer(a)
 	}
 	if t != nil && t.erase {
 		// Erased rows must not linger in WAL frames.

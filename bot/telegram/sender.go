@@ -57,11 +57,14 @@ type Sender struct {
 	// process queued; 0 means 15 s.
 	Rescan time.Duration
 
-	once     sync.Once
-	mu       sync.Mutex
-	ctx      context.Context
-	chats    map[int64]*chatWorker
-	paused   map[int64]time.Time
+	once   sync.Once
+	mu     sync.Mutex
+	ctx    context.Context
+	chats  map[int64]*chatWorker
+	paused map[int64]time.Time
+	// answers are answers to button presses waiting to be sent, kept in
+	// memory only (see Answer).
+	answers  map[int64][]chat.Reply
 	global   time.Time
 	groups   map[int64]*slidingWindow
 	bulk     slidingWindow
@@ -105,6 +108,7 @@ func (s *Sender) init() {
 		}
 		s.chats = map[int64]*chatWorker{}
 		s.paused = map[int64]time.Time{}
+		s.answers = map[int64][]chat.Reply{}
 		s.groups = map[int64]*slidingWindow{}
 		s.bulk = slidingWindow{limit: int(s.Limits.BulkPerSecond), period: time.Second}
 		s.inflight = make(chan struct{}, s.Limits.MaxInFlight)
@@ -230,6 +234,7 @@ func (s *Sender) work(ctx context.Context, chatID int64) {
 
 func (s *Sender) drain(ctx context.Context, chatID int64) {
 	for ctx.Err() == nil {
+		s.sendAnswers(ctx, chatID)
 		if !s.waitPause(ctx, chatID) {
 			return
 		}
@@ -385,6 +390,66 @@ func (s *Sender) deliver(ctx context.Context, msg store.OutboxMessage) (settled 
 		s.retryStore(func() error { return s.Store.Defer(settle, msg.ID, time.Now().Add(delay)) })
 	}
 	return false
+}
+
+// Answer queues the answer to a button press in memory, ahead of whatever
+// the chat has in the outbox. An answer only stops the spinner on the
+// button just pressed, and Telegram refuses one for a query grown old: a
+// stored answer was of no use after a crash, while storing it cost an
+// insert, a seal and a settle per press, and the chat's next message waited
+// for that settle. It still goes out in the chat's order, before the
+// messages the same turn queued.
+func (s *Sender) Answer(r chat.Reply) {
+	if r.Action != chat.ActionAnswerCallback {
+		return
+	}
+	s.init()
+	s.mu.Lock()
+	if s.ctx == nil || s.ctx.Err() == nil {
+		s.answers[r.ChatID] = append(s.answers[r.ChatID], r)
+	}
+	s.mu.Unlock()
+	s.Notify(r.ChatID)
+}
+
+// sendAnswers sends the chat's queued answers, once each: one that fails is
+// dropped, as it would be too late when tried again; a 429 pauses the chat.
+func (s *Sender) sendAnswers(ctx context.Context, chatID int64) {
+	s.mu.Lock()
+	answers := s.answers[chatID]
+	delete(s.answers, chatID)
+	s.mu.Unlock()
+	for _, r := range answers {
+		if !s.waitPause(ctx, chatID) {
+			return
+		}
+		method, params, err := request(r, resolved{})
+		if err != nil {
+			continue
+		}
+		s.inflight <- struct{}{}
+		_, err = s.Client.Call(method, params)
+		<-s.inflight
+		if s.OnResult != nil {
+			s.OnResult(chatID, r.Action, err)
+		}
+		var tgErr *Error
+		switch {
+		case err == nil:
+		case errors.As(err, &tgErr) && tgErr.Kind == KindFlood:
+			wait := tgErr.RetryAfter
+			if wait <= 0 {
+				wait = time.Second
+			}
+			s.pause(chatID, wait)
+			s.Log.Warn().Int64("chat", chatID).Dur("retry_after", wait).Msg("flood control: pausing")
+		case errors.As(err, &tgErr) && tgErr.Kind == KindUnauthorized:
+			s.Log.Error().Msg("Telegram refused the token; sending paused for a minute")
+			s.pauseAll(time.Minute)
+		default:
+			s.Log.Debug().Int64("chat", chatID).Err(err).Msg("a button's answer was not delivered")
+		}
+	}
 }
 
 // retryStore insists: giving up on recording a send would resend it.

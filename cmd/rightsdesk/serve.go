@@ -204,7 +204,7 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 		},
 	}
 	members := telegram.NewClient(ctx, c.Token, c.APIURL, 10*time.Second)
-	b := bot.New(bot.Config{Store: db, Catalog: catalog, Decode: decoder.Decode, Notify: sender.Notify,
+	b := bot.New(bot.Config{Store: db, Catalog: catalog, Decode: decoder.Decode, Notify: sender.Notify, Answer: sender.Answer,
 		Log: log.With().Str("component", "bot").Logger(), Library: library, RouteMaxDistanceKm: c.RouteMaxKm,
 		Observe: func(kind chat.Kind, took, since time.Duration) { m.Update(string(kind), took, since) },
 		Members: func(ctx context.Context, chatID, userID int64) (desk.Member, error) {
