@@ -105,3 +105,32 @@ func TestAnswerGoesFirstWithoutTheOutbox(t *testing.T) {
 		t.Errorf("chat 8's message went %v after the 429 that said retry after 1 s", nextAt.Sub(floodedAt))
 	}
 }
+
+// A press answered before the sender runs is sent when it starts.
+func TestAnswerBeforeRunIsSentAtStart(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "a.db"), bytes.Repeat([]byte{6}, store.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	got := make(chan string, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		got <- r.Form.Get("callback_query_id")
+		w.Write([]byte(`{"ok":true,"result":true}`))
+	}))
+	defer srv.Close()
+	s := &telegram.Sender{Client: telegram.NewClient(ctx, "t", srv.URL, 5*time.Second), Store: db, Log: zerolog.Nop()}
+	s.Answer(chat.Reply{Action: chat.ActionAnswerCallback, ChatID: 3, CallbackID: "early"})
+	go s.Run(ctx)
+	select {
+	case id := <-got:
+		if id != "early" {
+			t.Errorf("answered %q", id)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("the early answer was never sent")
+	}
+}

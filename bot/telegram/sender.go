@@ -129,6 +129,13 @@ func (s *Sender) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Presses answered before the sender ran wait in memory, not in the
+	// outbox.
+	s.mu.Lock()
+	for id := range s.answers {
+		ids = append(ids, id)
+	}
+	s.mu.Unlock()
 	s.Notify(ids...)
 	// Another process may queue messages too (the operator's commands):
 	// look for them now and then, as a start does.
