@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -24,11 +23,11 @@ import (
 	"syscall"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/rs/zerolog"
 
 	"github.com/rightsdesk/rightsdesk/bot"
 	"github.com/rightsdesk/rightsdesk/bot/localapi"
+	"github.com/rightsdesk/rightsdesk/bot/telegram/echobot"
 	"github.com/rightsdesk/rightsdesk/locales"
 	"github.com/rightsdesk/rightsdesk/store"
 )
@@ -122,7 +121,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if echoBot {
-		return runEchoBot(ctx, apiURL, token)
+		return echobot.Run(ctx, apiURL, token, nil)
 	}
 	if c.Users <= 0 || c.Duration <= 0 || c.Rate < 0 {
 		return errors.New("bench: -users and -duration must be positive, -rate not negative")
@@ -721,31 +720,6 @@ func (t *benchTarget) waitPolling(ctx context.Context, exited <-chan error) erro
 		return errors.New("bench: the bot did not poll within 60 s")
 	case <-ctx.Done():
 		return ctx.Err()
-	}
-}
-
-// runEchoBot is the floor: the smallest bot on the same library
-// (GetUpdatesChan, then Send for each text), as BenchmarkEchoBot runs it.
-func runEchoBot(ctx context.Context, apiURL, token string) error {
-	api, err := tgbotapi.NewBotAPIWithAPIEndpoint(token, apiURL+"/bot%s/%s")
-	if err != nil {
-		return err
-	}
-	tgbotapi.SetLogger(log.New(io.Discard, "", 0))
-	uc := tgbotapi.NewUpdate(0)
-	uc.Timeout = 25
-	updates := api.GetUpdatesChan(uc)
-	defer api.StopReceivingUpdates()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case upd := <-updates:
-			if upd.Message == nil {
-				continue
-			}
-			_, _ = api.Send(tgbotapi.NewMessage(upd.Message.Chat.ID, upd.Message.Text))
-		}
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -13,9 +12,8 @@ import (
 	"testing"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/rightsdesk/rightsdesk/bot/localapi"
+	"github.com/rightsdesk/rightsdesk/bot/telegram/echobot"
 	"github.com/rightsdesk/rightsdesk/locales"
 )
 
@@ -107,42 +105,30 @@ func BenchmarkEchoBotSameReply(b *testing.B) { benchmarkEcho(b, true) }
 
 func benchmarkEcho(b *testing.B, sameReply bool) {
 	target := newLoadTarget(b)
-	api, err := tgbotapi.NewBotAPIWithAPIEndpoint(demoToken, target.baseURL+"/bot%s/%s")
-	if err != nil {
-		b.Fatal(err)
-	}
 	catalog, err := locales.Load()
 	if err != nil {
 		b.Fatal(err)
 	}
-	uc := tgbotapi.NewUpdate(0)
-	uc.Timeout = 25
-	tgbotapi.SetLogger(log.New(io.Discard, "", 0)) // it reports the long poll the cleanup cuts
-	updates := api.GetUpdatesChan(uc)
-	button := func(id, payload string) tgbotapi.InlineKeyboardButton {
-		return tgbotapi.NewInlineKeyboardButtonData(catalog.T("en", id, nil), "v1:menu:"+payload)
+	var fixed *echobot.Fixed
+	if sameReply {
+		button := func(id, payload string) echobot.Button {
+			return echobot.Button{Text: catalog.T("en", id, nil), Data: "v1:menu:" + payload}
+		}
+		fixed = &echobot.Fixed{Text: catalog.T("en", "text_no_question", nil), HTML: true, Menu: [][]echobot.Button{
+			{button("menu_short_guide", "guide"), button("menu_short_complaint", "complaint")},
+			{button("menu_short_cases", "cases"), button("menu_short_help", "help")},
+			{button("menu_language", "language")},
+		}}
 	}
-	menu := tgbotapi.NewInlineKeyboardMarkup(
-		tgbotapi.NewInlineKeyboardRow(button("menu_short_guide", "guide"), button("menu_short_complaint", "complaint")),
-		tgbotapi.NewInlineKeyboardRow(button("menu_short_cases", "cases"), button("menu_short_help", "help")),
-		tgbotapi.NewInlineKeyboardRow(button("menu_language", "language")),
-	)
-	go func() {
-		for upd := range updates {
-			if upd.Message == nil {
-				continue
-			}
-			msg := tgbotapi.NewMessage(upd.Message.Chat.ID, upd.Message.Text)
-			if sameReply && upd.Message.Text != "/start" {
-				msg.Text = catalog.T("en", "text_no_question", nil)
-				msg.ParseMode = tgbotapi.ModeHTML
-				msg.ReplyMarkup = menu
-			}
-			// A failed send shows as a text never answered.
-			_, _ = api.Send(msg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- echobot.Run(ctx, target.baseURL, demoToken, fixed) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			b.Error(err)
 		}
 	}()
-	defer api.StopReceivingUpdates()
 
 	users := target.newUsers(b, func(u *localapi.User, i int) error {
 		u.SendText("/start")
