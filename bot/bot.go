@@ -29,8 +29,8 @@ type Config struct {
 	Decode func([]byte) (chat.Update, error)
 	// Notify tells the sender which chats have new outbox rows.
 	Notify func(chatIDs ...int64)
-	// Answer, when set, sends a turn's answer to a button press once the
-	// turn is committed, instead of queueing it in the outbox.
+	// Answer, when set, takes a turn's answer to a button press instead of
+	// the outbox.
 	Answer func(chat.Reply)
 	Log    zerolog.Logger
 	Now    func() time.Time
@@ -241,10 +241,20 @@ func (b *Bot) commitTurn(ctx context.Context, t *turn) error {
 
 // commit writes the turn's outcome and marks the update handled, atomically.
 func (b *Bot) commit(ctx context.Context, updateID int64, t *turn) error {
+	// A press's answer is handed over before the commit makes the turn's
+	// outbox rows visible to the sender, so it goes out ahead of them, as
+	// a spinner stops before the page changes. A failed commit is retried
+	// with the whole update, whose second answer Telegram refuses.
+	if t != nil && b.cfg.Answer != nil {
+		for _, r := range t.replies {
+			if r.Action == chat.ActionAnswerCallback {
+				b.cfg.Answer(r)
+			}
+		}
+	}
 	var chats []int64
-	var answers []chat.Reply
 	err := b.cfg.Store.Update(ctx, func(tx *store.Tx) error {
-		chats, answers = chats[:0], answers[:0]
+		chats = chats[:0]
 		if t != nil {
 			if err := b.save(tx, t); err != nil {
 				return err
@@ -256,7 +266,6 @@ func (b *Bot) commit(ctx context.Context, updateID int64, t *turn) error {
 			}
 			for _, r := range t.replies {
 				if r.Action == chat.ActionAnswerCallback && b.cfg.Answer != nil {
-					answers = append(answers, r)
 					continue
 				}
 				payload, err := r.Encode()
@@ -280,9 +289,6 @@ func (b *Bot) commit(ctx context.Context, updateID int64, t *turn) error {
 	})
 	if err != nil {
 		return err
-	}
-	for _, a := range answers {
-		b.cfg.Answer(a)
 	}
 	if t != nil && t.erase {
 		// Erased rows must not linger in WAL frames.

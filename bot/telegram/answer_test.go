@@ -1,11 +1,9 @@
 package telegram_test
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -24,11 +22,7 @@ import (
 func TestAnswerGoesFirstWithoutTheOutbox(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "a.db"), bytes.Repeat([]byte{5}, store.KeySize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openStore(t)
 	type call struct {
 		method, chat string
 		at           time.Time
@@ -110,11 +104,7 @@ func TestAnswerGoesFirstWithoutTheOutbox(t *testing.T) {
 func TestAnswerBeforeRunIsSentAtStart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "a.db"), bytes.Repeat([]byte{6}, store.KeySize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openStore(t)
 	got := make(chan string, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()

@@ -1,11 +1,9 @@
 package telegram_test
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -22,11 +20,7 @@ import (
 func TestBulkPacedRepliesNot(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "b.db"), bytes.Repeat([]byte{4}, store.KeySize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openStore(t)
 	var mu sync.Mutex
 	sent := map[string]time.Time{}
 	var bulkTimes []time.Time
@@ -44,7 +38,7 @@ func TestBulkPacedRepliesNot(t *testing.T) {
 	defer srv.Close()
 
 	const bulk = 40
-	err = db.Update(ctx, func(tx *store.Tx) error {
+	err := db.Update(ctx, func(tx *store.Tx) error {
 		for i := range bulk {
 			p, _ := chat.Reply{Action: chat.ActionSend, ChatID: int64(1000 + i), Text: "bulk", Priority: chat.Bulk}.Encode()
 			if err := tx.Enqueue(int64(1000+i), int(chat.Bulk), p); err != nil {

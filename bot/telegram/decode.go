@@ -305,11 +305,14 @@ func (d Decoder) updateHead(raw []byte) (updateID, chatID int64, payload []byte,
 		updateRoute
 		Callback *callbackQuery `json:"callback_query"`
 	}
-	if err := json.Unmarshal(raw, &head); err != nil {
-		// A field of the press this reads more closely than routing
-		// does was odd: store the update as it came.
+	// When a field of the press this reads more closely than routing does
+	// is odd, the update is stored as it came.
+	asItCame := func() (int64, int64, []byte, error) {
 		updateID, chatID, err := routeUpdate(raw)
 		return updateID, chatID, raw, err
+	}
+	if json.Unmarshal(raw, &head) != nil {
+		return asItCame()
 	}
 	if m := head.message(); m != nil {
 		return head.UpdateID, m.Chat.ID, raw, nil
@@ -317,14 +320,12 @@ func (d Decoder) updateHead(raw []byte) (updateID, chatID int64, payload []byte,
 	if q := head.Callback; q != nil {
 		var from, in chatRef
 		if len(q.From) > 0 && json.Unmarshal(q.From, &from) != nil {
-			updateID, chatID, err := routeUpdate(raw)
-			return updateID, chatID, raw, err
+			return asItCame()
 		}
 		chatID = from.ID
 		if q.Message != nil {
 			if len(q.Message.Chat) > 0 && json.Unmarshal(q.Message.Chat, &in) != nil {
-				updateID, chatID, err := routeUpdate(raw)
-				return updateID, chatID, raw, err
+				return asItCame()
 			}
 			chatID = in.ID
 		}
@@ -333,7 +334,7 @@ func (d Decoder) updateHead(raw []byte) (updateID, chatID int64, payload []byte,
 			Callback *callbackQuery `json:"callback_query"`
 		}{head.UpdateID, q})
 		if err != nil {
-			return head.UpdateID, chatID, raw, nil
+			return asItCame()
 		}
 		return head.UpdateID, chatID, trimmed, nil
 	}

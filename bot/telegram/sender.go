@@ -371,12 +371,7 @@ func (s *Sender) deliver(ctx context.Context, msg store.OutboxMessage) (settled 
 		s.retryStore(func() error { return s.Store.MarkSent(settle, msg.ID, msg.ChatID, 0) })
 		return true
 	case tgErr.Kind == KindFlood:
-		wait := tgErr.RetryAfter
-		if wait <= 0 {
-			wait = time.Second
-		}
-		until := s.pause(msg.ChatID, wait)
-		s.Log.Warn().Int64("chat", msg.ChatID).Dur("retry_after", wait).Msg("flood control: pausing")
+		until := s.floodPause(msg.ChatID, tgErr)
 		s.retryStore(func() error { return s.Store.Defer(settle, msg.ID, until) })
 	case tgErr.Kind == KindBlocked:
 		s.Log.Info().Int64("chat", msg.ChatID).Msg("the user blocked the bot; nothing more is sent to this chat")
@@ -388,8 +383,7 @@ func (s *Sender) deliver(ctx context.Context, msg store.OutboxMessage) (settled 
 		s.retryStore(func() error { return s.Store.Fail(settle, msg.ID, msg.ChatID, tgErr.Code, string(tgErr.Kind)) })
 		return true
 	case tgErr.Kind == KindUnauthorized:
-		s.Log.Error().Msg("Telegram refused the token; sending paused for a minute")
-		s.pauseAll(time.Minute)
+		s.tokenRefused()
 		s.retryStore(func() error { return s.Store.Defer(settle, msg.ID, time.Now().Add(time.Minute)) })
 	default:
 		delay := backoffFor(msg.Attempts+1, s.Limits.RetryMin, s.Limits.RetryMax)
@@ -444,19 +438,31 @@ func (s *Sender) sendAnswers(ctx context.Context, chatID int64) {
 		switch {
 		case err == nil:
 		case errors.As(err, &tgErr) && tgErr.Kind == KindFlood:
-			wait := tgErr.RetryAfter
-			if wait <= 0 {
-				wait = time.Second
-			}
-			s.pause(chatID, wait)
-			s.Log.Warn().Int64("chat", chatID).Dur("retry_after", wait).Msg("flood control: pausing")
+			s.floodPause(chatID, tgErr)
 		case errors.As(err, &tgErr) && tgErr.Kind == KindUnauthorized:
-			s.Log.Error().Msg("Telegram refused the token; sending paused for a minute")
-			s.pauseAll(time.Minute)
+			s.tokenRefused()
 		default:
 			s.Log.Debug().Int64("chat", chatID).Err(err).Msg("a button's answer was not delivered")
 		}
 	}
+}
+
+// floodPause pauses the chat for exactly the retry_after of Telegram's 429
+// and says until when.
+func (s *Sender) floodPause(chatID int64, e *Error) time.Time {
+	wait := e.RetryAfter
+	if wait <= 0 {
+		wait = time.Second
+	}
+	s.Log.Warn().Int64("chat", chatID).Dur("retry_after", wait).Msg("flood control: pausing")
+	return s.pause(chatID, wait)
+}
+
+// tokenRefused pauses all sending for a minute: nothing gets through until
+// the operator fixes the token.
+func (s *Sender) tokenRefused() {
+	s.Log.Error().Msg("Telegram refused the token; sending paused for a minute")
+	s.pauseAll(time.Minute)
 }
 
 // retryStore insists: giving up on recording a send would resend it.

@@ -1,13 +1,11 @@
 package telegram_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -62,11 +60,7 @@ func (s *scripted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func TestSenderRetriesBlocksAndFails(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "s.db"), bytes.Repeat([]byte{9}, store.KeySize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openStore(t)
 	api := &scripted{
 		script:  map[string][]int{"1": {502, 502}, "2": {403}, "3": {400}},
 		calls:   map[string][]time.Time{},
