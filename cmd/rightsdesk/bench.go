@@ -34,10 +34,12 @@ import (
 
 // bench runs the real bot (rightsdesk serve, a child process) against the
 // local Bot API with simulated people doing full complaints and reading
-// the guide, then a minimal echo bot on the same Telegram library under
-// the same people, and prints one line of JSON: throughput, latency from a
-// person's send to the bot's first visible answer, CPU per update and peak
-// RSS of the bot's process, and SQLite commits and disk writes per update.
+// the guide, then a minimal echo bot on the same Telegram library twice:
+// under people who only write, and under people who write and press its
+// button as often as the bot's people pressed buttons. It prints one line
+// of JSON: throughput, latency from a person's send to the bot's first
+// visible answer, CPU per update and peak RSS of the bot's process, and
+// SQLite commits and disk writes per update.
 type benchConfig struct {
 	Users     int
 	Duration  time.Duration
@@ -75,24 +77,34 @@ type benchFigures struct {
 	// HarnessCPUPerUpdateUs is the load generator's and the local Bot
 	// API's own CPU, which shares the machine with the bot.
 	HarnessCPUPerUpdateUs float64 `json:"harness_cpu_us_per_update"`
-	Intakes               int     `json:"intakes_submitted,omitempty"`
-	Timeouts              int     `json:"timeouts"`
+	// PressShare is the share of updates that were button presses.
+	PressShare float64 `json:"press_share"`
+	Intakes    int     `json:"intakes_submitted,omitempty"`
+	Timeouts   int     `json:"timeouts"`
 }
 
 type benchReport struct {
 	Cores int `json:"cores"`
 	// LoadAvg is the machine's 1-minute load average before the run: on a
 	// shared machine, what else ran.
-	LoadAvg   float64       `json:"load_avg_1m"`
-	Users     int           `json:"users"`
-	Rate      float64       `json:"offered_updates_per_s,omitempty"`
-	Duration  float64       `json:"duration_s"`
-	SeedUsers int           `json:"seed_users"`
-	SeedCases int           `json:"seed_cases"`
-	Bot       benchFigures  `json:"bot"`
-	Echo      *benchFigures `json:"echo,omitempty"`
-	// CPURatio is the bot's CPU per update over the echo floor's.
-	CPURatio float64 `json:"cpu_ratio,omitempty"`
+	LoadAvg   float64      `json:"load_avg_1m"`
+	Users     int          `json:"users"`
+	Rate      float64      `json:"offered_updates_per_s,omitempty"`
+	Duration  float64      `json:"duration_s"`
+	SeedUsers int          `json:"seed_users"`
+	SeedCases int          `json:"seed_cases"`
+	Bot       benchFigures `json:"bot"`
+	// Echo is the echo bot under people who only write.
+	Echo *benchFigures `json:"echo,omitempty"`
+	// EchoPresses is the echo bot under people who press its button as
+	// often, per text, as the bot's people pressed: the same kinds of
+	// update in the same shares, each answered in the fewest requests
+	// Telegram allows.
+	EchoPresses *benchFigures `json:"echo_presses,omitempty"`
+	// CPURatio is the bot's CPU per update over the echo floor's, and
+	// CPURatioPresses over the floor with presses.
+	CPURatio        float64 `json:"cpu_ratio,omitempty"`
+	CPURatioPresses float64 `json:"cpu_ratio_presses,omitempty"`
 	// BotGoMemLimit is the GOMEMLIMIT the bot ran with, when set.
 	BotGoMemLimit string `json:"bot_gomemlimit,omitempty"`
 }
@@ -101,7 +113,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c benchConfig
-	var echoBot bool
+	var echoBot, echoPresses bool
 	var apiURL, token string
 	fs.IntVar(&c.Users, "users", 100, "people writing at once; each waits for the answer before the next step")
 	fs.Float64Var(&c.Rate, "rate", 0, "updates per second the people send together, each at a steady pace; 0: each sends again as soon as answered")
@@ -109,19 +121,20 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&c.SeedUsers, "seed-users", 0, "chats stored in the database before the run")
 	fs.IntVar(&c.SeedCases, "seed-cases", 0, "open cases stored in the database before the run")
 	fs.StringVar(&c.Dir, "dir", "", "directory for the database (default: a temporary one, removed after)")
-	fs.BoolVar(&c.Echo, "echo", true, "measure the echo bot floor too")
+	fs.BoolVar(&c.Echo, "echo", true, "measure the echo bot floors too")
 	fs.Uint64Var(&c.Seed, "seed", 1, "random seed of the people's choices")
 	fs.StringVar(&c.MemLimit, "bot-gomemlimit", "", "GOMEMLIMIT for the bot's process (e.g. 48MiB); empty: Go's default")
 	fs.StringVar(&c.Profile, "cpuprofile", "", "write a CPU profile of the bot's process during the run to this file")
 	// The echo bot runs as a child of the bench, as the bot does.
 	fs.BoolVar(&echoBot, "echo-bot", false, "internal: run the echo bot")
+	fs.BoolVar(&echoPresses, "echo-presses", false, "internal: the echo bot puts a button under each echo")
 	fs.StringVar(&apiURL, "api-url", "", "internal: Bot API URL for -echo-bot")
 	fs.StringVar(&token, "token", "", "internal: token for -echo-bot")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if echoBot {
-		return echobot.Run(ctx, apiURL, token, nil)
+		return echobot.Run(ctx, echobot.Config{APIURL: apiURL, Token: token, Presses: echoPresses})
 	}
 	if c.Users <= 0 || c.Duration <= 0 || c.Rate < 0 {
 		return errors.New("bench: -users and -duration must be positive, -rate not negative")
@@ -170,13 +183,25 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "bench: echo bot, %d people, %v\n", c.Users, c.Duration)
 		echo, err := benchRun(ctx, c, func(apiURL, listen string) *exec.Cmd {
 			return exec.Command(self, "bench", "-echo-bot", "-api-url", apiURL, "-token", demoToken)
-		}, func(u *localapi.User, rnd *rand.Rand, p *benchPerson) { p.echo(u, rnd) })
+		}, func(u *localapi.User, rnd *rand.Rand, p *benchPerson) { p.echo(u, rnd, 0) })
 		if err != nil {
 			return err
 		}
 		report.Echo = &echo
-		if echo.CPUPerUpdateUs > 0 {
-			report.CPURatio = round2(report.Bot.CPUPerUpdateUs / echo.CPUPerUpdateUs)
+		report.CPURatio = cpuRatio(report.Bot, echo)
+
+		share := report.Bot.PressShare
+		if share > 0 && share < 1 {
+			perText := share / (1 - share)
+			fmt.Fprintf(stderr, "bench: echo bot with %.2f presses per text, %d people, %v\n", perText, c.Users, c.Duration)
+			echo, err := benchRun(ctx, c, func(apiURL, listen string) *exec.Cmd {
+				return exec.Command(self, "bench", "-echo-bot", "-echo-presses", "-api-url", apiURL, "-token", demoToken)
+			}, func(u *localapi.User, rnd *rand.Rand, p *benchPerson) { p.echo(u, rnd, perText) })
+			if err != nil {
+				return err
+			}
+			report.EchoPresses = &echo
+			report.CPURatioPresses = cpuRatio(report.Bot, echo)
 		}
 	}
 	b, err := json.Marshal(report)
@@ -185,6 +210,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintln(stdout, string(b))
 	return nil
+}
+
+func cpuRatio(bot, floor benchFigures) float64 {
+	if floor.CPUPerUpdateUs <= 0 {
+		return 0
+	}
+	return round2(bot.CPUPerUpdateUs / floor.CPUPerUpdateUs)
 }
 
 // seedBench fills a database with chats past the language choice, with a
@@ -248,6 +280,7 @@ type benchPerson struct {
 	target    *benchTarget
 	latencies []time.Duration
 	updates   int
+	presses   int
 	intakes   int
 	timeouts  int
 	deadline  time.Time
@@ -372,9 +405,11 @@ func benchRun(ctx context.Context, c benchConfig, command func(apiURL, listen st
 	}
 
 	var all []time.Duration
+	presses := 0
 	for _, p := range people {
 		all = append(all, p.latencies...)
 		f.Updates += p.updates
+		presses += p.presses
 		f.Intakes += p.intakes
 		f.Timeouts += p.timeouts
 	}
@@ -386,6 +421,7 @@ func benchRun(ctx context.Context, c benchConfig, command func(apiURL, listen st
 		return float64(all[min(len(all)-1, int(q*float64(len(all))))].Microseconds()) / 1000
 	}
 	n := float64(f.Updates)
+	f.PressShare = round2(float64(presses) / n)
 	selfCPU := time.Duration(self1.Utime.Nano()+self1.Stime.Nano()) - time.Duration(self0.Utime.Nano()+self0.Stime.Nano())
 	f.UpdatesPerSecond = round2(n / elapsed.Seconds())
 	f.P50ms, f.P95ms, f.P99ms, f.MaxMs = pct(.50), pct(.95), pct(.99), float64(all[len(all)-1].Microseconds())/1000
@@ -428,8 +464,7 @@ func (p *benchPerson) complaintAndGuide(cat *locales.Catalog, u *localapi.User, 
 	}
 	p.intakes++
 	// Where the case goes: the first service offered.
-	if m, data := p.button(u, rnd, "v1:r:"); data == "" ||
-		!p.step(u, func() { _ = u.PressData(m, data) }, anyMessage) {
+	if m, data := p.button(u, rnd, "v1:r:"); data == "" || !p.pressData(u, m, data, anyMessage) {
 		return
 	}
 	if !p.step(u, func() { u.SendText("/guide") }, hasData("v1:g:")) {
@@ -447,18 +482,35 @@ func (p *benchPerson) complaintAndGuide(cat *locales.Catalog, u *localapi.User, 
 		if data == "" {
 			return
 		}
-		if !p.step(u, func() { _ = u.PressData(m, data) }, hasData("v1:g:")) {
+		if !p.pressData(u, m, data, hasData("v1:g:")) {
 			return
 		}
 	}
 }
 
-// echo is a person writing texts to the echo bot.
-func (p *benchPerson) echo(u *localapi.User, rnd *rand.Rand) {
+// echo is a person writing texts to the echo bot and, after each,
+// pressing the button under its echo perText times on average.
+func (p *benchPerson) echo(u *localapi.User, rnd *rand.Rand, perText float64) {
 	for i := 0; i < 30 && time.Now().Before(p.deadline); i++ {
 		text := fmt.Sprintf("My employer has not paid me for %d months.", 1+rnd.IntN(9))
 		if !p.step(u, func() { u.SendText(text) }, hasText(text)) {
 			return
+		}
+		presses := int(perText)
+		if rnd.Float64() < perText-float64(presses) {
+			presses++
+		}
+		for range presses {
+			m, data := p.button(u, rnd, echobot.PressData)
+			if data == "" {
+				p.failed = true
+				return
+			}
+			if !p.pressData(u, m, data, func(msg localapi.Message) bool {
+				return msg.ID == m && strings.HasSuffix(msg.Text, echobot.Pressed(data))
+			}) {
+				return
+			}
 		}
 	}
 }
@@ -470,6 +522,7 @@ func (p *benchPerson) press(u *localapi.User, label string, until func(localapi.
 			for _, b := range row {
 				if names(b.Text, label) {
 					id, text := msgs[i].ID, b.Text
+					p.presses++
 					return p.step(u, func() { _ = u.Press(id, text) }, until)
 				}
 			}
@@ -499,6 +552,11 @@ func names(text, label string) bool {
 	}
 	cut, shortened := strings.CutSuffix(rest, "…")
 	return rest == label || shortened && strings.HasPrefix(label, cut)
+}
+
+func (p *benchPerson) pressData(u *localapi.User, messageID int, data string, until func(localapi.Message) bool) bool {
+	p.presses++
+	return p.step(u, func() { _ = u.PressData(messageID, data) }, until)
 }
 
 // button picks, on the newest message that has one, a button whose data

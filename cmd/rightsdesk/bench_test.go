@@ -122,7 +122,9 @@ func benchmarkEcho(b *testing.B, sameReply bool) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- echobot.Run(ctx, target.baseURL, demoToken, fixed) }()
+	go func() {
+		done <- echobot.Run(ctx, echobot.Config{APIURL: target.baseURL, Token: demoToken, Fixed: fixed})
+	}()
 	defer func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -1,6 +1,7 @@
 // Package echobot is the floor rightsdesk's benchmarks measure against: the
 // smallest bot on the same Telegram library (GetUpdatesChan, then Send for
-// each text), so what rightsdesk costs beyond it is its own work. It lives
+// each text, and for a button press the answer Telegram requires and an
+// edit), so what rightsdesk costs beyond it is its own work. It lives
 // beside the transport because it is the only other code that may speak the
 // library.
 package echobot
@@ -9,6 +10,7 @@ import (
 	"context"
 	"io"
 	"log"
+	"strings"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
@@ -25,10 +27,22 @@ type Fixed struct {
 	Menu [][]Button
 }
 
-// Run answers texts until ctx ends: with the text itself, or with fixed
-// when it is set. apiURL is the Bot API base URL.
-func Run(ctx context.Context, apiURL, token string, fixed *Fixed) error {
-	api, err := tgbotapi.NewBotAPIWithAPIEndpoint(token, apiURL+"/bot%s/%s")
+// Config is what Run needs. APIURL is the Bot API base URL.
+type Config struct {
+	APIURL, Token string
+	// Fixed, when set, is the answer to every text but /start.
+	Fixed *Fixed
+	// Presses puts a button under every echo. A press is answered as
+	// Telegram requires of every press (answerCallbackQuery) and the
+	// message edited to show the press, with a new button: the least a
+	// bot whose people mostly press buttons does per update.
+	Presses bool
+}
+
+// Run answers texts, and presses when cfg.Presses, until ctx ends.
+func Run(ctx context.Context, cfg Config) error {
+	fixed := cfg.Fixed
+	api, err := tgbotapi.NewBotAPIWithAPIEndpoint(cfg.Token, cfg.APIURL+"/bot%s/%s")
 	if err != nil {
 		return err
 	}
@@ -53,10 +67,18 @@ func Run(ctx context.Context, apiURL, token string, fixed *Fixed) error {
 		case <-ctx.Done():
 			return nil
 		case upd := <-updates:
+			if q := upd.CallbackQuery; q != nil && cfg.Presses && q.Message != nil {
+				_, _ = api.Request(tgbotapi.NewCallback(q.ID, ""))
+				_, _ = api.Send(pressed(q))
+				continue
+			}
 			if upd.Message == nil {
 				continue
 			}
 			msg := tgbotapi.NewMessage(upd.Message.Chat.ID, upd.Message.Text)
+			if cfg.Presses {
+				msg.ReplyMarkup = again(PressData)
+			}
 			if fixed != nil && upd.Message.Text != "/start" {
 				msg.Text = fixed.Text
 				if fixed.HTML {
@@ -70,4 +92,24 @@ func Run(ctx context.Context, apiURL, token string, fixed *Fixed) error {
 			_, _ = api.Send(msg)
 		}
 	}
+}
+
+// PressData is the data of the button under a fresh echo; every press
+// lengthens it by a dot, so each edit differs from the one before.
+const PressData = "e"
+
+// Pressed is how an edited echo ends after the press of a button with data.
+func Pressed(data string) string { return "\n" + data }
+
+// pressed is the edit a press makes: the echoed text, the data pressed,
+// and a button to press again.
+func pressed(q *tgbotapi.CallbackQuery) tgbotapi.EditMessageTextConfig {
+	text, _, _ := strings.Cut(q.Message.Text, "\n")
+	edit := tgbotapi.NewEditMessageTextAndMarkup(q.Message.Chat.ID, q.Message.MessageID, text+Pressed(q.Data),
+		again(q.Data+"."))
+	return edit
+}
+
+func again(data string) tgbotapi.InlineKeyboardMarkup {
+	return tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData("+", data)))
 }
