@@ -21,25 +21,43 @@ type Executor struct {
 	Handle func(context.Context, store.InboxUpdate) error
 	// Recover is called after a panic in Handle; it must mark the update
 	// handled (with an apology) so one bad update cannot wedge a chat.
-	Recover     func(context.Context, store.InboxUpdate)
-	Log         zerolog.Logger
+	Recover func(context.Context, store.InboxUpdate)
+	Log     zerolog.Logger
+	// MaxParallel is how many updates are handled at once; 0 means
+	// DefaultParallel.
 	MaxParallel int
 
 	mu      sync.Mutex
-	queues  map[int64][]store.InboxUpdate
-	slots   chan struct{}
-	wg      sync.WaitGroup
-	closed  bool
 	initted bool
+	closed  bool
 	ctx     context.Context
-	// idle hands a chat to a worker waiting for one. Workers outlive a
-	// chat's queue: a fresh goroutine per chat regrew its stack through
-	// the handler and SQLite on every update.
-	idle    chan int64
+	// queues holds each chat's updates not yet handled, the one in
+	// progress first; a chat is in ready, or with a worker, while its
+	// queue is not empty.
+	queues map[int64][]store.InboxUpdate
+	// ready are the chats waiting for a worker, in the order they came:
+	// a worker takes one update of the first, and puts the chat back at
+	// the end if it has more, so a flooding chat waits its turn.
+	ready []int64
+	// Workers are goroutines, at most MaxParallel, that outlive a chat: a
+	// fresh goroutine per chat regrew its stack through the handler and
+	// SQLite on every update, and one per waiting chat held a stack each
+	// (a hundred busy chats, a hundred stacks).
+	workers, idle int
+	// wake hands an idle worker the news that ready has a chat; each
+	// token sent took one worker off idle.
+	wake    chan struct{}
 	stopped chan struct{}
+	wg      sync.WaitGroup
 }
 
-// workerIdle is how long a worker waits for another chat before it ends.
+// DefaultParallel is how many updates are handled at once by default:
+// enough for group commit to fold many turns into one transaction and for
+// a handler waiting on the Bot API (a caseworker's membership) not to hold
+// the rest up, few enough on two cores to keep memory flat.
+const DefaultParallel = 32
+
+// workerIdle is how long a worker waits for a chat before it ends.
 const workerIdle = 10 * time.Second
 
 // Start binds the executor to ctx: handlers in progress finish even after
@@ -56,13 +74,11 @@ func (e *Executor) init() {
 		return
 	}
 	e.initted = true
-	n := e.MaxParallel
-	if n <= 0 {
-		n = 64
+	if e.MaxParallel <= 0 {
+		e.MaxParallel = DefaultParallel
 	}
-	e.slots = make(chan struct{}, n)
 	e.queues = map[int64][]store.InboxUpdate{}
-	e.idle = make(chan int64)
+	e.wake = make(chan struct{}, e.MaxParallel)
 	e.stopped = make(chan struct{})
 }
 
@@ -75,21 +91,32 @@ func (e *Executor) Submit(ups []store.InboxUpdate) {
 		return // they are in the inbox and will be resumed at the next start
 	}
 	for _, u := range ups {
-		q, running := e.queues[u.ChatID]
+		q := e.queues[u.ChatID]
 		e.queues[u.ChatID] = append(q, u)
-		if !running {
-			e.wg.Add(1)
-			select {
-			case e.idle <- u.ChatID:
-			default:
-				go e.work(u.ChatID)
-			}
+		e.wg.Add(1)
+		if len(q) == 0 {
+			e.ready = append(e.ready, u.ChatID)
+			e.dispatch()
 		}
 	}
 }
 
-// Stop refuses new updates and waits for queued ones of running chats to
-// finish, or for ctx to end.
+// dispatch finds a worker for a chat that became ready. e.mu is held.
+func (e *Executor) dispatch() {
+	switch {
+	case e.idle > 0:
+		e.idle--
+		e.wake <- struct{}{}
+	case e.workers < e.MaxParallel:
+		e.workers++
+		go e.work()
+	}
+	// Otherwise every worker is busy, and each looks at ready before it
+	// rests.
+}
+
+// Stop refuses new updates and waits for the queued ones to be handled,
+// or for ctx to end.
 func (e *Executor) Stop(ctx context.Context) error {
 	e.mu.Lock()
 	e.init()
@@ -108,44 +135,63 @@ func (e *Executor) Stop(ctx context.Context) error {
 	}
 }
 
-// work runs chats until none comes for workerIdle or the executor stops.
-func (e *Executor) work(chatID int64) {
+// work handles ready chats' updates, one at a time, until none comes for
+// workerIdle or the executor stops with nothing left.
+func (e *Executor) work() {
 	timer := time.NewTimer(workerIdle)
 	defer timer.Stop()
 	for {
-		e.run(chatID)
-		timer.Reset(workerIdle)
-		select {
-		case chatID = <-e.idle:
-		case <-timer.C:
-			return
-		case <-e.stopped:
-			return
-		}
-	}
-}
-
-// run handles a chat's queue until it is empty.
-func (e *Executor) run(chatID int64) {
-	defer e.wg.Done()
-	for {
 		e.mu.Lock()
-		q := e.queues[chatID]
+		if len(e.ready) == 0 {
+			if e.closed {
+				e.workers--
+				e.mu.Unlock()
+				return
+			}
+			e.idle++
+			e.mu.Unlock()
+			timer.Reset(workerIdle)
+			select {
+			case <-e.wake:
+				continue
+			case <-timer.C:
+			case <-e.stopped:
+			}
+			e.mu.Lock()
+			select {
+			case <-e.wake:
+				// Handed a chat as the wait ended: dispatch already
+				// counted this worker off idle.
+				e.mu.Unlock()
+				continue
+			default:
+			}
+			e.idle--
+			if len(e.ready) == 0 {
+				e.workers--
+				e.mu.Unlock()
+				return
+			}
+			e.mu.Unlock()
+			continue
+		}
+		chatID := e.ready[0]
+		e.ready = e.ready[1:]
+		u := e.queues[chatID][0]
+		e.mu.Unlock()
+
+		e.handle(u)
+
+		e.mu.Lock()
+		q := e.queues[chatID][1:]
 		if len(q) == 0 {
 			delete(e.queues, chatID)
-			e.mu.Unlock()
-			return
+		} else {
+			e.queues[chatID] = q
+			e.ready = append(e.ready, chatID)
 		}
-		u := q[0]
 		e.mu.Unlock()
-
-		e.slots <- struct{}{}
-		e.handle(u)
-		<-e.slots
-
-		e.mu.Lock()
-		e.queues[chatID] = e.queues[chatID][1:]
-		e.mu.Unlock()
+		e.wg.Done()
 	}
 }
 

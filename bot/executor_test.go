@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -111,4 +113,86 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// A hundred busy chats are handled by MaxParallel goroutines, not one
+// each; and a chat that floods waits its turn behind one that wrote once.
+func TestExecutorBoundsWorkersAndTakesTurns(t *testing.T) {
+	ctx := context.Background()
+	const parallel = 4
+	release := make(chan struct{})
+	var mu sync.Mutex
+	running, most := 0, 0
+	var order []int64
+	e := &bot.Executor{MaxParallel: parallel, Log: zerolog.Nop(),
+		Handle: func(ctx context.Context, u store.InboxUpdate) error {
+			mu.Lock()
+			running++
+			most = max(most, running)
+			order = append(order, u.ChatID)
+			mu.Unlock()
+			<-release
+			mu.Lock()
+			running--
+			mu.Unlock()
+			return nil
+		}}
+	e.Start(ctx)
+	before := runtime.NumGoroutine()
+	var ups []store.InboxUpdate
+	for chat := int64(1); chat <= 100; chat++ {
+		ups = append(ups, store.InboxUpdate{UpdateID: chat, ChatID: chat})
+	}
+	e.Submit(ups)
+	waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return running == parallel })
+	if extra := runtime.NumGoroutine() - before; extra > parallel {
+		t.Errorf("%d goroutines for %d busy chats, want at most %d", extra, len(ups), parallel)
+	}
+	close(release)
+	if err := e.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if most != parallel || len(order) != len(ups) {
+		t.Fatalf("handled %d updates, at most %d at once; want %d and %d", len(order), most, len(ups), parallel)
+	}
+
+	// One worker: chat 1 queues fifty updates, then chat 2 writes once.
+	release2 := make(chan struct{}, 100)
+	order = nil
+	e = &bot.Executor{MaxParallel: 1, Log: zerolog.Nop(),
+		Handle: func(ctx context.Context, u store.InboxUpdate) error {
+			mu.Lock()
+			order = append(order, u.ChatID)
+			mu.Unlock()
+			<-release2
+			return nil
+		}}
+	e.Start(ctx)
+	ups = nil
+	for i := int64(1); i <= 50; i++ {
+		ups = append(ups, store.InboxUpdate{UpdateID: i, ChatID: 1})
+	}
+	e.Submit(ups)
+	waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(order) == 1 })
+	e.Submit([]store.InboxUpdate{{UpdateID: 51, ChatID: 2}})
+	for range 51 {
+		release2 <- struct{}{}
+	}
+	if err := e.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if i := slices.Index(order, 2); i < 0 || i > 2 {
+		t.Fatalf("the chat that wrote once came %dth, after the flood: %v", i+1, order)
+	}
+}
+
+func waitFor(t *testing.T, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
