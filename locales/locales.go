@@ -11,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -74,9 +75,14 @@ func (r Review) Reviewed() bool { return r.ReviewedBy != "" && r.ReviewedOn != "
 // building a new Catalog and swapping the pointer.
 type Catalog struct {
 	localizers map[string]*i18n.Localizer
-	ids        []string
-	status     map[string]Review
-	onMiss     func(lang, id string, err error)
+	// plain keeps, per language, what messages asked for without data
+	// rendered to: buttons and headings are most of a turn's strings, and
+	// go-i18n renders each one afresh (a few percent of the bot's CPU).
+	// Filled as they are asked for, so it holds only the ones in use.
+	plain  map[string]*sync.Map
+	ids    []string
+	status map[string]Review
+	onMiss func(lang, id string, err error)
 }
 
 // Load builds the Catalog from the files compiled into the binary.
@@ -89,7 +95,8 @@ func LoadDir(dir string) (*Catalog, error) { return load(os.DirFS(dir)) }
 func load(fsys fs.FS) (*Catalog, error) {
 	bundle := i18n.NewBundle(language.Make(Default))
 	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	c := &Catalog{localizers: make(map[string]*i18n.Localizer, len(Languages))}
+	c := &Catalog{localizers: make(map[string]*i18n.Localizer, len(Languages)),
+		plain: make(map[string]*sync.Map, len(Languages))}
 	for _, lang := range Languages {
 		name := messageFile(lang)
 		buf, err := fs.ReadFile(fsys, name)
@@ -109,6 +116,7 @@ func load(fsys fs.FS) (*Catalog, error) {
 		// Each localizer names one language only: the bundle's default
 		// language is the fallback, so a mismatch never picks a third one.
 		c.localizers[lang] = i18n.NewLocalizer(bundle, lang)
+		c.plain[lang] = new(sync.Map)
 	}
 	status, err := readStatus(fsys)
 	if err != nil {
@@ -162,10 +170,19 @@ func (c *Catalog) localize(lang, id string, count any, data map[string]any) stri
 		return id
 	}
 	lang = Match(lang)
+	cacheable := data == nil && count == nil
+	if cacheable {
+		if msg, ok := c.plain[lang].Load(id); ok {
+			return msg.(string)
+		}
+	}
 	localizer := c.localizers[lang]
 	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count, TemplateParser: strictParser}
 	msg, err := localizer.Localize(cfg)
 	if err == nil {
+		if cacheable {
+			c.plain[lang].Store(id, msg)
+		}
 		return msg
 	}
 	c.miss(lang, id, err)

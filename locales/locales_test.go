@@ -373,3 +373,25 @@ func lineOf(t *testing.T, dir, lang, text string) int {
 	t.Fatalf("%q not in %s", text, lang)
 	return 0
 }
+
+// What a message renders to without data is kept, but never stands in for
+// the same message asked with data: the second ask must still see it.
+func TestPlainRenderingsDoNotShadowData(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := "language_set"
+	for _, lang := range Languages {
+		first, again := c.T(lang, "btn_done", nil), c.T(lang, "btn_done", nil)
+		if first == "" || first != again {
+			t.Fatalf("%s: btn_done %q then %q", lang, first, again)
+		}
+		_ = c.T(lang, id, nil)
+		for _, name := range []string{"Zzyzx", "Qwerty"} {
+			if got := c.T(lang, id, map[string]any{"Language": name}); !strings.Contains(got, name) {
+				t.Fatalf("%s: %s with %s = %q", lang, id, name, got)
+			}
+		}
+	}
+}
