@@ -806,14 +806,23 @@ async function joinGroup() {
 
 let previewKey = "";
 let previewBusy = false;
+// previewAgain is a load asked for while one was on its way: it runs when
+// that one is back, and the answer on its way is not shown, or it would
+// put the choice made meanwhile back to the old one.
+let previewAgain = false;
 
 async function loadPreview(force) {
-  if (!demo || ui.view !== "preview" || previewBusy) return;
+  if (!demo || ui.view !== "preview") return;
+  if (previewBusy) {
+    previewAgain = true;
+    return;
+  }
   previewBusy = true;
   try {
     const q = new URLSearchParams({ topic: ui.previewTopic, lang: ui.previewLang || "en", work: ui.previewWork });
     const res = await fetch("/demo/preview?" + q);
     const p = await res.json();
+    if (previewAgain) return;
     if (!res.ok) throw new Error(p.error || res.statusText);
     const key = q + "|" + p.stamp;
     if (key !== previewKey || force) {
@@ -824,6 +833,10 @@ async function loadPreview(force) {
     $("previewFile").textContent = "The preview failed: " + e.message;
   } finally {
     previewBusy = false;
+    if (previewAgain) {
+      previewAgain = false;
+      loadPreview(true);
+    }
   }
 }
 
