@@ -140,39 +140,14 @@ func (e *Executor) Stop(ctx context.Context) error {
 func (e *Executor) work() {
 	timer := time.NewTimer(workerIdle)
 	defer timer.Stop()
+	e.mu.Lock()
 	for {
-		e.mu.Lock()
 		if len(e.ready) == 0 {
-			if e.closed {
+			if !e.rest(timer) {
 				e.workers--
 				e.mu.Unlock()
 				return
 			}
-			e.idle++
-			e.mu.Unlock()
-			timer.Reset(workerIdle)
-			select {
-			case <-e.wake:
-				continue
-			case <-timer.C:
-			case <-e.stopped:
-			}
-			e.mu.Lock()
-			select {
-			case <-e.wake:
-				// Handed a chat as the wait ended: dispatch already
-				// counted this worker off idle.
-				e.mu.Unlock()
-				continue
-			default:
-			}
-			e.idle--
-			if len(e.ready) == 0 {
-				e.workers--
-				e.mu.Unlock()
-				return
-			}
-			e.mu.Unlock()
 			continue
 		}
 		chatID := e.ready[0]
@@ -183,16 +158,43 @@ func (e *Executor) work() {
 		e.handle(u)
 
 		e.mu.Lock()
-		q := e.queues[chatID][1:]
-		if len(q) == 0 {
+		if q := e.queues[chatID][1:]; len(q) == 0 {
 			delete(e.queues, chatID)
 		} else {
 			e.queues[chatID] = q
 			e.ready = append(e.ready, chatID)
 		}
-		e.mu.Unlock()
 		e.wg.Done()
 	}
+}
+
+// rest waits, e.mu held but released meanwhile, for dispatch to hand this
+// worker a chat. It reports false when the wait ran out, or the executor
+// stopped, with no chat ready.
+func (e *Executor) rest(timer *time.Timer) bool {
+	if e.closed {
+		return false
+	}
+	e.idle++
+	e.mu.Unlock()
+	timer.Reset(workerIdle)
+	select {
+	case <-e.wake:
+		e.mu.Lock()
+		return true
+	case <-timer.C:
+	case <-e.stopped:
+	}
+	e.mu.Lock()
+	select {
+	case <-e.wake:
+		// Handed a chat as the wait ended: dispatch already counted this
+		// worker off idle.
+		return true
+	default:
+	}
+	e.idle--
+	return len(e.ready) > 0
 }
 
 // handle insists until the store takes the update: skipping one would

@@ -127,8 +127,8 @@ func NewClient(ctx context.Context, token, apiURL string, timeout time.Duration)
 	}
 	// The timeout lives in the transport, not in http.Client.Timeout: a
 	// client deadline over a RoundTripper net/http does not know starts a
-	// goroutine and a timer per request to enforce it, a fifth of a
-	// reply's cost in the client.
+	// goroutine and a timer per request to enforce it (62 such goroutines
+	// at saturation in the bench).
 	httpClient := &http.Client{
 		Transport: &contextTransport{ctx: ctx, timeout: timeout, base: &http.Transport{
 			Proxy:               http.ProxyFromEnvironment,

@@ -105,9 +105,8 @@ func Pressed(data string) string { return "\n" + data }
 // and a button to press again.
 func pressed(q *tgbotapi.CallbackQuery) tgbotapi.EditMessageTextConfig {
 	text, _, _ := strings.Cut(q.Message.Text, "\n")
-	edit := tgbotapi.NewEditMessageTextAndMarkup(q.Message.Chat.ID, q.Message.MessageID, text+Pressed(q.Data),
+	return tgbotapi.NewEditMessageTextAndMarkup(q.Message.Chat.ID, q.Message.MessageID, text+Pressed(q.Data),
 		again(q.Data+"."))
-	return edit
 }
 
 func again(data string) tgbotapi.InlineKeyboardMarkup {
