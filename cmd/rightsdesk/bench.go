@@ -80,7 +80,11 @@ type benchFigures struct {
 	// PressShare is the share of updates that were button presses.
 	PressShare float64 `json:"press_share"`
 	Intakes    int     `json:"intakes_submitted,omitempty"`
+	GuidePages int     `json:"guide_pages_read,omitempty"`
 	Timeouts   int     `json:"timeouts"`
+	// Stuck counts people stopped because the answer lacked the button
+	// their next step needed.
+	Stuck int `json:"stuck"`
 }
 
 type benchReport struct {
@@ -282,6 +286,8 @@ type benchPerson struct {
 	updates   int
 	presses   int
 	intakes   int
+	pages     int
+	stuckAt   int
 	timeouts  int
 	deadline  time.Time
 	failed    bool
@@ -411,6 +417,8 @@ func benchRun(ctx context.Context, c benchConfig, command func(apiURL, listen st
 		f.Updates += p.updates
 		presses += p.presses
 		f.Intakes += p.intakes
+		f.GuidePages += p.pages
+		f.Stuck += p.stuckAt
 		f.Timeouts += p.timeouts
 	}
 	if f.Updates == 0 || len(all) == 0 {
@@ -463,12 +471,28 @@ func (p *benchPerson) complaintAndGuide(cat *locales.Catalog, u *localapi.User, 
 		return
 	}
 	p.intakes++
-	// Where the case goes: the first service offered.
-	if m, data := p.button(u, rnd, "v1:r:"); data == "" || !p.pressData(u, m, data, anyMessage) {
+	// Where the case goes: one of the services offered.
+	m, data := p.button(u, rnd, "v1:r:")
+	if data == "" {
+		p.stuck()
+		return
+	}
+	if !p.pressData(u, m, data, anyMessage) {
 		return
 	}
 	if !p.step(u, func() { u.SendText("/guide") }, hasData("v1:g:")) {
 		return
+	}
+	// The first time, the guide asks where the person works and which
+	// passport they hold; they answer with a country or Skip.
+	for _, question := range []string{"v1:g:w:", "v1:g:z:"} {
+		m, data := p.button(u, rnd, question)
+		if data == "" {
+			break
+		}
+		if !p.pressData(u, m, data, hasData("v1:g:")) {
+			return
+		}
 	}
 	for range 8 {
 		if time.Now().After(p.deadline) {
@@ -480,12 +504,22 @@ func (p *benchPerson) complaintAndGuide(cat *locales.Catalog, u *localapi.User, 
 			m, data = p.button(u, rnd, "v1:g:l")
 		}
 		if data == "" {
+			p.stuck()
 			return
 		}
 		if !p.pressData(u, m, data, hasData("v1:g:")) {
 			return
 		}
+		p.pages++
 	}
+}
+
+// stuck stops a person whose next step the bot's answer did not offer:
+// the script and the bot disagree, and the figures would silently leave
+// out what the person could not do.
+func (p *benchPerson) stuck() {
+	p.stuckAt++
+	p.failed = true
 }
 
 // echo is a person writing texts to the echo bot and, after each,
@@ -503,7 +537,7 @@ func (p *benchPerson) echo(u *localapi.User, rnd *rand.Rand, perText float64) {
 		for range presses {
 			m, data := p.button(u, rnd, echobot.PressData)
 			if data == "" {
-				p.failed = true
+				p.stuck()
 				return
 			}
 			if !p.pressData(u, m, data, func(msg localapi.Message) bool {
@@ -528,7 +562,7 @@ func (p *benchPerson) press(u *localapi.User, label string, until func(localapi.
 			}
 		}
 	}
-	p.failed = true
+	p.stuck()
 	return false
 }
 

@@ -7,8 +7,9 @@ import (
 )
 
 // The bench command is how the README's figures are made: a short run must
-// give every figure, for the bot and for both floors, and the floor with
-// presses must see presses in the share the bot's people pressed.
+// give every figure, for the bot and for both floors, its people must get
+// through the whole script (no one stuck for want of a button), and the
+// floor with presses must see presses in the share the bot's people pressed.
 func TestBenchCommandReportsEveryFigure(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs three bots")
@@ -29,9 +30,13 @@ func TestBenchCommandReportsEveryFigure(t *testing.T) {
 	}
 	bot, echo, presses := r.Bot, *r.Echo, *r.EchoPresses
 	for name, f := range map[string]benchFigures{"bot": bot, "echo": echo, "echo_presses": presses} {
-		if f.Updates == 0 || f.Timeouts != 0 || f.P99ms <= 0 || f.CPUPerUpdateUs <= 0 || f.PeakRSSMB <= 0 {
+		if f.Updates == 0 || f.Timeouts != 0 || f.Stuck != 0 || f.P99ms <= 0 || f.CPUPerUpdateUs <= 0 || f.PeakRSSMB <= 0 {
 			t.Errorf("%s: %+v", name, f)
 		}
+	}
+	// The people do what the README says: whole complaints, then the guide.
+	if bot.Intakes == 0 || bot.GuidePages == 0 {
+		t.Errorf("the bot's people submitted %d complaints and read %d guide pages", bot.Intakes, bot.GuidePages)
 	}
 	if bot.CommitsPerUpdate <= 0 || bot.WritesPerUpdate < bot.CommitsPerUpdate || bot.DiskKBPerUpdate <= 0 {
 		t.Errorf("the bot's SQLite figures are missing: %+v", bot)
