@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/yuin/goldmark/ast"
 )
@@ -35,7 +37,18 @@ type entry struct {
 	phones []phoneMention
 	// instruments are the distinct instruments of the sources, in order.
 	instruments []string
+	// withIntro keeps how PagesWith split the topic, by intro: the intro
+	// depends only on the reader's country and language, and splitting a
+	// topic afresh for every page turned was a twelfth of the bot's CPU
+	// while people read the guide. The plan, not the pages, is kept: a
+	// few words per page instead of a copy of the topic per country.
+	withIntro  sync.Map // intro → []part
+	introsKept atomic.Int32
 }
+
+// maxIntrosKept bounds the intros kept per topic and language: one per
+// country a reader can work in, in each language that falls back to it.
+const maxIntrosKept = 128
 
 // TopicRef is a line of a table of contents.
 type TopicRef struct {
@@ -463,7 +476,15 @@ func (g *Guide) PagesWith(lang, id, intro string) []string {
 	case intro == "":
 		return slices.Clone(e.pages)
 	}
-	return Split(e.head+intro+"\n\n"+e.body, PageLimit)
+	html := e.head + intro + "\n\n" + e.body
+	if parts, ok := e.withIntro.Load(intro); ok {
+		return assemble(html, parts.([]part))
+	}
+	parts := plan(html, PageLimit)
+	if e.introsKept.Add(1) <= maxIntrosKept {
+		e.withIntro.Store(intro, parts)
+	}
+	return assemble(html, parts)
 }
 
 // Instruments returns the instruments a topic's sources cite ("C181",

@@ -334,3 +334,58 @@ func TestFindPhones(t *testing.T) {
 		}
 	}
 }
+
+// The pages split with an intro are kept for the next reader; each reader
+// must still get the pages of their own intro, and a caller appending to
+// its pages must not change what the next one gets.
+func TestPagesWithKeepsEachIntrosPages(t *testing.T) {
+	long := strings.Replace(validEnglish, "## What to do", strings.Repeat("Keep copies of your papers in a safe place. ", 150)+"\n\n## What to do", 1)
+	files := map[string]string{"guide/en/documents.md": long}
+	g := loadClean(t, files)
+	// A guide that has kept nothing yet splits as if never asked before.
+	split := func(intro string) []string { return loadClean(t, files).PagesWith("en", "documents", intro) }
+	introA := "<b>In Georgia</b>: C181 binds."
+	introB := "<b>In Moldova</b>: " + strings.Repeat("C181 does not bind. ", 40)
+	first := g.PagesWith("en", "documents", introA)
+	if len(first) < 2 || !strings.Contains(first[0], introA) {
+		t.Fatalf("pages with intro A: %q", first)
+	}
+	for range 2 { // once as split, once as kept
+		pages := g.PagesWith("en", "documents", introA)
+		pages[len(pages)-1] += "\n\nthe hotlines"
+	}
+	again := g.PagesWith("en", "documents", introA)
+	if want := split(introA); strings.Join(again, "|") != strings.Join(want, "|") {
+		t.Errorf("intro A's pages changed after a caller appended to them:\n%q\nwant\n%q", again, want)
+	}
+	other := g.PagesWith("en", "documents", introB)
+	if want := split(introB); strings.Join(other, "|") != strings.Join(want, "|") {
+		t.Errorf("intro B got\n%q\nwant\n%q", other, want)
+	}
+}
+
+// BenchmarkPagesWith turns a page of every topic in every language with a
+// reader's intro, as the bot does for each page of the guide read.
+//
+//	go test -run '^$' -bench PagesWith -benchmem ./content/guide
+func BenchmarkPagesWith(b *testing.B) {
+	g, problems := Load(os.DirFS(".."), "guide")
+	if g == nil {
+		b.Fatal(problems)
+	}
+	intro := "<b>Does it apply in Georgia?</b>\nC181: ratified.\nC189: not ratified.\n<i>National law may give more.</i>"
+	type ref struct{ lang, id string }
+	var refs []ref
+	for _, lang := range []string{"az", "en", "ka", "kk", "ro", "ru"} {
+		for _, t := range g.Topics(lang) {
+			refs = append(refs, ref{lang, t.ID})
+		}
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		r := refs[i%len(refs)]
+		if len(g.PagesWith(r.lang, r.id, intro)) == 0 {
+			b.Fatal("no pages")
+		}
+	}
+}

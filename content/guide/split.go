@@ -33,20 +33,44 @@ const (
 // the start of the next, so every part is valid on its own. Input that is
 // not valid Telegram HTML is returned whole, for the validator to report.
 func Split(html string, limit int) []string {
+	return assemble(html, plan(html, limit))
+}
+
+// part is one message of a split: the tags reopened at its start, a range
+// of the source, and the tags closed at its end. Kept instead of the
+// messages themselves, a split costs a few words per message to remember.
+type part struct {
+	reopen   string
+	from, to int
+	close    string
+}
+
+// assemble builds the messages of a plan from the source it was made for.
+func assemble(html string, parts []part) []string {
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		out[i] = p.reopen + html[p.from:p.to] + p.close
+	}
+	return out
+}
+
+// plan is Split without building the messages.
+func plan(html string, limit int) []part {
+	whole := []part{{to: len(html)}}
 	items, err := lex(html)
 	if err != nil || limit <= 0 {
-		return []string{html}
+		return whole
 	}
 	prefix := make([]int, len(items)+1)
 	for i, it := range items {
 		prefix[i+1] = prefix[i] + it.units
 	}
 	if prefix[len(items)] <= limit {
-		return []string{html}
+		return whole
 	}
 	cuts := findCuts(items)
 
-	var parts []string
+	var parts []part
 	var open []item // tags open where the current part starts
 	start, c := 0, 0
 	for start < len(items) {
@@ -93,20 +117,19 @@ func Split(html string, limit int) []string {
 
 // appendPart adds items[from:to] as a message, reopening the tags open at
 // from and closing those still open at to.
-func appendPart(parts []string, html string, items []item, open []item, from, to int, prefix []int) []string {
+func appendPart(parts []part, html string, items []item, open []item, from, to int, prefix []int) []part {
 	if from >= to || prefix[to] == prefix[from] {
 		return parts
 	}
-	var b strings.Builder
+	var reopen, close strings.Builder
 	for _, tag := range open {
-		b.WriteString(html[tag.start:tag.end])
+		reopen.WriteString(html[tag.start:tag.end])
 	}
-	b.WriteString(html[items[from].start:items[to-1].end])
 	stillOpen := advance(open, items[from:to])
 	for i := len(stillOpen) - 1; i >= 0; i-- {
-		b.WriteString("</" + stillOpen[i].tag + ">")
+		close.WriteString("</" + stillOpen[i].tag + ">")
 	}
-	return append(parts, b.String())
+	return append(parts, part{reopen: reopen.String(), from: items[from].start, to: items[to-1].end, close: close.String()})
 }
 
 // advance returns the open-tag stack after items, starting from open.
