@@ -252,11 +252,37 @@ func (b *Bot) commit(ctx context.Context, updateID int64, t *turn) error {
 			}
 		}
 	}
+	// What can be made before the transaction is: one goroutine commits
+	// for every chat, and encoding in it held the others up.
+	var state []byte
+	var queued []queuedReply
+	if t != nil {
+		var err error
+		if state, err = json.Marshal(t.state); err != nil {
+			return err
+		}
+		for _, r := range t.replies {
+			if r.Action == chat.ActionAnswerCallback && b.cfg.Answer != nil {
+				continue
+			}
+			payload, err := r.Encode()
+			if err != nil {
+				return err
+			}
+			// The turn ends with this commit, so the reply is not changed
+			// after it; the sender may use it as it is.
+			q := queuedReply{reply: r, payload: payload}
+			if r.RoundTrips() {
+				q.memo = r
+			}
+			queued = append(queued, q)
+		}
+	}
 	var chats []int64
 	err := b.cfg.Store.Update(ctx, func(tx *store.Tx) error {
 		chats = chats[:0]
 		if t != nil {
-			if err := b.save(tx, t); err != nil {
+			if err := b.save(tx, t, state); err != nil {
 				return err
 			}
 			for _, effect := range t.effects {
@@ -264,21 +290,9 @@ func (b *Bot) commit(ctx context.Context, updateID int64, t *turn) error {
 					return err
 				}
 			}
-			for _, r := range t.replies {
-				if r.Action == chat.ActionAnswerCallback && b.cfg.Answer != nil {
-					continue
-				}
-				payload, err := r.Encode()
-				if err != nil {
-					return err
-				}
-				// The turn ends with this commit, so the reply is not
-				// changed after it; the sender may use it as it is.
-				var memo any
-				if r.RoundTrips() {
-					memo = r
-				}
-				if err := tx.EnqueueFor(r.Case, r.ChatID, int(r.Priority), payload, memo); err != nil {
+			for _, q := range queued {
+				r := q.reply
+				if err := tx.EnqueueFor(r.Case, r.ChatID, int(r.Priority), q.payload, q.memo); err != nil {
 					return err
 				}
 				chats = append(chats, r.ChatID)
@@ -302,7 +316,15 @@ func (b *Bot) commit(ctx context.Context, updateID int64, t *turn) error {
 	return nil
 }
 
-func (b *Bot) save(tx *store.Tx, t *turn) error {
+// queuedReply is a reply encoded for the outbox.
+type queuedReply struct {
+	reply   chat.Reply
+	payload []byte
+	memo    any
+}
+
+// save writes the chat's row, state being the turn's state encoded.
+func (b *Bot) save(tx *store.Tx, t *turn, state []byte) error {
 	if t.erase {
 		relayed, err := tx.EraseChat(t.upd.ChatID, t.upd.ID)
 		// What the desks received from the worker is taken back, read in
@@ -338,10 +360,6 @@ func (b *Bot) save(tx *store.Tx, t *turn) error {
 	if !t.upd.Private() && t.chat.Language == "" && t.chat.State == nil && len(t.replies) == 0 {
 		// Silence in a group leaves no trace of it.
 		return nil
-	}
-	state, err := json.Marshal(t.state)
-	if err != nil {
-		return err
 	}
 	if unchanged := t.stored && !t.chat.Blocked() && t.chat.Type == t.upd.ChatType &&
 		t.chat.Language == t.storedLanguage && bytes.Equal(t.chat.State, state); !unchanged {
