@@ -252,14 +252,17 @@ func (b *Bot) commit(ctx context.Context, updateID int64, t *turn) error {
 			}
 		}
 	}
-	// What can be made before the transaction is: one goroutine commits
-	// for every chat, and encoding in it held the others up.
+	// The state and replies are encoded before the transaction: one
+	// goroutine commits for every chat, and encoding in it held the
+	// others up.
 	var state []byte
 	var queued []queuedReply
 	if t != nil {
-		var err error
-		if state, err = json.Marshal(t.state); err != nil {
-			return err
+		if t.writesChat() {
+			var err error
+			if state, err = json.Marshal(t.state); err != nil {
+				return err
+			}
 		}
 		for _, r := range t.replies {
 			if r.Action == chat.ActionAnswerCallback && b.cfg.Answer != nil {
@@ -323,6 +326,25 @@ type queuedReply struct {
 	memo    any
 }
 
+// writesChat tells whether the turn's commit writes the chat's row, and
+// so needs the state encoded.
+func (t *turn) writesChat() bool {
+	switch {
+	case t.erase, t.detached:
+		return false
+	case t.upd.Private() && t.upd.Kind == chat.KindMembership:
+		// The user blocked the bot (or restarted it): saving the chat as
+		// after any update would clear a block the sender had just learnt
+		// from a 403. A block is recorded; an unblock is the user's next
+		// message.
+		return false
+	case !t.upd.Private() && t.chat.Language == "" && t.chat.State == nil && len(t.replies) == 0:
+		// Silence in a group leaves no trace of it.
+		return false
+	}
+	return true
+}
+
 // save writes the chat's row, state being the turn's state encoded.
 func (b *Bot) save(tx *store.Tx, t *turn, state []byte) error {
 	if t.erase {
@@ -344,21 +366,10 @@ func (b *Bot) save(tx *store.Tx, t *turn, state []byte) error {
 		}
 		return nil
 	}
-	if t.detached {
-		return nil
+	if !t.detached && t.upd.Private() && t.upd.Kind == chat.KindMembership && t.upd.BotStatus == "kicked" {
+		return tx.BlockChat(t.upd.ChatID)
 	}
-	if t.upd.Private() && t.upd.Kind == chat.KindMembership {
-		// The user blocked the bot (or restarted it): saving the chat as
-		// after any update would clear a block the sender had just learnt
-		// from a 403. A block is recorded; an unblock is the user's next
-		// message.
-		if t.upd.BotStatus == "kicked" {
-			return tx.BlockChat(t.upd.ChatID)
-		}
-		return nil
-	}
-	if !t.upd.Private() && t.chat.Language == "" && t.chat.State == nil && len(t.replies) == 0 {
-		// Silence in a group leaves no trace of it.
+	if !t.writesChat() {
 		return nil
 	}
 	if unchanged := t.stored && !t.chat.Blocked() && t.chat.Type == t.upd.ChatType &&

@@ -287,7 +287,7 @@ type benchPerson struct {
 	presses   int
 	intakes   int
 	pages     int
-	stuckAt   int
+	stuckN    int
 	timeouts  int
 	deadline  time.Time
 	failed    bool
@@ -418,7 +418,7 @@ func benchRun(ctx context.Context, c benchConfig, command func(apiURL, listen st
 		presses += p.presses
 		f.Intakes += p.intakes
 		f.GuidePages += p.pages
-		f.Stuck += p.stuckAt
+		f.Stuck += p.stuckN
 		f.Timeouts += p.timeouts
 	}
 	if f.Updates == 0 || len(all) == 0 {
@@ -518,7 +518,7 @@ func (p *benchPerson) complaintAndGuide(cat *locales.Catalog, u *localapi.User, 
 // the script and the bot disagree, and the figures would silently leave
 // out what the person could not do.
 func (p *benchPerson) stuck() {
-	p.stuckAt++
+	p.stuckN++
 	p.failed = true
 }
 

@@ -39,8 +39,8 @@ type entry struct {
 	instruments []string
 	// withIntro keeps how PagesWith split the topic, by intro: the intro
 	// depends only on the reader's country and language, and splitting a
-	// topic afresh for every page turned was a twelfth of the bot's CPU
-	// while people read the guide. The plan, not the pages, is kept: a
+	// topic afresh for every page turned was 7 % of the bot's CPU while
+	// people read the guide. The plan, not the pages, is kept: a
 	// few words per page instead of a copy of the topic per country.
 	withIntro  sync.Map // intro → []part
 	introsKept atomic.Int32

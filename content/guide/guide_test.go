@@ -376,7 +376,7 @@ func BenchmarkPagesWith(b *testing.B) {
 	intro := "<b>Does it apply in Georgia?</b>\nC181: ratified.\nC189: not ratified.\n<i>National law may give more.</i>"
 	type ref struct{ lang, id string }
 	var refs []ref
-	for _, lang := range []string{"az", "en", "ka", "kk", "ro", "ru"} {
+	for _, lang := range Languages {
 		for _, t := range g.Topics(lang) {
 			refs = append(refs, ref{lang, t.ID})
 		}
