@@ -245,9 +245,10 @@ func command(m *tgbotapi.Message) (withAt, args string, ok bool) {
 	if units != m.Entities[0].Length || end < 2 || m.Text[0] != '/' {
 		return "", "", false
 	}
-	// An entity that takes in a space (no client makes one) ends there.
-	if sp := strings.IndexFunc(m.Text[:end], unicode.IsSpace); sp >= 0 {
-		end = sp
+	// An entity that takes in a space or a second slash (no client makes
+	// one) ends there: a command name never holds either.
+	if sp := strings.IndexFunc(m.Text[1:end], func(r rune) bool { return r == '/' || unicode.IsSpace(r) }); sp >= 0 {
+		end = 1 + sp
 	}
 	if end < 2 || m.Text[1] == '@' {
 		return "", "", false

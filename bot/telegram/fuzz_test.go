@@ -39,6 +39,7 @@ func FuzzDecode(f *testing.F) {
 		`{"update_id":13,"inline_query":{"id":"q","from":{"id":5,"is_bot":false,"first_name":"A"},"query":"x","offset":""}}`,
 		`{"update_id":14,"message":{"message_id":1,"date":1,` + private + `,"text":"x","forward_origin":{"type":"user","date":1}}}`,
 		`{"update_id":15,"channel_post":{"message_id":1,"date":1,"chat":{"id":-1009,"type":"channel"},"text":"x"}}`,
+		`{"update_id":16,"message":{"message_id":1,"date":1,` + private + `,"text":"/tl/+sdesk_bot x","entities":[{"type":"bot_command","offset":0,"length":14}]}}`,
 		`{}`, `null`, `[]`, `{"update_id":"x"}`,
 	} {
 		f.Add([]byte(s))
