@@ -58,15 +58,19 @@ const (
 	maxKeyLen    = 48
 )
 
-// Gazetteer holds the places and their precomputed name keys.
+// Gazetteer holds the places and their precomputed name keys. It is held
+// for the life of the process, so the index is kept in flat lists rather
+// than maps, a slice per key or a string per key: each of those cost more
+// than the data itself, and every byte held costs two of the bot's RSS.
 type Gazetteer struct {
 	places []Place
-	byID   map[string]int
-	// keys is sorted, so a prefix is a contiguous range and an exact name a
-	// binary search; the places known by keys[i] are
-	// holders[holderAt[i]:holderAt[i+1]]. One flat list, not a slice per key:
-	// the index is held for the life of the process.
-	keys     []string
+	// byID lists the places' indexes sorted by GeoNames id.
+	byID []int32
+	// The keys, sorted, so a prefix is a contiguous range and an exact name
+	// a binary search: key i is keyText[keyEnd[i-1]:keyEnd[i]], and the
+	// places known by it are holders[holderAt[i]:holderAt[i+1]].
+	keyText  string
+	keyEnd   []int32
 	holderAt []int32
 	holders  []int32
 	// byLen[n] lists the keys of length n with their letter masks, which
@@ -81,7 +85,7 @@ type lenEntry struct {
 
 // Load parses the embedded data.
 func Load() (*Gazetteer, error) {
-	g := &Gazetteer{byID: map[string]int{}}
+	g := &Gazetteer{}
 	if err := g.readCities(citiesTSV); err != nil {
 		return nil, err
 	}
@@ -93,32 +97,53 @@ func Load() (*Gazetteer, error) {
 }
 
 func (g *Gazetteer) readCities(data string) error {
-	return eachRow(data, 8, func(line int, f []string) error {
+	g.places = make([]Place, 0, strings.Count(data, "\n"))
+	seen := make(map[string]bool, cap(g.places))
+	err := eachRow(data, 8, func(line int, f []string) error {
 		lat, err1 := strconv.ParseFloat(f[4], 64)
 		lon, err2 := strconv.ParseFloat(f[5], 64)
 		pop, err3 := strconv.Atoi(f[6])
 		if err1 != nil || err2 != nil || err3 != nil {
 			return fmt.Errorf("gazetteer: cities.tsv line %d: bad number", line)
 		}
-		if _, dup := g.byID[f[0]]; dup {
+		if seen[f[0]] {
 			return fmt.Errorf("gazetteer: cities.tsv line %d: duplicate id %s", line, f[0])
 		}
+		seen[f[0]] = true
 		var names []string
 		if f[7] != "" {
 			names = strings.Split(f[7], ",")
 		}
-		g.byID[f[0]] = len(g.places)
 		g.places = append(g.places, Place{
 			ID: f[0], Name: f[1], Country: f[2], Admin: f[3],
 			Lat: lat, Lon: lon, Population: pop, Names: names,
 		})
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	g.places = slices.Clip(g.places)
+	g.byID = make([]int32, len(g.places))
+	for i := range g.byID {
+		g.byID[i] = int32(i)
+	}
+	slices.SortFunc(g.byID, func(a, b int32) int { return strings.Compare(g.places[a].ID, g.places[b].ID) })
+	return nil
+}
+
+// indexOf returns the index in places of the place with a GeoNames id.
+func (g *Gazetteer) indexOf(id string) (int, bool) {
+	i, ok := slices.BinarySearchFunc(g.byID, id, func(p int32, id string) int { return strings.Compare(g.places[p].ID, id) })
+	if !ok {
+		return 0, false
+	}
+	return int(g.byID[i]), true
 }
 
 func (g *Gazetteer) readAliases(data string) error {
 	return eachRow(data, 4, func(line int, f []string) error {
-		i, ok := g.byID[f[0]]
+		i, ok := g.indexOf(f[0])
 		if !ok || g.places[i].Name != f[1] || g.places[i].Country != f[2] {
 			return fmt.Errorf("gazetteer: aliases.tsv line %d: no city %s %q in %s", line, f[0], f[1], f[2])
 		}
@@ -173,29 +198,61 @@ func (g *Gazetteer) index() {
 			}
 		}
 	}
-	g.keys = make([]string, 0, len(holders))
-	total := 0
+	keys := make([]string, 0, len(holders))
+	total, text := 0, 0
+	perLen := make([]int, maxKeyLen+1)
 	for k, h := range holders {
-		g.keys = append(g.keys, k)
+		keys = append(keys, k)
 		total += len(h)
+		text += len(k)
+		perLen[len(k)]++
 	}
-	sort.Strings(g.keys)
-	g.holderAt = make([]int32, 0, len(g.keys)+1)
+	sort.Strings(keys)
+	var kt strings.Builder
+	kt.Grow(text)
+	g.keyEnd = make([]int32, 0, len(keys))
+	g.holderAt = make([]int32, 0, len(keys)+1)
 	g.holders = make([]int32, 0, total)
 	g.byLen = make([][]lenEntry, maxKeyLen+1)
-	for i, k := range g.keys {
+	for n, count := range perLen {
+		g.byLen[n] = make([]lenEntry, 0, count)
+	}
+	for i, k := range keys {
+		kt.WriteString(k)
+		g.keyEnd = append(g.keyEnd, int32(kt.Len()))
 		g.holderAt = append(g.holderAt, int32(len(g.holders)))
 		g.holders = append(g.holders, holders[k]...)
 		g.byLen[len(k)] = append(g.byLen[len(k)], lenEntry{mask: letterMask(k), key: int32(i)})
 	}
 	g.holderAt = append(g.holderAt, int32(len(g.holders)))
+	g.keyText = kt.String()
 }
 
-// exact returns the index of key in keys.
-func (g *Gazetteer) exact(key string) (int32, bool) {
-	i, ok := slices.BinarySearch(g.keys, key)
-	return int32(i), ok
+// key returns key i.
+func (g *Gazetteer) key(i int32) string {
+	from := int32(0)
+	if i > 0 {
+		from = g.keyEnd[i-1]
+	}
+	return g.keyText[from:g.keyEnd[i]]
 }
+
+// search returns the index of the first key not less than key, and whether
+// it is key.
+func (g *Gazetteer) search(key string) (int32, bool) {
+	lo, hi := int32(0), int32(len(g.keyEnd))
+	for lo < hi {
+		if mid := int32(uint32(lo+hi) >> 1); g.key(mid) < key {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo, int(lo) < len(g.keyEnd) && g.key(lo) == key
+}
+
+// exact returns the index of key among the keys.
+func (g *Gazetteer) exact(key string) (int32, bool) { return g.search(key) }
 
 // holdersOf lists the places known by keys[k].
 func (g *Gazetteer) holdersOf(k int32) []int32 {
@@ -207,7 +264,7 @@ func (g *Gazetteer) Places() []Place { return g.places }
 
 // ByID returns the place with a GeoNames id.
 func (g *Gazetteer) ByID(id string) (Place, bool) {
-	i, ok := g.byID[id]
+	i, ok := g.indexOf(id)
 	if !ok {
 		return Place{}, false
 	}
@@ -272,9 +329,9 @@ func (g *Gazetteer) Match(query string, limit int) []Match {
 	}
 	var found []candidate
 	if len(q) >= minPrefixLen {
-		lo := sort.SearchStrings(g.keys, q)
-		for i := lo; i < len(g.keys) && strings.HasPrefix(g.keys[i], q); i++ {
-			found = append(found, candidate{int32(i), scorePrefix})
+		lo, _ := g.search(q)
+		for i := lo; int(i) < len(g.keyEnd) && strings.HasPrefix(g.key(i), q); i++ {
+			found = append(found, candidate{i, scorePrefix})
 		}
 	}
 	maxEdits := editBudget(len(q))
@@ -285,7 +342,7 @@ func (g *Gazetteer) Match(query string, limit int) []Match {
 				if bits.OnesCount64(qm^e.mask) > 2*maxEdits {
 					continue
 				}
-				switch d := osaDistance(q, g.keys[e.key], maxEdits); {
+				switch d := osaDistance(q, g.key(e.key), maxEdits); {
 				case d > maxEdits:
 				case d == 1:
 					found = append(found, candidate{e.key, scoreTypo1})

@@ -155,7 +155,7 @@ func TestAliasesPointAtTheirCities(t *testing.T) {
 }
 
 func TestLoadRejectsBadAlias(t *testing.T) {
-	g := &Gazetteer{byID: map[string]int{}}
+	g := &Gazetteer{}
 	if err := g.readCities(citiesTSV); err != nil {
 		t.Fatal(err)
 	}
