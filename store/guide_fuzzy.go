@@ -36,13 +36,18 @@ type guideVocab struct {
 	langs map[string]*langVocab
 }
 
+// langVocab is held for the life of the process: word i is kept as index
+// lists over two strings, not in a map or as runes, which took twice the
+// heap of the words themselves.
 type langVocab struct {
-	words  []string         // as written, lower-case
-	keys   [][]rune         // folded, as runes, for the edit check
-	freq   []int32          // occurrences in the guide
-	exact  map[string]int32 // folded key -> word
-	sorted []string         // folded keys, sorted, for prefix look-ups
-	byLen  map[int][]int32  // words by the rune length of their key
+	words []string // as written, lower-case
+	keys  []string // folded; the same string as the word when they are equal
+	freq  []int32  // occurrences in the guide
+	// sorted lists the words by key, for exact and prefix look-ups.
+	sorted []int32
+	byLen  map[int][]int32 // words by the rune length of their key
+	// building finds a word while the vocabulary is built, then is dropped.
+	building map[string]int32
 }
 
 // vocabKey folds case and Latin diacritics as the index's
@@ -72,15 +77,28 @@ func newGuideVocab(texts func(yield func(lang, text string))) *guideVocab {
 	texts(func(lang, text string) {
 		lv := v.langs[lang]
 		if lv == nil {
-			lv = &langVocab{exact: map[string]int32{}, byLen: map[int][]int32{}}
+			lv = &langVocab{building: map[string]int32{}, byLen: map[int][]int32{}}
 			v.langs[lang] = lv
 		}
 		lv.add(text)
 	})
 	for _, lv := range v.langs {
-		sort.Strings(lv.sorted)
+		lv.building = nil
+		lv.sorted = make([]int32, len(lv.keys))
+		for i := range lv.sorted {
+			lv.sorted[i] = int32(i)
+		}
+		slices.SortFunc(lv.sorted, func(a, b int32) int { return strings.Compare(lv.keys[a], lv.keys[b]) })
+		lv.words, lv.keys, lv.freq = slices.Clip(lv.words), slices.Clip(lv.keys), slices.Clip(lv.freq)
 	}
 	return v
+}
+
+// search returns the position in sorted of the first key not less than
+// key, and whether it is key.
+func (v *langVocab) search(key string) (int, bool) {
+	i := sort.Search(len(v.sorted), func(i int) bool { return v.keys[v.sorted[i]] >= key })
+	return i, i < len(v.sorted) && v.keys[v.sorted[i]] == key
 }
 
 func (v *langVocab) add(text string) {
@@ -89,7 +107,7 @@ func (v *langVocab) add(text string) {
 			continue
 		}
 		key := vocabKey(w)
-		if i, ok := v.exact[key]; ok {
+		if i, ok := v.building[key]; ok {
 			v.freq[i]++
 			continue
 		}
@@ -104,11 +122,10 @@ func (v *langVocab) add(text string) {
 		}
 		i := int32(len(v.words))
 		v.words = append(v.words, word)
-		v.keys = append(v.keys, []rune(key))
+		v.keys = append(v.keys, key)
 		v.freq = append(v.freq, 1)
-		v.exact[key] = i
-		v.sorted = append(v.sorted, key)
-		n := len(v.keys[i])
+		v.building[key] = i
+		n := utf8.RuneCountInString(key)
 		v.byLen[n] = append(v.byLen[n], i)
 	}
 }
@@ -122,14 +139,14 @@ func (v *guideVocab) known(key string, langs []string) bool {
 		if lv == nil {
 			continue
 		}
-		if _, ok := lv.exact[key]; ok {
+		if _, ok := lv.search(key); ok {
 			return true
 		}
 		if stem == "" {
 			continue
 		}
-		i := sort.SearchStrings(lv.sorted, stem)
-		if i < len(lv.sorted) && strings.HasPrefix(lv.sorted[i], stem) {
+		i, _ := lv.search(stem)
+		if i < len(lv.sorted) && strings.HasPrefix(lv.keys[lv.sorted[i]], stem) {
 			return true
 		}
 	}
@@ -146,6 +163,7 @@ func (v *guideVocab) near(key string, langs []string) []string {
 	}
 	var hits []found
 	q := []rune(key)
+	var w []rune
 	for _, lang := range langs {
 		lv := v.langs[lang]
 		if lv == nil {
@@ -153,7 +171,11 @@ func (v *guideVocab) near(key string, langs []string) []string {
 		}
 		for n := len(q) - 1; n <= len(q)+1; n++ {
 			for _, i := range lv.byLen[n] {
-				if w := lv.keys[i]; !slices.Equal(w, q) && withinOneEdit(q, w) && !slices.ContainsFunc(hits, func(h found) bool { return h.word == lv.words[i] }) {
+				if !nearInBytes(key, lv.keys[i]) {
+					continue
+				}
+				w = appendRunes(w[:0], lv.keys[i])
+				if !slices.Equal(w, q) && withinOneEdit(q, w) && !slices.ContainsFunc(hits, func(h found) bool { return h.word == lv.words[i] }) {
 					hits = append(hits, found{lv.words[i], lv.freq[i], i})
 				}
 			}
@@ -235,4 +257,29 @@ func vocabOf(docs []GuideDoc) *guideVocab {
 			yield(d.Lang, d.Text)
 		}
 	})
+}
+
+// nearInBytes is a cheap test that rules out most words before their runes
+// are decoded: one edit differs in at most two runes of the longer word,
+// eight bytes at most, so the rest is a common prefix and suffix.
+func nearInBytes(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	p := 0
+	for p < len(a) && a[p] == b[p] {
+		p++
+	}
+	s := 0
+	for s < len(a)-p && a[len(a)-1-s] == b[len(b)-1-s] {
+		s++
+	}
+	return len(b)-p-s <= 2*utf8.UTFMax
+}
+
+func appendRunes(dst []rune, s string) []rune {
+	for _, r := range s {
+		dst = append(dst, r)
+	}
+	return dst
 }

@@ -15,12 +15,73 @@ func TestWithinOneEdit(t *testing.T) {
 	}{
 		{"паспорт", "пасспорт", true}, {"паспорт", "паспот", true}, {"паспорт", "паспорд", true},
 		{"passport", "passprot", true}, {"паспорт", "паспорт", true},
+		{"ab\U00010000\U00100000", "ab\U00100000\U00010000", true}, // the widest swap in bytes
 		{"паспорт", "пасспорд", false}, {"passport", "psasprot", false}, {"abc", "abcde", false},
 	} {
 		if got := withinOneEdit([]rune(tc.a), []rune(tc.b)); got != tc.want {
 			t.Errorf("withinOneEdit(%q, %q) = %v", tc.a, tc.b, got)
 		}
+		if tc.want && !nearInBytes(tc.a, tc.b) {
+			t.Errorf("nearInBytes(%q, %q) rules out a word one edit away", tc.a, tc.b)
+		}
 	}
+}
+
+// The byte test may only rule out: every pair of the guide's words one edit
+// apart, and every one-edit variant of them, must pass it.
+func TestNearInBytesKeepsEveryNeighbour(t *testing.T) {
+	g, _ := guide.Load(content.FS, content.GuideDir)
+	var docs []GuideDoc
+	for _, d := range g.SearchDocs() {
+		docs = append(docs, GuideDoc{Lang: d.Lang, Title: d.Title, Text: d.Text})
+	}
+	v := vocabOf(docs)
+	checked := 0
+	for _, lv := range v.langs {
+		for i, key := range lv.keys {
+			w := []rune(key)
+			for _, variant := range oneEditVariants(w, []rune{'a', 'ж', 'ა', 'ə', '𝔸'}) {
+				if !nearInBytes(key, string(variant)) {
+					t.Fatalf("nearInBytes(%q, %q) is false", key, string(variant))
+				}
+				checked++
+			}
+			if i > 200 {
+				break
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no words checked")
+	}
+}
+
+// oneEditVariants lists w with one rune inserted, deleted, replaced, or two
+// neighbours swapped.
+func oneEditVariants(w, alphabet []rune) [][]rune {
+	var out [][]rune
+	for i := 0; i <= len(w); i++ {
+		for _, r := range alphabet {
+			out = append(out, append(append(append([]rune{}, w[:i]...), r), w[i:]...))
+			if i < len(w) {
+				out = append(out, append(append(append([]rune{}, w[:i]...), r), w[i+1:]...))
+			}
+		}
+		if i < len(w) {
+			out = append(out, append(append([]rune{}, w[:i]...), w[i+1:]...))
+		}
+		if i+1 < len(w) {
+			swapped := append([]rune{}, w...)
+			swapped[i], swapped[i+1] = swapped[i+1], swapped[i]
+			out = append(out, swapped)
+		}
+	}
+	for _, v := range out {
+		if !withinOneEdit(w, v) {
+			panic("not one edit: " + string(v))
+		}
+	}
+	return out
 }
 
 func TestGuideMatchWidensOnlyUnknownWords(t *testing.T) {
