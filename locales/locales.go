@@ -92,19 +92,32 @@ func Load() (*Catalog, error) { return load(embedded) }
 // editors trying changes without a rebuild.
 func LoadDir(dir string) (*Catalog, error) { return load(os.DirFS(dir)) }
 
+// unmarshalers are the file formats go-i18n's parser is given.
+var unmarshalers = map[string]i18n.UnmarshalFunc{"toml": toml.Unmarshal}
+
 func load(fsys fs.FS) (*Catalog, error) {
 	bundle := i18n.NewBundle(language.Make(Default))
-	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	c := &Catalog{localizers: make(map[string]*i18n.Localizer, len(Languages)),
 		plain: make(map[string]*sync.Map, len(Languages))}
+	copies := map[string]string{}
 	for _, lang := range Languages {
 		name := messageFile(lang)
 		buf, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, fmt.Errorf("locales: %w", err)
 		}
-		mf, err := bundle.ParseMessageFileBytes(buf, name)
+		// Parsed apart from the bundle, which would keep each message as
+		// parsed for as long as the process lives (see trimForRuntime).
+		mf, err := i18n.ParseMessageFileBytes(buf, name, unmarshalers)
 		if err != nil {
+			return nil, fmt.Errorf("locales: %s: %w", name, err)
+		}
+		for _, m := range mf.Messages {
+			trimForRuntime(m, copies)
+		}
+		// Even a file without messages is added: that is what makes its
+		// language one the bundle matches, as ParseMessageFileBytes would.
+		if err := bundle.AddMessages(mf.Tag, mf.Messages...); err != nil {
 			return nil, fmt.Errorf("locales: %s: %w", name, err)
 		}
 		if lang == Default {
@@ -124,6 +137,24 @@ func load(fsys fs.FS) (*Catalog, error) {
 	}
 	c.status = status
 	return c, nil
+}
+
+// trimForRuntime leaves in m only what rendering reads: the description and
+// hash serve translators and goi18n merge, which read the files, not the
+// bundle. The TOML decoder hands out every string as a slice of the whole
+// file, so one template kept as decoded would keep all of the file alive,
+// descriptions and comments included; each string is copied instead, once
+// for all languages, since ids and some texts recur in every file.
+func trimForRuntime(m *i18n.Message, copies map[string]string) {
+	m.Description, m.Hash = "", ""
+	for _, s := range []*string{&m.ID, &m.LeftDelim, &m.RightDelim, &m.Zero, &m.One, &m.Two, &m.Few, &m.Many, &m.Other} {
+		kept, ok := copies[*s]
+		if !ok {
+			kept = strings.Clone(*s)
+			copies[kept] = kept
+		}
+		*s = kept
+	}
 }
 
 func readStatus(fsys fs.FS) (map[string]Review, error) {
