@@ -28,12 +28,16 @@ type Guide struct {
 
 // entry is a loaded topic with what rendering and validation derived from it.
 type entry struct {
-	topic  Topic
-	file   parsedFile
-	head   string // the title as rendered, in bold, with the blank line after it
-	body   string // the body as rendered
-	pages  []string
-	plain  string
+	topic Topic
+	file  parsedFile
+	html  string // the topic as rendered: head, then body
+	head  string // the title in bold with the blank line after it, a prefix of html
+	body  string // the rest of html, not a second copy
+	// pages is how html splits into pages. The plan, not the pages, is
+	// kept: a page that closes or reopens tags at a cut is a copy of its
+	// part of the topic, held for as long as the bot runs, while
+	// assembling it again for each reader is cheap.
+	pages  []part
 	phones []phoneMention
 	// instruments are the distinct instruments of the sources, in order.
 	instruments []string
@@ -203,15 +207,14 @@ func loadTopic(name, lang string, data []byte) (*entry, []Problem) {
 	problems = append(problems, checkCitations(t, pf, sources)...)
 
 	bodyHTML := (&renderer{src: body}).blocks(doc.FirstChild(), blockContext{})
-	e.head = "<b>" + escapeText(t.Title) + "</b>\n\n"
-	html := e.head + bodyHTML
-	// The body is kept as the tail of the whole page, not a second copy.
-	e.body = html[len(e.head):]
-	if err := ValidateHTML(html); err != nil {
+	head := "<b>" + escapeText(t.Title) + "</b>\n\n"
+	e.html = head + bodyHTML
+	e.head, e.body = e.html[:len(head)], e.html[len(head):]
+	if err := ValidateHTML(e.html); err != nil {
 		report(pf.bodyStart, "rendered HTML would be rejected by Telegram: %v", err)
 	}
-	e.pages = Split(html, PageLimit)
-	for i, page := range e.pages {
+	e.pages = plan(e.html, PageLimit)
+	for i, page := range assemble(e.html, e.pages) {
 		if n := VisibleLength(page); n > MessageLimit {
 			report(pf.bodyStart, "page %d is %d characters long, over Telegram's limit of %d", i+1, n, MessageLimit)
 		}
@@ -219,7 +222,6 @@ func loadTopic(name, lang string, data []byte) (*entry, []Problem) {
 			report(pf.bodyStart, "page %d would be rejected by Telegram: %v", i+1, err)
 		}
 	}
-	e.plain = PlainText(bodyHTML)
 	return e, problems
 }
 
@@ -461,7 +463,7 @@ func (g *Guide) Pages(lang, id string) []string {
 	if e == nil {
 		return nil
 	}
-	return slices.Clone(e.pages)
+	return assemble(e.html, e.pages)
 }
 
 // PagesWith is Pages with intro (Telegram HTML) between the title and the
@@ -474,7 +476,7 @@ func (g *Guide) PagesWith(lang, id, intro string) []string {
 	case e == nil:
 		return nil
 	case intro == "":
-		return slices.Clone(e.pages)
+		return assemble(e.html, e.pages)
 	}
 	html := e.head + intro + "\n\n" + e.body
 	if parts, ok := e.withIntro.Load(intro); ok {
@@ -530,7 +532,10 @@ func (g *Guide) SearchDocs() []SearchDoc {
 	var docs []SearchDoc
 	g.each(func(e *entry) {
 		t := e.topic
-		docs = append(docs, SearchDoc{Lang: t.Lang, ID: t.ID, Title: t.Title, Text: t.Summary + "\n\n" + e.plain})
+		// Derived here rather than kept: the index is built only at start
+		// and on reload, and keeping the plain text would hold a third copy
+		// of every topic for the rest of the time.
+		docs = append(docs, SearchDoc{Lang: t.Lang, ID: t.ID, Title: t.Title, Text: t.Summary + "\n\n" + PlainText(e.body)})
 	})
 	return docs
 }

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -361,6 +362,63 @@ func TestPagesWithKeepsEachIntrosPages(t *testing.T) {
 	other := g.PagesWith("en", "documents", introB)
 	if want := split(introB); strings.Join(other, "|") != strings.Join(want, "|") {
 		t.Errorf("intro B got\n%q\nwant\n%q", other, want)
+	}
+}
+
+// Pages are assembled on each call from how the topic was split at load;
+// they must be the pages Split makes of the rendered topic, for every topic
+// of the guide and for one cut inside formatting, whose pages close and
+// reopen tags.
+func TestPagesAreTheSplitTopic(t *testing.T) {
+	italic := "_" + strings.TrimSpace(strings.Repeat("Only an official may take it. ", 200)) + "_"
+	long := strings.Replace(validEnglish, "Only an official may take it (UN ICRMW, Art. 21).", italic+" (UN ICRMW, Art. 21).", 1)
+	cutInside := loadClean(t, map[string]string{"guide/en/documents.md": long})
+	if pages := cutInside.Pages("en", "documents"); len(pages) < 2 || !slices.ContainsFunc(pages[1:], func(p string) bool { return strings.HasPrefix(p, "<i>") }) {
+		t.Fatalf("the long topic should be cut inside the italics: %q", pages)
+	}
+	repo, problems := Load(contentDir, "guide")
+	if len(repo.Topics(SourceLanguage)) == 0 {
+		t.Fatalf("no English topics: %v", problems)
+	}
+	for _, g := range []*Guide{cutInside, repo} {
+		for _, lang := range Languages {
+			for _, ref := range g.Topics(lang) {
+				topic, _ := g.Topic(lang, ref.ID)
+				want := Split("<b>"+escapeText(topic.Title)+"</b>\n\n"+Render([]byte(topic.Body)), PageLimit)
+				if got := g.Pages(lang, ref.ID); !slices.Equal(got, want) {
+					t.Errorf("Pages(%s, %s) = %q, want %q", lang, ref.ID, got, want)
+				}
+				if got := g.PagesWith(lang, ref.ID, ""); !slices.Equal(got, want) {
+					t.Errorf("PagesWith(%s, %s, \"\") = %q, want %q", lang, ref.ID, got, want)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkPages turns a page of every topic in every language with no
+// intro, as the bot does for a topic that cites no instrument or a reader
+// who has not said where they work.
+//
+//	go test -run '^$' -bench 'Pages$' -benchmem ./content/guide
+func BenchmarkPages(b *testing.B) {
+	g, problems := Load(os.DirFS(".."), "guide")
+	if g == nil {
+		b.Fatal(problems)
+	}
+	type ref struct{ lang, id string }
+	var refs []ref
+	for _, lang := range Languages {
+		for _, t := range g.Topics(lang) {
+			refs = append(refs, ref{lang, t.ID})
+		}
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		r := refs[i%len(refs)]
+		if len(g.Pages(r.lang, r.id)) == 0 {
+			b.Fatal("no pages")
+		}
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -139,8 +138,9 @@ func parseFile(name, lang string, data []byte) (parsedFile, []Problem) {
 		report(1, "front matter is not closed by a %q line", fence)
 		return pf, problems
 	}
-	// A copy: a slice of lines would keep every line of the body too.
-	pf.fmLines = slices.Clone(lines[1:closing])
+	// The front matter lines and the body are slices of text, so the file
+	// is held once for the life of the process, not once more as a copy.
+	pf.fmLines = lines[1:closing:closing]
 	pf.bodyStart = closing + 2
 	for i, line := range pf.fmLines {
 		if key := keyOf(line); key != "" {
@@ -164,7 +164,11 @@ func parseFile(name, lang string, data []byte) (parsedFile, []Problem) {
 	t := &pf.topic
 	t.Lang = lang
 	t.File = name
-	t.Body = strings.Join(lines[closing+1:], "\n")
+	bodyAt := 0
+	for _, line := range lines[:closing+1] {
+		bodyAt += len(line) + len("\n")
+	}
+	t.Body = text[min(bodyAt, len(text)):]
 	t.Hash = Hash(data)
 	str := func(key string, required bool) string {
 		v, ok := raw[key]
