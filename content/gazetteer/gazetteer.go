@@ -251,10 +251,7 @@ func (g *Gazetteer) search(key string) (int32, bool) {
 	return lo, int(lo) < len(g.keyEnd) && g.key(lo) == key
 }
 
-// exact returns the index of key among the keys.
-func (g *Gazetteer) exact(key string) (int32, bool) { return g.search(key) }
-
-// holdersOf lists the places known by keys[k].
+// holdersOf lists the places known by key k.
 func (g *Gazetteer) holdersOf(k int32) []int32 {
 	return g.holders[g.holderAt[k]:g.holderAt[k+1]]
 }
@@ -275,7 +272,7 @@ func (g *Gazetteer) ByID(id string) (Place, bool) {
 // exactly (after folding). It suits names an editor wrote, such as a
 // directory entry's city, not a worker's typing.
 func (g *Gazetteer) Locate(country, name string) (Place, bool) {
-	k, ok := g.exact(fold.Key(name))
+	k, ok := g.search(fold.Key(name))
 	if !ok {
 		return Place{}, false
 	}
@@ -321,7 +318,7 @@ func (g *Gazetteer) Match(query string, limit int) []Match {
 	if q == "" || limit <= 0 {
 		return nil
 	}
-	if k, ok := g.exact(q); ok {
+	if k, ok := g.search(q); ok {
 		return g.collect([]candidate{{k, scoreExact}}, limit)
 	}
 	if len(q) > maxKeyLen {
