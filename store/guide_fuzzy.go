@@ -46,8 +46,6 @@ type langVocab struct {
 	// sorted lists the words by key, for exact and prefix look-ups.
 	sorted []int32
 	byLen  map[int][]int32 // words by the rune length of their key
-	// building finds a word while the vocabulary is built, then is dropped.
-	building map[string]int32
 }
 
 // vocabKey folds case and Latin diacritics as the index's
@@ -74,16 +72,19 @@ func searchWords(text string) []string {
 
 func newGuideVocab(texts func(yield func(lang, text string))) *guideVocab {
 	v := &guideVocab{langs: map[string]*langVocab{}}
+	// seen finds a language's words while they are counted; only the
+	// sorted index outlives the build.
+	seen := map[string]map[string]int32{}
 	texts(func(lang, text string) {
 		lv := v.langs[lang]
 		if lv == nil {
-			lv = &langVocab{building: map[string]int32{}, byLen: map[int][]int32{}}
+			lv = &langVocab{byLen: map[int][]int32{}}
 			v.langs[lang] = lv
+			seen[lang] = map[string]int32{}
 		}
-		lv.add(text)
+		lv.add(text, seen[lang])
 	})
 	for _, lv := range v.langs {
-		lv.building = nil
 		lv.sorted = make([]int32, len(lv.keys))
 		for i := range lv.sorted {
 			lv.sorted[i] = int32(i)
@@ -101,13 +102,13 @@ func (v *langVocab) search(key string) (int, bool) {
 	return i, i < len(v.sorted) && v.keys[v.sorted[i]] == key
 }
 
-func (v *langVocab) add(text string) {
+func (v *langVocab) add(text string, seen map[string]int32) {
 	for _, w := range searchWords(text) {
 		if utf8.RuneCountInString(w) < minFuzzyRunes {
 			continue
 		}
 		key := vocabKey(w)
-		if i, ok := v.building[key]; ok {
+		if i, ok := seen[key]; ok {
 			v.freq[i]++
 			continue
 		}
@@ -124,7 +125,7 @@ func (v *langVocab) add(text string) {
 		v.words = append(v.words, word)
 		v.keys = append(v.keys, key)
 		v.freq = append(v.freq, 1)
-		v.building[key] = i
+		seen[key] = i
 		n := utf8.RuneCountInString(key)
 		v.byLen[n] = append(v.byLen[n], i)
 	}
@@ -171,11 +172,11 @@ func (v *guideVocab) near(key string, langs []string) []string {
 		}
 		for n := len(q) - 1; n <= len(q)+1; n++ {
 			for _, i := range lv.byLen[n] {
-				if !nearInBytes(key, lv.keys[i]) {
+				if lv.keys[i] == key || !nearInBytes(key, lv.keys[i]) {
 					continue
 				}
 				w = appendRunes(w[:0], lv.keys[i])
-				if !slices.Equal(w, q) && withinOneEdit(q, w) && !slices.ContainsFunc(hits, func(h found) bool { return h.word == lv.words[i] }) {
+				if withinOneEdit(q, w) && !slices.ContainsFunc(hits, func(h found) bool { return h.word == lv.words[i] }) {
 					hits = append(hits, found{lv.words[i], lv.freq[i], i})
 				}
 			}

@@ -402,17 +402,7 @@ func TestPagesAreTheSplitTopic(t *testing.T) {
 //
 //	go test -run '^$' -bench 'Pages$' -benchmem ./content/guide
 func BenchmarkPages(b *testing.B) {
-	g, problems := Load(os.DirFS(".."), "guide")
-	if g == nil {
-		b.Fatal(problems)
-	}
-	type ref struct{ lang, id string }
-	var refs []ref
-	for _, lang := range Languages {
-		for _, t := range g.Topics(lang) {
-			refs = append(refs, ref{lang, t.ID})
-		}
-	}
+	g, refs := everyTopic(b)
 	b.ResetTimer()
 	for i := range b.N {
 		r := refs[i%len(refs)]
@@ -427,18 +417,8 @@ func BenchmarkPages(b *testing.B) {
 //
 //	go test -run '^$' -bench PagesWith -benchmem ./content/guide
 func BenchmarkPagesWith(b *testing.B) {
-	g, problems := Load(os.DirFS(".."), "guide")
-	if g == nil {
-		b.Fatal(problems)
-	}
+	g, refs := everyTopic(b)
 	intro := "<b>Does it apply in Georgia?</b>\nC181: ratified.\nC189: not ratified.\n<i>National law may give more.</i>"
-	type ref struct{ lang, id string }
-	var refs []ref
-	for _, lang := range Languages {
-		for _, t := range g.Topics(lang) {
-			refs = append(refs, ref{lang, t.ID})
-		}
-	}
 	b.ResetTimer()
 	for i := range b.N {
 		r := refs[i%len(refs)]
@@ -446,4 +426,22 @@ func BenchmarkPagesWith(b *testing.B) {
 			b.Fatal("no pages")
 		}
 	}
+}
+
+type topicRef struct{ lang, id string }
+
+// everyTopic loads the repository's guide and lists each topic in each
+// language, for the benchmarks to turn through.
+func everyTopic(b *testing.B) (*Guide, []topicRef) {
+	g, problems := Load(os.DirFS(".."), "guide")
+	if g == nil {
+		b.Fatal(problems)
+	}
+	var refs []topicRef
+	for _, lang := range Languages {
+		for _, t := range g.Topics(lang) {
+			refs = append(refs, topicRef{lang, t.ID})
+		}
+	}
+	return g, refs
 }
