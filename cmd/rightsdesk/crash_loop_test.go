@@ -252,27 +252,7 @@ type loopPerson struct {
 // complaint does /start, the language and a whole complaint, and returns
 // the case number the bot gave.
 func (p *loopPerson) complaint(cat *locales.Catalog, u *localapi.User) string {
-	lang := u.Language()
-	label := func(id string) string { return cat.T(lang, id, nil) }
-	if !p.step(u, func() { u.SendText("/start") }, hasButton(label("language_name"))) ||
-		!p.press(u, label("language_name"), hasButton(label("menu_short_complaint"))) ||
-		!p.step(u, func() { u.SendText("/complaint") }, hasButton(label("intake_btn_safe"))) ||
-		!p.press(u, label("intake_btn_safe"), hasButton(label("intake_btn_agree"))) ||
-		!p.press(u, label("intake_btn_agree"), hasButton(label("intake_btn_identity_shared"))) ||
-		!p.press(u, label("intake_btn_identity_shared"), hasButton(label("btn_skip"))) ||
-		!p.press(u, label("btn_skip"), hasButton(label("intake_cat_wages"))) ||
-		!p.press(u, label("intake_cat_wages"), hasButton("✓ "+label("intake_cat_wages"))) ||
-		!p.press(u, label("btn_done"), anyMessage) ||
-		!p.step(u, func() { u.SendText("Tbilisi") }, hasButton(label("btn_yes"))) ||
-		!p.press(u, label("btn_yes"), hasButton(label("intake_country_az"))) ||
-		!p.press(u, label("intake_country_az"), hasButton(label("intake_sector_construction"))) ||
-		!p.press(u, label("intake_sector_construction"), anyMessage) ||
-		!p.step(u, func() { u.SendText("ACME Construction") }, hasButton(label("intake_since_lt1m"))) ||
-		!p.press(u, label("intake_since_lt1m"), anyMessage) ||
-		!p.step(u, func() { u.SendText("Unpaid since March; the boss keeps my passport.") }, hasButton(label("btn_done"))) ||
-		!p.press(u, label("btn_done"), hasButton(label("intake_contact_bot"))) ||
-		!p.press(u, label("intake_contact_bot"), hasButton(label("intake_btn_submit"))) ||
-		!p.press(u, label("intake_btn_submit"), hasData("v1:r:")) {
+	if !p.fileComplaint(cat, u) {
 		return ""
 	}
 	for _, m := range u.Messages() {
