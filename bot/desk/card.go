@@ -4,6 +4,7 @@ package desk
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -252,6 +253,10 @@ const (
 	opLanguage   = "l"
 )
 
+// caseOps are the ops that act on a case; the language op names none.
+var caseOps = []string{opTake, opAsk, opRefer, opReferTo, opReferWhy, opResolve, opOutcome, opNoNote,
+	opResolveYes, opNotOurs, opNotOursYes, opCancel}
+
 // CallbackFeature is the bot's callback namespace for the desk.
 const CallbackFeature = "d"
 
@@ -271,10 +276,13 @@ type deskCallback struct {
 // refused as forged.
 func parseDeskCallback(payload string) (deskCallback, bool) {
 	parts := strings.Split(payload, ":")
-	if len(parts) == 2 && parts[0] == opLanguage {
+	if parts[0] == opLanguage {
+		if len(parts) != 2 {
+			return deskCallback{}, false
+		}
 		return deskCallback{op: opLanguage, args: parts[1:]}, true
 	}
-	if len(parts) < 3 || !store.ValidCaseID(parts[1]) {
+	if len(parts) < 3 || !slices.Contains(caseOps, parts[0]) || !store.ValidCaseID(parts[1]) {
 		return deskCallback{}, false
 	}
 	var rev int

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,7 +13,7 @@ import (
 // revision and is exactly what cardData would have made for it.
 func FuzzParseDeskCallback(f *testing.F) {
 	for _, s := range []string{"t:RD-ABCD-EFGH:3", "a:RD-ABCD-EFGH:0", "ft:RD-ABCD-EFGH:12:fnpr", "fr:RD-ABCD-EFGH:2:fnpr:x",
-		"ro:RD-ABCD-EFGH:1:helped", "l:ru", "l:", "t:RD-0000-0000:1", "t:RD-ABCD-EFGH:-1", "t:RD-ABCD-EFGH:01",
+		"ro:RD-ABCD-EFGH:1:helped", "l:ru", "l:", "t:RD-0000-0000:1", "t:RD-ABCD-EFGH:-1", "t:RD-ABCD-EFGH:01", "zz:RD-ABCD-EFGH:1", "l:RD-ABCD-EFGH:0",
 		"t:RD-ABCD-EFGH:99999999999999999999", "t::", ":::", "", "t:RD-ABCD-EFGH", "t:rd-abcd-efgh:1"} {
 		f.Add(s)
 	}
@@ -27,7 +28,7 @@ func FuzzParseDeskCallback(f *testing.F) {
 			}
 			return
 		}
-		if !store.ValidCaseID(cb.caseID) || cb.revision < 0 {
+		if !slices.Contains(caseOps, cb.op) || !store.ValidCaseID(cb.caseID) || cb.revision < 0 {
 			t.Fatalf("%q parsed as %+v", payload, cb)
 		}
 		if want := "v1:" + CallbackFeature + ":" + payload; cardData(cb.op, cb.caseID, cb.revision, cb.args...) != want {
