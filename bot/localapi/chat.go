@@ -245,12 +245,18 @@ func (s *Server) botMessages(c *chat) []Message {
 	return out
 }
 
-func (s *Server) lastBotMessage(c *chat) (Message, bool) {
+// lastBotMessage is the newest bot message not deleted for which match is
+// true (any, when match is nil). It looks from the newest back and stops at
+// the first: a long chat's history is not copied to find its last message.
+// match runs under the server's lock and must not call the server.
+func (s *Server) lastBotMessage(c *chat, match func(Message) bool) (Message, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := len(c.msgs) - 1; i >= 0; i-- {
 		if r := c.msgs[i]; r.fromBot && r.kind != "service" && !r.bot.Deleted {
-			return viewOf(c, r), true
+			if m := viewOf(c, r); match == nil || match(m) {
+				return m, true
+			}
 		}
 	}
 	return Message{}, false

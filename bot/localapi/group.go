@@ -346,7 +346,7 @@ func (g *Group) PressData(from *User, messageID int, data string) error {
 func (g *Group) Messages() []Message { return g.s.botMessages(g.current()) }
 
 // Last is the newest bot message in the group not deleted.
-func (g *Group) Last() (Message, bool) { return g.s.lastBotMessage(g.current()) }
+func (g *Group) Last() (Message, bool) { return g.s.lastBotMessage(g.current(), nil) }
 
 // WaitFor waits for a bot message in the group changed since the last
 // member action that matches.

@@ -150,11 +150,9 @@ func parseMarkup(raw string) (*markup, *APIError) {
 // messageOptions reads what every send method shares: reply_markup,
 // message_thread_id and the reply.
 func (s *Server) messageOptions(c *call, ch *chat, r *record) *APIError {
-	if raw, ok := c.p.raw("reply_markup"); ok && raw != "" {
-		mk, err := parseMarkup(raw)
-		if err != nil {
-			return err
-		}
+	if mk, err := c.markupOnce(); err != nil {
+		return err
+	} else if mk != nil {
 		if mk.inline != nil && len(mk.inline.InlineKeyboard) > 0 {
 			r.inline = mk.inline
 			r.bot.InlineKeyboard = mk.buttons
@@ -253,16 +251,19 @@ func (s *Server) serviceLocked(ch *chat, thread int, now time.Time, build func(m
 }
 
 func (s *Server) sendMessage(c *call) (any, *APIError) {
+	// Parsing needs nothing of the server's, so it is done before the
+	// lock; its errors still come in Telegram's order, after the chat's.
+	text, parseMode := c.p.str("text"), c.p.str("parse_mode")
+	f, textErr := formatText(text, parseMode)
+	c.markupOnce()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ch, aerr := s.chatForSend(c)
 	if aerr != nil {
 		return nil, aerr
 	}
-	text, parseMode := c.p.str("text"), c.p.str("parse_mode")
-	f, aerr := formatText(text, parseMode)
-	if aerr != nil {
-		return nil, aerr
+	if textErr != nil {
+		return nil, textErr
 	}
 	r := &record{kind: "text", nodes: f.nodes}
 	r.bot.Text, r.bot.PlainText, r.bot.ParseMode, r.bot.Entities = text, f.text, parseMode, f.entities
@@ -327,13 +328,12 @@ const notModified = "message is not modified: specified new message content and 
 // editMarkup reads reply_markup of an edit. Omitting it removes the inline
 // keyboard, as on Telegram.
 func editMarkup(c *call) (*markup, *APIError) {
-	raw, ok := c.p.raw("reply_markup")
-	if !ok || raw == "" {
-		return &markup{}, nil
-	}
-	mk, aerr := parseMarkup(raw)
+	mk, aerr := c.markupOnce()
 	if aerr != nil {
 		return nil, aerr
+	}
+	if mk == nil {
+		return &markup{}, nil
 	}
 	if mk.keyboard != nil || mk.remove {
 		return nil, badRequest("inline keyboard expected")
@@ -345,6 +345,10 @@ func editMarkup(c *call) (*markup, *APIError) {
 }
 
 func (s *Server) editMessageText(c *call) (any, *APIError) {
+	// As in sendMessage: parsed before the lock, errors in Telegram's order.
+	text, parseMode := c.p.str("text"), c.p.str("parse_mode")
+	f, textErr := formatText(text, parseMode)
+	mk, markupErr := editMarkup(c)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ch, r, aerr := s.botMessageFor(c, "message to edit not found")
@@ -357,14 +361,11 @@ func (s *Server) editMessageText(c *call) (any, *APIError) {
 	if r.kind != "text" {
 		return nil, badRequest("there is no text in the message to edit")
 	}
-	text, parseMode := c.p.str("text"), c.p.str("parse_mode")
-	f, aerr := formatText(text, parseMode)
-	if aerr != nil {
-		return nil, aerr
+	if textErr != nil {
+		return nil, textErr
 	}
-	mk, aerr := editMarkup(c)
-	if aerr != nil {
-		return nil, aerr
+	if markupErr != nil {
+		return nil, markupErr
 	}
 	if f.text == r.bot.PlainText && entitiesKey(f.entities) == entitiesKey(r.bot.Entities) && markupKey(mk.inline) == markupKey(r.inline) {
 		return nil, badRequest(notModified)

@@ -404,7 +404,13 @@ func (u *User) ReplyKeyboard() [][]KeyButton {
 func (u *User) Messages() []Message { return u.s.botMessages(u.chat) }
 
 // Last is the newest bot message not deleted.
-func (u *User) Last() (Message, bool) { return u.s.lastBotMessage(u.chat) }
+func (u *User) Last() (Message, bool) { return u.s.lastBotMessage(u.chat, nil) }
+
+// LastWhere is the newest bot message not deleted for which match is true,
+// as a person scrolling up finds it. match must not call the server.
+func (u *User) LastWhere(match func(Message) bool) (Message, bool) {
+	return u.s.lastBotMessage(u.chat, match)
+}
 
 // WaitFor waits for a bot message, sent, edited or deleted since the user's
 // last action, that matches.

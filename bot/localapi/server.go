@@ -171,6 +171,25 @@ type call struct {
 	method string
 	p      params
 	now    time.Time
+
+	// reply_markup, parsed once (markupOnce).
+	parsedMarkup *markup
+	markupErr    *APIError
+	markupDone   bool
+}
+
+// markupOnce parses the call's reply_markup the first time it is asked
+// for. The hot methods ask before they take the server's lock, so no other
+// call waits while a keyboard's JSON is read; the code under the lock then
+// finds it done.
+func (c *call) markupOnce() (*markup, *APIError) {
+	if !c.markupDone {
+		c.markupDone = true
+		if raw, ok := c.p.raw("reply_markup"); ok && raw != "" {
+			c.parsedMarkup, c.markupErr = parseMarkup(raw)
+		}
+	}
+	return c.parsedMarkup, c.markupErr
 }
 
 type handler struct {

@@ -624,3 +624,42 @@ func TestWebhookDelivery(t *testing.T) {
 		t.Fatalf("updates after webhook = %+v", ups)
 	}
 }
+
+// The text and the keyboard are parsed before the server's lock is taken;
+// a missing chat or message must still be reported before a bad keyboard,
+// as Telegram reports them.
+func TestParseErrorsComeAfterTheTarget(t *testing.T) {
+	s, bot := startServer(t, Config{})
+	u := s.NewUser("Nino", "ka")
+	u.SendText("/start")
+	bot.fails("sendMessage", map[string]string{"chat_id": "555", "text": "<b>x", "parse_mode": "HTML", "reply_markup": `{nope`},
+		400, "Bad Request: chat not found")
+	bot.fails("editMessageText", map[string]string{"chat_id": id(u.ID()), "message_id": "999", "text": "x", "reply_markup": `{nope`},
+		400, "Bad Request: message to edit not found")
+	m := bot.send(u.ID(), "one", nil)
+	bot.fails("editMessageText", map[string]string{"chat_id": id(u.ID()), "message_id": id(int64(m.MessageID)), "text": "x", "reply_markup": `{nope`},
+		400, "Bad Request: can't parse reply keyboard markup JSON object")
+	bot.fails("sendMessage", map[string]string{"chat_id": id(u.ID()), "text": "x", "reply_markup": `{nope`},
+		400, "Bad Request: can't parse reply keyboard markup JSON object")
+}
+
+func TestLastWhereLooksBackFromTheNewest(t *testing.T) {
+	s, bot := startServer(t, Config{})
+	u := s.NewUser("Ion", "ro")
+	u.SendText("/start")
+	keyboard := map[string]string{"reply_markup": inlineKeyboard([]Button{{Text: "Next", CallbackData: "n"}})}
+	older := bot.send(u.ID(), "older", keyboard)
+	newer := bot.send(u.ID(), "newer", keyboard)
+	bot.send(u.ID(), "plain", nil)
+	withNext := func(m Message) bool { return len(m.InlineKeyboard) > 0 && m.InlineKeyboard[0][0].Text == "Next" }
+	if m, ok := u.LastWhere(withNext); !ok || m.ID != newer.MessageID {
+		t.Fatalf("LastWhere = %+v, %v; want message %d", m, ok, newer.MessageID)
+	}
+	bot.ok("deleteMessage", map[string]string{"chat_id": id(u.ID()), "message_id": id(int64(newer.MessageID))}, nil)
+	if m, ok := u.LastWhere(withNext); !ok || m.ID != older.MessageID {
+		t.Fatalf("after deleting the newer: LastWhere = %+v, %v; want message %d", m, ok, older.MessageID)
+	}
+	if m, ok := u.LastWhere(func(Message) bool { return false }); ok {
+		t.Fatalf("nothing matches, yet LastWhere = %+v", m)
+	}
+}

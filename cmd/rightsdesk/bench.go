@@ -556,12 +556,11 @@ func (p *benchPerson) echo(u *localapi.User, rnd *rand.Rand, perText float64) {
 }
 
 func (p *benchPerson) press(u *localapi.User, label string, until func(localapi.Message) bool) bool {
-	msgs := u.Messages()
-	for i := len(msgs) - 1; i >= 0; i-- {
-		for _, row := range msgs[i].InlineKeyboard {
+	if m, ok := u.LastWhere(hasButton(label)); ok {
+		for _, row := range m.InlineKeyboard {
 			for _, b := range row {
 				if names(b.Text, label) {
-					id, text := msgs[i].ID, b.Text
+					id, text := m.ID, b.Text
 					p.presses++
 					return p.step(u, func() { _ = u.Press(id, text) }, until)
 				}
@@ -602,10 +601,10 @@ func (p *benchPerson) pressData(u *localapi.User, messageID int, data string, un
 // button picks, on the newest message that has one, a button whose data
 // begins with one of the prefixes.
 func (p *benchPerson) button(u *localapi.User, rnd *rand.Rand, prefixes ...string) (int, string) {
-	msgs := u.Messages()
-	for i := len(msgs) - 1; i >= 0; i-- {
-		var data []string
-		for _, row := range msgs[i].InlineKeyboard {
+	var data []string
+	m, _ := u.LastWhere(func(m localapi.Message) bool {
+		data = data[:0]
+		for _, row := range m.InlineKeyboard {
 			for _, b := range row {
 				for _, prefix := range prefixes {
 					if strings.HasPrefix(b.CallbackData, prefix) {
@@ -614,11 +613,12 @@ func (p *benchPerson) button(u *localapi.User, rnd *rand.Rand, prefixes ...strin
 				}
 			}
 		}
-		if len(data) > 0 {
-			return msgs[i].ID, data[rnd.IntN(len(data))]
-		}
+		return len(data) > 0
+	})
+	if len(data) == 0 {
+		return 0, ""
 	}
-	return 0, ""
+	return m.ID, data[rnd.IntN(len(data))]
 }
 
 // step does one thing a person does and waits until the bot's answer
