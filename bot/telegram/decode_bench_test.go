@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -52,4 +53,30 @@ func BenchmarkDecode(b *testing.B) {
 			}
 		})
 	}
+}
+
+// A getUpdates answer as the bench's people make it: four presses under guide
+// pages for each typed answer.
+//
+// go test -run '^$' -bench SplitUpdates -benchmem ./bot/telegram
+func BenchmarkSplitUpdates(b *testing.B) {
+	items := [][]byte{pressUnderGuidePage(), pressUnderGuidePage(), typedAnswer(), pressUnderGuidePage(), pressUnderGuidePage()}
+	raw := append(append([]byte("["), bytes.Join(items, []byte(","))...), ']')
+	b.Run("splitArray", func(b *testing.B) {
+		b.SetBytes(int64(len(raw)))
+		for b.Loop() {
+			if got, err := splitArray(raw); err != nil || len(got) != len(items) {
+				b.Fatal(len(got), err)
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.SetBytes(int64(len(raw)))
+		for b.Loop() {
+			var got []json.RawMessage
+			if err := json.Unmarshal(raw, &got); err != nil || len(got) != len(items) {
+				b.Fatal(len(got), err)
+			}
+		}
+	})
 }
