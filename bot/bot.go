@@ -348,7 +348,7 @@ func (t *turn) writesChat() bool {
 // save writes the chat's row, state being the turn's state encoded.
 func (b *Bot) save(tx *store.Tx, t *turn, state []byte) error {
 	if t.erase {
-		relayed, err := tx.EraseChat(t.upd.ChatID, t.upd.ID)
+		relayed, err := tx.EraseChat(t.upd.ChatID)
 		// What the desks received from the worker is taken back, read in
 		// this transaction so that nothing delivered before it is missed.
 		if err != nil {

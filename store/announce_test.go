@@ -122,7 +122,7 @@ func TestSubscriptionKeepsOnlyWhatTargetingNeeds(t *testing.T) {
 	}
 	db.Update(ctx, func(tx *store.Tx) error { return tx.SaveChat(store.Chat{ID: 5, Type: "private"}) })
 	if err := db.Update(ctx, func(tx *store.Tx) error {
-		_, err := tx.EraseChat(5, 0)
+		_, err := tx.EraseChat(5)
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -94,7 +94,7 @@ func TestEraseChatLeavesNoCiphertextOnDisk(t *testing.T) {
 		}
 		return all
 	}
-	// Handling an update drops its payload; the erasure drops the row.
+	// Handling an update drops its payload and its chat.
 	if err := db.Update(ctx, func(tx *Tx) error { return tx.MarkHandled(1) }); err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestEraseChatLeavesNoCiphertextOnDisk(t *testing.T) {
 	}
 
 	if err := db.Update(ctx, func(tx *Tx) error {
-		_, err := tx.EraseChat(mine, 0)
+		_, err := tx.EraseChat(mine)
 		return err
 	}); err != nil {
 		t.Fatal(err)

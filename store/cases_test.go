@@ -185,7 +185,7 @@ func TestEraseChatLeavesTombstone(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := db.Update(ctx, func(tx *store.Tx) error {
-		_, err := tx.EraseChat(9, 0)
+		_, err := tx.EraseChat(9)
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -241,7 +241,7 @@ func TestSealedCaseDetails(t *testing.T) {
 		t.Fatalf("unknown case: %v", err)
 	}
 	if err := db.Update(ctx, func(tx *store.Tx) error {
-		_, err := tx.EraseChat(5, 0)
+		_, err := tx.EraseChat(5)
 		return err
 	}); err != nil {
 		t.Fatal(err)

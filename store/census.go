@@ -22,8 +22,9 @@ type Census struct {
 }
 
 // TakeCensus counts, in one read transaction so the figures agree. It
-// reads indexes only (outbox_by_chat, cases_by_status, deliveries_by_status,
-// inbox_unhandled), so a scrape costs little even with many cases.
+// reads the outbox, which holds only what waits, and otherwise indexes
+// (cases_by_status, deliveries_by_status, inbox_waiting), so a scrape costs
+// little even with many cases.
 func (db *DB) TakeCensus(ctx context.Context) (Census, error) {
 	c := Census{Cases: map[string]int{}, Deliveries: map[string]int{}}
 	for _, s := range CaseStatuses {

@@ -194,7 +194,7 @@ func TestNamedMessagesAndErasure(t *testing.T) {
 	var relayed []store.NamedMessage
 	if err := db.Update(ctx, func(tx *store.Tx) error {
 		var err error
-		relayed, err = tx.EraseChat(42, 0)
+		relayed, err = tx.EraseChat(42)
 		return err
 	}); err != nil {
 		t.Fatal(err)

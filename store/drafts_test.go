@@ -75,7 +75,7 @@ func TestDraftIndexRemindsOncePerDraft(t *testing.T) {
 	}
 	// /delete takes the index entry with it.
 	if err := db.Update(ctx, func(tx *store.Tx) error {
-		_, err := tx.EraseChat(1, 0)
+		_, err := tx.EraseChat(1)
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -100,7 +100,7 @@ func TestMirrorAgreesWithDisk(t *testing.T) {
 					}
 				case op < 19:
 					if err := db.Update(ctx, func(tx *store.Tx) error {
-						_, err := tx.EraseChat(chatID, 0)
+						_, err := tx.EraseChat(chatID)
 						return err
 					}); err != nil {
 						t.Error(err)
@@ -288,10 +288,10 @@ func TestMirrorForgetsOutsideWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := other.Update(ctx, func(tx *store.Tx) error {
-		if _, err := tx.EraseChat(8, 0); err != nil {
+		if _, err := tx.EraseChat(8); err != nil {
 			return err
 		}
-		_, err := tx.EraseChat(9, 0)
+		_, err := tx.EraseChat(9)
 		return err
 	}); err != nil {
 		t.Fatal(err)

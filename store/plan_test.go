@@ -21,7 +21,11 @@ var growing = []string{"inbox", "outbox", "outbox_failures", "chats", "chat_mess
 	"case_evidence", "case_routes", "deliveries", "named_messages", "route_offers", "job_runs", "job_marks",
 	"drafts", "subscriptions"}
 
-var scanOf = regexp.MustCompile(`^SCAN (\w+)`)
+var scanOf = regexp.MustCompile(`^SCAN (\w+)(?: USING (?:COVERING )?INDEX (\w+))?`)
+
+// waiting are partial indexes that hold only work in flight: walking one
+// costs what waits, not what the table has kept.
+var waiting = []string{"inbox_waiting"}
 
 // Every statement the bot runs to handle an update, send its replies or
 // act at a desk — recorded from the driver while the store's own functions
@@ -50,6 +54,9 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 	_, err = db.SaveUpdates(ctx, []store.InboxUpdate{{UpdateID: 10, ChatID: worker, Payload: []byte(`{}`)},
 		{UpdateID: 11, ChatID: desk, Payload: []byte(`{}`)}}, 12)
 	must(t, err)
+	// What waits is read back after a crash.
+	_, err = db.UnhandledUpdates(ctx)
+	must(t, err)
 	_, err = db.Chat(ctx, worker)
 	must(t, err)
 	_, err = db.Chat(ctx, 999999) // a chat never seen
@@ -76,6 +83,9 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		}
 		return tx.MarkHandled(10)
 	}))
+	// The drafts job asks whether an update of the chat is still waiting.
+	_, err = db.DropDraft(ctx, worker, time.Now().Add(time.Hour), func(s []byte) ([]byte, error) { return s, nil })
+	must(t, err)
 	// The intake submits a case and offers routes; the worker chooses.
 	must(t, db.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateCase(store.NewCase{ID: caseID, ChatID: worker, Details: store.CaseDetails{Language: "ru",
@@ -187,7 +197,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 	must(t, db.Fail(ctx, msg.ID, worker, 400, "bad_request"))
 	// Erasure of a worker (/delete) and a withdrawal are per update too.
 	must(t, db.Update(ctx, func(tx *store.Tx) error { return tx.WithdrawCase(worker, caseID) }))
-	must(t, db.Update(ctx, func(tx *store.Tx) error { _, err := tx.EraseChat(worker, 10); return err }))
+	must(t, db.Update(ctx, func(tx *store.Tx) error { _, err := tx.EraseChat(worker); return err }))
 	// A blocked chat and a migrated group are rare but come with an update.
 	must(t, db.BlockChat(ctx, 4242))
 	must(t, db.Update(ctx, func(tx *store.Tx) error { return tx.MigrateChat(desk, desk-1) }))
@@ -217,7 +227,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		}
 		rows.Close()
 		for _, step := range plan {
-			if m := scanOf.FindStringSubmatch(step); m != nil && slices.Contains(growing, m[1]) {
+			if m := scanOf.FindStringSubmatch(step); m != nil && slices.Contains(growing, m[1]) && !slices.Contains(waiting, m[2]) {
 				t.Errorf("full scan of %s (%q) in\n  %s\nplan: %q", m[1], step, oneLine(q), plan)
 			}
 		}
@@ -228,7 +238,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		"FROM named_messages WHERE name", "FROM named_messages WHERE chat_id = ? AND message_id",
 		"FROM deliveries WHERE case_id", "FROM cases", "FROM route_offers", "FROM orgs WHERE chat_id",
 		"FROM orgs WHERE service_id", "INSERT INTO named_messages", "INSERT INTO chat_messages", "INSERT INTO drafts",
-		"DELETE FROM inbox WHERE chat_id"} {
+		"FROM inbox WHERE chat_id", "FROM inbox INDEXED BY"} {
 		if !slices.ContainsFunc(mapsKeys(queries), func(q string) bool { return strings.Contains(q, want) }) {
 			t.Errorf("the workload ran no statement with %q", want)
 		}

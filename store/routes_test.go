@@ -76,7 +76,7 @@ func TestCaseRoutesRecordedAndErased(t *testing.T) {
 
 	// /delete takes the choices with the chat.
 	write(func(tx *store.Tx) error {
-		_, err := tx.EraseChat(chatID, 0)
+		_, err := tx.EraseChat(chatID)
 		return err
 	})
 	if routes, err := db.CaseRoutes(ctx, id); err != nil || len(routes) != 0 {

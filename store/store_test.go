@@ -3,9 +3,11 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -145,6 +147,28 @@ func TestInboxDeduplicatesAndDropsPayload(t *testing.T) {
 	if fresh, _ := db.SaveUpdates(ctx, ups[:1], 0); len(fresh) != 0 {
 		t.Fatal("handled update accepted again")
 	}
+	// What stays of a handled update is its id: not who sent it.
+	plain, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	var chats []int64
+	rows, err := plain.QueryContext(ctx, `SELECT chat_id FROM inbox ORDER BY update_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var c int64
+		if err := rows.Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		chats = append(chats, c)
+	}
+	rows.Close()
+	if !slices.Equal(chats, []int64{0, 2}) {
+		t.Fatalf("inbox chats %v, want [0 2]: the handled update must forget its chat, the waiting one keep it", chats)
+	}
 }
 
 func TestOutboxOrderDeferFailBlock(t *testing.T) {
@@ -256,7 +280,7 @@ func TestNoMessageIDsForErasedChats(t *testing.T) {
 		if err := tx.SaveChat(store.Chat{ID: 7, Type: "private"}); err != nil {
 			return err
 		}
-		_, err := tx.EraseChat(7, 0)
+		_, err := tx.EraseChat(7)
 		return err
 	}); err != nil {
 		t.Fatal(err)
