@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -39,7 +40,9 @@ import (
 // button as often as the bot's people pressed buttons. It prints one line
 // of JSON: throughput, latency from a person's send to the bot's first
 // visible answer, CPU per update and peak RSS of the bot's process, and
-// SQLite commits and disk writes per update.
+// SQLite commits and disk writes per update. The machine's speed drifts
+// from minute to minute, so -rounds measures the bot and its floors in
+// turn several times and reports medians, each ratio of a round's own.
 type benchConfig struct {
 	Users     int
 	Duration  time.Duration
@@ -52,10 +55,24 @@ type benchConfig struct {
 	// MemLimit is GOMEMLIMIT for the bot's process only ("" leaves Go's
 	// default).
 	MemLimit string
+	// Rounds is how many times the bot and its floors are measured, in
+	// turn: each round pairs the bot with floors measured just after it.
+	Rounds int
 	// Rate is the updates per second all people send together; 0 has each
 	// one send as soon as the answer came. Latency under a set rate is what
 	// people see; latency at saturation is only the queue's length.
 	Rate float64
+}
+
+// benchRound is one round's figures in short.
+type benchRound struct {
+	BotCPUPerUpdateUs     float64 `json:"bot_cpu_us_per_update"`
+	BotP99ms              float64 `json:"bot_p99_ms"`
+	BotPeakRSSMB          float64 `json:"bot_peak_rss_mb"`
+	EchoCPUPerUpdateUs    float64 `json:"echo_cpu_us_per_update,omitempty"`
+	PressesCPUPerUpdateUs float64 `json:"echo_presses_cpu_us_per_update,omitempty"`
+	CPURatio              float64 `json:"cpu_ratio,omitempty"`
+	CPURatioPresses       float64 `json:"cpu_ratio_presses,omitempty"`
 }
 
 // benchFigures are one bot's figures under the load.
@@ -109,6 +126,10 @@ type benchReport struct {
 	// CPURatioPresses over the floor with presses.
 	CPURatio        float64 `json:"cpu_ratio,omitempty"`
 	CPURatioPresses float64 `json:"cpu_ratio_presses,omitempty"`
+	// With more than one round, Bot, Echo and EchoPresses are each the
+	// round of median CPU per update, the ratios the medians of the
+	// rounds' own, and Rounds has every round's.
+	Rounds []benchRound `json:"rounds,omitempty"`
 	// BotGoMemLimit is the GOMEMLIMIT the bot ran with, when set.
 	BotGoMemLimit string `json:"bot_gomemlimit,omitempty"`
 }
@@ -119,6 +140,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var c benchConfig
 	var echoBot, echoPresses bool
 	var apiURL, token string
+	fs.IntVar(&c.Rounds, "rounds", 1, "times the bot and its floors are measured in turn; figures are then the rounds' medians")
 	fs.IntVar(&c.Users, "users", 100, "people writing at once; each waits for the answer before the next step")
 	fs.Float64Var(&c.Rate, "rate", 0, "updates per second the people send together, each at a steady pace; 0: each sends again as soon as answered")
 	fs.DurationVar(&c.Duration, "duration", 20*time.Second, "how long each bot is measured")
@@ -140,8 +162,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if echoBot {
 		return echobot.Run(ctx, echobot.Config{APIURL: apiURL, Token: token, Presses: echoPresses})
 	}
-	if c.Users <= 0 || c.Duration <= 0 || c.Rate < 0 {
-		return errors.New("bench: -users and -duration must be positive, -rate not negative")
+	if c.Users <= 0 || c.Duration <= 0 || c.Rate < 0 || c.Rounds <= 0 {
+		return errors.New("bench: -users, -duration and -rounds must be positive, -rate not negative")
 	}
 	dir := c.Dir
 	if dir == "" {
@@ -160,53 +182,58 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	dbPath := filepath.Join(dir, "bench.db")
-	if _, err := os.Stat(dbPath); err == nil {
-		// Its stored offset and chats belong to another local Bot API,
-		// which began counting updates and users where this one does.
-		return fmt.Errorf("bench: %s exists; -dir needs a directory without a bench database", dbPath)
-	}
-	if err := seedBench(ctx, dbPath, c.SeedUsers, c.SeedCases); err != nil {
-		return fmt.Errorf("seeding: %w", err)
-	}
 	report := benchReport{Cores: runtime.NumCPU(), LoadAvg: loadAvg(), Users: c.Users, Rate: c.Rate, Duration: c.Duration.Seconds(),
 		SeedUsers: c.SeedUsers, SeedCases: c.SeedCases, BotGoMemLimit: c.MemLimit}
-
-	fmt.Fprintf(stderr, "bench: rightsdesk serve, %d people, %v\n", c.Users, c.Duration)
-	report.Bot, err = benchRun(ctx, c, func(apiURL, listen string) *exec.Cmd {
-		return exec.Command(self, "serve", "-token", demoToken, "-api-url", apiURL, "-db", dbPath, "-listen", listen,
-			"-log-level", "warn", "-log-format", "json", "-poll-timeout", "2s",
-			// Scheduled jobs would only add noise to the measurement.
-			"-drafts-schedule", "", "-retention-schedule", "", "-backup-schedule", "", "-audit-schedule", "",
-			"-announce-schedule", "", "-pprof="+strconv.FormatBool(c.Profile != ""))
-	}, func(u *localapi.User, rnd *rand.Rand, p *benchPerson) { p.complaintAndGuide(catalog, u, rnd) })
-	if err != nil {
-		return err
-	}
-	if c.Echo {
-		fmt.Fprintf(stderr, "bench: echo bot, %d people, %v\n", c.Users, c.Duration)
-		echo, err := benchRun(ctx, c, func(apiURL, listen string) *exec.Cmd {
-			return exec.Command(self, "bench", "-echo-bot", "-api-url", apiURL, "-token", demoToken)
-		}, func(u *localapi.User, rnd *rand.Rand, p *benchPerson) { p.echo(u, rnd, 0) })
+	var bots, echoes, presses []benchFigures
+	for round := 1; round <= c.Rounds; round++ {
+		// Each round's bot starts from a database seeded for it: the local
+		// Bot API counts updates and users from the start again. (A copy of
+		// one seeded file would be quicker, but the bot wrote three times
+		// as much to a copy, which would skew its figures.)
+		dbPath := filepath.Join(dir, "bench.db")
+		if c.Rounds > 1 {
+			dbPath = filepath.Join(dir, fmt.Sprintf("round-%d", round), "bench.db")
+			if err := os.MkdirAll(filepath.Dir(dbPath), 0o700); err != nil {
+				return err
+			}
+		}
+		if _, err := os.Stat(dbPath); err == nil {
+			// Its stored offset and chats belong to another local Bot API,
+			// which began counting updates and users where this one does.
+			return fmt.Errorf("bench: %s exists; -dir needs a directory without a bench database", dbPath)
+		}
+		if err := seedBench(ctx, dbPath, c.SeedUsers, c.SeedCases); err != nil {
+			return fmt.Errorf("seeding: %w", err)
+		}
+		r, err := measureRound(ctx, c, self, dbPath, catalog, stderr)
 		if err != nil {
 			return err
 		}
-		report.Echo = &echo
-		report.CPURatio = cpuRatio(report.Bot, echo)
-
-		share := report.Bot.PressShare
-		if share > 0 && share < 1 {
-			perText := share / (1 - share)
-			fmt.Fprintf(stderr, "bench: echo bot with %.2f presses per text, %d people, %v\n", perText, c.Users, c.Duration)
-			echo, err := benchRun(ctx, c, func(apiURL, listen string) *exec.Cmd {
-				return exec.Command(self, "bench", "-echo-bot", "-echo-presses", "-api-url", apiURL, "-token", demoToken)
-			}, func(u *localapi.User, rnd *rand.Rand, p *benchPerson) { p.echo(u, rnd, perText) })
-			if err != nil {
-				return err
-			}
-			report.EchoPresses = &echo
-			report.CPURatioPresses = cpuRatio(report.Bot, echo)
+		bots = append(bots, r.bot)
+		line := benchRound{BotCPUPerUpdateUs: r.bot.CPUPerUpdateUs, BotP99ms: r.bot.P99ms, BotPeakRSSMB: r.bot.PeakRSSMB}
+		if r.echo != nil {
+			echoes = append(echoes, *r.echo)
+			line.EchoCPUPerUpdateUs, line.CPURatio = r.echo.CPUPerUpdateUs, cpuRatio(r.bot, *r.echo)
 		}
+		if r.presses != nil {
+			presses = append(presses, *r.presses)
+			line.PressesCPUPerUpdateUs, line.CPURatioPresses = r.presses.CPUPerUpdateUs, cpuRatio(r.bot, *r.presses)
+		}
+		report.Rounds = append(report.Rounds, line)
+	}
+	report.Bot = medianRun(bots)
+	if len(echoes) > 0 {
+		e := medianRun(echoes)
+		report.Echo = &e
+		report.CPURatio = median(report.Rounds, func(r benchRound) float64 { return r.CPURatio })
+	}
+	if len(presses) > 0 {
+		p := medianRun(presses)
+		report.EchoPresses = &p
+		report.CPURatioPresses = median(report.Rounds, func(r benchRound) float64 { return r.CPURatioPresses })
+	}
+	if c.Rounds == 1 {
+		report.Rounds = nil
 	}
 	b, err := json.Marshal(report)
 	if err != nil {
@@ -214,6 +241,72 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintln(stdout, string(b))
 	return nil
+}
+
+// benchRoundResult is one round: the bot, then its floors when asked for.
+type benchRoundResult struct {
+	bot           benchFigures
+	echo, presses *benchFigures
+}
+
+// measureRound measures the bot on the database at dbPath, then the echo bot
+// under people who only write and under people who press as the bot's did.
+func measureRound(ctx context.Context, c benchConfig, self, dbPath string, catalog *locales.Catalog, stderr io.Writer) (benchRoundResult, error) {
+	var r benchRoundResult
+	var err error
+	fmt.Fprintf(stderr, "bench: rightsdesk serve, %d people, %v\n", c.Users, c.Duration)
+	r.bot, err = benchRun(ctx, c, func(apiURL, listen string) *exec.Cmd {
+		return exec.Command(self, "serve", "-token", demoToken, "-api-url", apiURL, "-db", dbPath, "-listen", listen,
+			"-log-level", "warn", "-log-format", "json", "-poll-timeout", "2s",
+			// Scheduled jobs would only add noise to the measurement.
+			"-drafts-schedule", "", "-retention-schedule", "", "-backup-schedule", "", "-audit-schedule", "",
+			"-announce-schedule", "", "-pprof="+strconv.FormatBool(c.Profile != ""))
+	}, func(u *localapi.User, rnd *rand.Rand, p *benchPerson) { p.complaintAndGuide(catalog, u, rnd) })
+	if err != nil || !c.Echo {
+		return r, err
+	}
+	fmt.Fprintf(stderr, "bench: echo bot, %d people, %v\n", c.Users, c.Duration)
+	echo, err := benchRun(ctx, c, func(apiURL, listen string) *exec.Cmd {
+		return exec.Command(self, "bench", "-echo-bot", "-api-url", apiURL, "-token", demoToken)
+	}, func(u *localapi.User, rnd *rand.Rand, p *benchPerson) { p.echo(u, rnd, 0) })
+	if err != nil {
+		return r, err
+	}
+	r.echo = &echo
+	share := r.bot.PressShare
+	if share <= 0 || share >= 1 {
+		return r, nil
+	}
+	perText := share / (1 - share)
+	fmt.Fprintf(stderr, "bench: echo bot with %.2f presses per text, %d people, %v\n", perText, c.Users, c.Duration)
+	presses, err := benchRun(ctx, c, func(apiURL, listen string) *exec.Cmd {
+		return exec.Command(self, "bench", "-echo-bot", "-echo-presses", "-api-url", apiURL, "-token", demoToken)
+	}, func(u *localapi.User, rnd *rand.Rand, p *benchPerson) { p.echo(u, rnd, perText) })
+	if err != nil {
+		return r, err
+	}
+	r.presses = &presses
+	return r, nil
+}
+
+// medianRun is the run of median CPU per update: one run's figures belong
+// together, so they are not mixed across runs. Of an even count it is the
+// costlier of the middle two.
+func medianRun(runs []benchFigures) benchFigures {
+	sorted := slices.Clone(runs)
+	slices.SortFunc(sorted, func(a, b benchFigures) int { return cmp.Compare(a.CPUPerUpdateUs, b.CPUPerUpdateUs) })
+	return sorted[len(sorted)/2]
+}
+
+// median of one figure over the rounds.
+func median(rounds []benchRound, figure func(benchRound) float64) float64 {
+	xs := make([]float64, len(rounds))
+	for i, r := range rounds {
+		xs[i] = figure(r)
+	}
+	slices.Sort(xs)
+	n := len(xs)
+	return round2((xs[(n-1)/2] + xs[n/2]) / 2)
 }
 
 func cpuRatio(bot, floor benchFigures) float64 {

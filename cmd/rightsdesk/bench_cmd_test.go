@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os/exec"
+	"slices"
 	"testing"
 )
 
@@ -17,7 +18,7 @@ func TestBenchCommandReportsEveryFigure(t *testing.T) {
 	dir := t.TempDir()
 	bin := buildBinary(t, dir)
 	out, err := exec.Command(bin, "bench", "-users", "4", "-duration", "2s", "-seed-users", "50", "-seed-cases", "5",
-		"-dir", dir).Output()
+		"-rounds", "3", "-dir", dir).Output()
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, out)
 	}
@@ -54,5 +55,31 @@ func TestBenchCommandReportsEveryFigure(t *testing.T) {
 	}
 	if r.CPURatio <= 0 || r.CPURatioPresses <= 0 {
 		t.Errorf("ratios %.2f, %.2f", r.CPURatio, r.CPURatioPresses)
+	}
+	// Each round pairs the bot with its own floors; the figures printed
+	// are the rounds' medians, each ratio of one round's own pair.
+	if len(r.Rounds) != 3 {
+		t.Fatalf("%d rounds reported, want 3: %s", len(r.Rounds), out)
+	}
+	var ratios, pressRatios []float64
+	for i, round := range r.Rounds {
+		if round.BotCPUPerUpdateUs <= 0 || round.EchoCPUPerUpdateUs <= 0 || round.PressesCPUPerUpdateUs <= 0 || round.BotP99ms <= 0 {
+			t.Errorf("round %d: %+v", i+1, round)
+		}
+		if want := cpuRatio(benchFigures{CPUPerUpdateUs: round.BotCPUPerUpdateUs},
+			benchFigures{CPUPerUpdateUs: round.PressesCPUPerUpdateUs}); round.CPURatioPresses != want {
+			t.Errorf("round %d: ratio with presses %.2f, its own figures give %.2f", i+1, round.CPURatioPresses, want)
+		}
+		ratios, pressRatios = append(ratios, round.CPURatio), append(pressRatios, round.CPURatioPresses)
+	}
+	slices.Sort(ratios)
+	slices.Sort(pressRatios)
+	if r.CPURatio != ratios[1] || r.CPURatioPresses != pressRatios[1] {
+		t.Errorf("ratios %.2f and %.2f are not the medians of %v and %v", r.CPURatio, r.CPURatioPresses, ratios, pressRatios)
+	}
+	cpus := []float64{r.Rounds[0].BotCPUPerUpdateUs, r.Rounds[1].BotCPUPerUpdateUs, r.Rounds[2].BotCPUPerUpdateUs}
+	slices.Sort(cpus)
+	if bot.CPUPerUpdateUs != cpus[1] {
+		t.Errorf("the bot's figures are of the run at %.2f µs per update, not of the median run (%v)", bot.CPUPerUpdateUs, cpus)
 	}
 }
