@@ -36,6 +36,7 @@ type Metrics struct {
 	updates   *vec[metrics.Counter]
 	handling  *vec[metrics.PrometheusHistogram]
 	delay     *metrics.PrometheusHistogram
+	sendDelay *metrics.PrometheusHistogram
 	sends     *vec[metrics.Counter]
 	floods    *metrics.Counter
 	sendErrs  *vec[metrics.Counter]
@@ -93,6 +94,11 @@ func New(census Census, writes WriteStats) *Metrics {
 	m.delay = add("rightsdesk_update_delay_seconds", "histogram",
 		"Time from an update's arrival in the inbox until its replies were committed (queueing included).").
 		NewPrometheusHistogramExt("rightsdesk_update_delay_seconds", buckets)
+	// With update_delay it splits a reply's wait: the handling, then the
+	// sending, where a flood wait or a slow Bot API shows.
+	m.sendDelay = add("rightsdesk_send_delay_seconds", "histogram",
+		"Time from a reply's commit to the outbox until the Bot API accepted it (queueing and retries included).").
+		NewPrometheusHistogramExt("rightsdesk_send_delay_seconds", buckets)
 	m.sends = counters("rightsdesk_sends_total",
 		"Bot API requests made by the sender, by reply action and result (ok or an error kind).", "action", "result")
 	m.floods = add("rightsdesk_flood_waits_total", "counter", "429 Too Many Requests answers from the Bot API.").
@@ -210,10 +216,14 @@ func (m *Metrics) Update(kind string, took, sinceStored time.Duration) {
 }
 
 // Send records one Bot API attempt of the sender: errKind is "" for a
-// success, else the transport's error kind.
-func (m *Metrics) Send(action, errKind string) {
+// success, else the transport's error kind; queued is how long the reply
+// waited in the outbox (zero when it never was there).
+func (m *Metrics) Send(action, errKind string, queued time.Duration) {
 	if errKind == "" {
 		m.sends.with(action, "ok").Inc()
+		if queued > 0 {
+			m.sendDelay.Update(queued.Seconds())
+		}
 		return
 	}
 	m.sends.with(action, errKind).Inc()

@@ -47,8 +47,9 @@ func TestExposition(t *testing.T) {
 	other := New(nil, nil)
 	m.Update("text", 3*time.Millisecond, 20*time.Millisecond)
 	m.Update("text", 2*time.Second, 0)
-	m.Send("send", "")
-	m.Send("send", "flood")
+	m.Send("send", "", 30*time.Millisecond)
+	m.Send("send", "flood", time.Second) // a failed attempt is no delivery
+	m.Send("answer", "", 0)              // an answer never waited in the outbox
 	m.JobRun("drafts", nil, false)
 	m.JobRun("drafts", errors.New("x"), false)
 	m.JobRun("retention", nil, true)
@@ -69,6 +70,9 @@ func TestExposition(t *testing.T) {
 		`rightsdesk_update_handling_seconds_count{kind="text"} 2`,
 		`rightsdesk_update_delay_seconds_bucket{le="0.025"} 1`,
 		`rightsdesk_update_delay_seconds_count 1`,
+		`rightsdesk_send_delay_seconds_bucket{le="0.025"} 0`,
+		`rightsdesk_send_delay_seconds_bucket{le="0.05"} 1`,
+		`rightsdesk_send_delay_seconds_count 1`,
 		`rightsdesk_sends_total{action="send",result="ok"} 1`,
 		`rightsdesk_sends_total{action="send",result="flood"} 1`,
 		`rightsdesk_send_errors_total{kind="flood"} 1`,
@@ -133,10 +137,10 @@ func TestCensusFailure(t *testing.T) {
 func TestUpdateAllocs(t *testing.T) {
 	m := New(nil, nil)
 	m.Update("text", time.Millisecond, time.Millisecond)
-	m.Send("send", "flood")
+	m.Send("send", "flood", 0)
 	if n := testing.AllocsPerRun(100, func() {
 		m.Update("text", time.Millisecond, time.Millisecond)
-		m.Send("send", "flood")
+		m.Send("send", "flood", 0)
 	}); n != 0 {
 		t.Errorf("%v allocations per update", n)
 	}

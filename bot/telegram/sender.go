@@ -52,7 +52,9 @@ type Sender struct {
 	Log    zerolog.Logger
 	Limits Limits
 	// OnResult, when set, observes every attempt (for metrics and tests).
-	OnResult func(chatID int64, action chat.Action, err error)
+	// queued is how long the reply had been in the outbox when Telegram
+	// answered; zero for an answer to a press, which never is.
+	OnResult func(chatID int64, action chat.Action, queued time.Duration, err error)
 	// Rescan is how often the outbox is searched for messages another
 	// process queued; 0 means 15 s.
 	Rescan time.Duration
@@ -333,7 +335,7 @@ func (s *Sender) deliver(ctx context.Context, msg store.OutboxMessage) (settled 
 	s.release(windows, true)
 	<-s.inflight
 	if s.OnResult != nil {
-		s.OnResult(msg.ChatID, reply.Action, err)
+		s.OnResult(msg.ChatID, reply.Action, time.Since(msg.CreatedAt), err)
 	}
 
 	var tgErr *Error
@@ -432,7 +434,7 @@ func (s *Sender) sendAnswers(ctx context.Context, chatID int64) {
 		_, err = s.Client.Call(method, params)
 		<-s.inflight
 		if s.OnResult != nil {
-			s.OnResult(chatID, r.Action, err)
+			s.OnResult(chatID, r.Action, 0, err)
 		}
 		var tgErr *Error
 		switch {

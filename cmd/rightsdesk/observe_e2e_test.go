@@ -50,6 +50,13 @@ func TestMetricsAfterTraffic(t *testing.T) {
 	moved(`rightsdesk_update_handling_seconds_count{kind="text"}`, 1)
 	moved(`rightsdesk_update_delay_seconds_count`, 4)
 	moved(`rightsdesk_sends_total{action="send",result="ok"}`, 3)
+	moved(`rightsdesk_send_delay_seconds_count`, 3)
+	// The reply the flood held back for a second waited that long.
+	slow := after[`rightsdesk_send_delay_seconds_count`] - before[`rightsdesk_send_delay_seconds_count`] -
+		(after[`rightsdesk_send_delay_seconds_bucket{le="1"}`] - before[`rightsdesk_send_delay_seconds_bucket{le="1"}`])
+	if slow < 1 {
+		t.Errorf("no reply waited over a second in the outbox, though a flood wait of a second held one")
+	}
 	moved(`rightsdesk_sends_total{action="answer_callback",result="ok"}`, 1)
 	moved(`rightsdesk_flood_waits_total`, 1)
 	moved(`rightsdesk_send_errors_total{kind="flood"}`, 1)

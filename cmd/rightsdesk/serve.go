@@ -199,8 +199,8 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 		Store:  db,
 		Log:    log.With().Str("component", "sender").Logger(),
 		Limits: c.Limits,
-		OnResult: func(_ int64, action chat.Action, err error) {
-			m.Send(string(action), string(telegram.KindOf(err)))
+		OnResult: func(_ int64, action chat.Action, queued time.Duration, err error) {
+			m.Send(string(action), string(telegram.KindOf(err)), queued)
 		},
 	}
 	members := telegram.NewClient(ctx, c.Token, c.APIURL, 10*time.Second)
