@@ -241,10 +241,10 @@ func (b *Bot) commitTurn(ctx context.Context, t *turn) error {
 
 // commit writes the turn's outcome and marks the update handled, atomically.
 func (b *Bot) commit(ctx context.Context, updateID int64, t *turn) error {
-	// A press's answer is handed over before the commit makes the turn's
-	// outbox rows visible to the sender, so it goes out ahead of them, as
-	// a spinner stops before the page changes. A failed commit is retried
-	// with the whole update, whose second answer Telegram refuses.
+	// A press's answer is handed over before the commit, so it is on its
+	// way while the turn's outbox rows commit and goes out no later than
+	// they do. A failed commit is retried with the whole update, whose
+	// second answer Telegram refuses.
 	if t != nil && b.cfg.Answer != nil {
 		for _, r := range t.replies {
 			if r.Action == chat.ActionAnswerCallback {

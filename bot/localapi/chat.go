@@ -32,6 +32,8 @@ type chat struct {
 	replyKb [][]KeyButton
 	mark    uint64 // change sequence at the last human action
 	answers []CallbackAnswer
+	// unanswered counts the presses in the chat the bot has not answered.
+	unanswered int
 }
 
 // topic is a forum topic; byBot marks one the bot opened, which it may

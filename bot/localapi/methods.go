@@ -450,6 +450,7 @@ func (s *Server) answerCallbackQuery(c *call) (any, *APIError) {
 		return nil, badRequest("MESSAGE_TOO_LONG")
 	}
 	cb.answered = true
+	cb.chat.unanswered--
 	cb.chat.answers = append(cb.chat.answers, CallbackAnswer{
 		QueryID: id, MessageID: cb.messageID, Data: cb.data, Text: c.p.str("text"),
 		ShowAlert: c.p.bool("show_alert"), URL: c.p.str("url"), At: c.now,

@@ -355,6 +355,7 @@ func (s *Server) pressData(u *User, c *chat, messageID int, data string) error {
 	s.nextCallback++
 	id := strconv.FormatInt(4611686018427387904+s.nextCallback*7777, 10)
 	s.callbacks[id] = &callbackState{chat: c, messageID: messageID, data: data}
+	c.unanswered++
 	msg := s.botWire(c, r)
 	s.enqueueLocked(tgUpdate{CallbackQuery: &tgCallbackQuery{
 		ID: id, From: u.wireLocked(), Message: &msg, ChatInstance: c.instance, Data: data,
@@ -420,6 +421,16 @@ func (u *User) WaitFor(ctx context.Context, match func(Message) bool) (Message, 
 
 // CallbackAnswers lists the bot's answers to this user's button presses.
 func (u *User) CallbackAnswers() []CallbackAnswer { return u.s.callbackAnswers(u.chat) }
+
+// Unanswered counts the user's presses the bot has not answered yet. The
+// answer to a press is not ordered with the bot's messages, so a test that
+// has seen a press's reply waits for this to reach 0 before counting
+// answers.
+func (u *User) Unanswered() int {
+	u.s.mu.Lock()
+	defer u.s.mu.Unlock()
+	return u.chat.unanswered
+}
 
 // Users lists the people, in the order they were made.
 func (s *Server) Users() []*User {

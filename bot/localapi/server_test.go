@@ -271,6 +271,9 @@ func TestCallbackQueries(t *testing.T) {
 	if err := u.Press(m.MessageID, "Wages"); err != nil {
 		t.Fatal(err)
 	}
+	if n := u.Unanswered(); n != 1 {
+		t.Fatalf("%d presses unanswered after one press, want 1", n)
+	}
 	ups = bot.updates(next, 0)
 	cq := ups[0].CallbackQuery
 	if cq == nil || cq.Data != "topic:wages" || cq.From.ID != u.ID() || cq.Message == nil || cq.Message.MessageID != m.MessageID || cq.ChatInstance == "" {
@@ -280,6 +283,9 @@ func TestCallbackQueries(t *testing.T) {
 	const tooOld = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 	bot.fails("answerCallbackQuery", map[string]string{"callback_query_id": cq.ID}, 400, tooOld)
 	bot.fails("answerCallbackQuery", map[string]string{"callback_query_id": "12345"}, 400, tooOld)
+	if n := u.Unanswered(); n != 0 {
+		t.Fatalf("%d presses unanswered after the answer (and two refused), want 0", n)
+	}
 	answers := u.CallbackAnswers()
 	if len(answers) != 1 || answers[0].Text != "Saved" || answers[0].Data != "topic:wages" || answers[0].MessageID != m.MessageID {
 		t.Fatalf("answers = %+v", answers)

@@ -242,8 +242,16 @@ func (s *Sender) work(ctx context.Context, chatID int64) {
 }
 
 func (s *Sender) drain(ctx context.Context, chatID int64) {
+	// Answers go out beside the chat's messages, not ahead of them: the
+	// page a press changes reaches the person one round trip to Telegram
+	// sooner, and an answer only stops a spinner. The chat is not done
+	// until its answers are.
+	var answering sync.WaitGroup
+	defer answering.Wait()
 	for ctx.Err() == nil {
-		s.sendAnswers(ctx, chatID)
+		if answers := s.takeAnswers(chatID); len(answers) > 0 {
+			answering.Go(func() { s.sendAnswers(ctx, chatID, answers) })
+		}
 		if !s.waitPause(ctx, chatID) {
 			return
 		}
@@ -395,13 +403,13 @@ func (s *Sender) deliver(ctx context.Context, msg store.OutboxMessage) (settled 
 	return false
 }
 
-// Answer queues the answer to a button press in memory, ahead of whatever
-// the chat has in the outbox. An answer only stops the spinner on the
-// button just pressed, and Telegram refuses one for a query grown old: a
-// stored answer was of no use after a crash, while storing it cost an
-// insert, a seal and a settle per press, and the chat's next message waited
-// for that settle. It still goes out in the chat's order, before the
-// messages the same turn queued.
+// Answer queues the answer to a button press in memory. An answer only
+// stops the spinner on the button just pressed, and Telegram refuses one
+// for a query grown old: a stored answer was of no use after a crash,
+// while storing it cost an insert, a seal and a settle per press, and the
+// chat's next message waited for that settle. It goes out as soon as the
+// chat's worker sees it, beside the messages the same turn queued rather
+// than ahead of them.
 func (s *Sender) Answer(r chat.Reply) {
 	if r.Action != chat.ActionAnswerCallback {
 		return
@@ -415,13 +423,18 @@ func (s *Sender) Answer(r chat.Reply) {
 	s.Notify(r.ChatID)
 }
 
-// sendAnswers sends the chat's queued answers, once each: one that fails is
-// dropped, as it would be too late when tried again; a 429 pauses the chat.
-func (s *Sender) sendAnswers(ctx context.Context, chatID int64) {
+// takeAnswers takes the chat's queued answers.
+func (s *Sender) takeAnswers(chatID int64) []chat.Reply {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	answers := s.answers[chatID]
 	delete(s.answers, chatID)
-	s.mu.Unlock()
+	return answers
+}
+
+// sendAnswers sends answers, once each: one that fails is dropped, as it
+// would be too late when tried again; a 429 pauses the chat.
+func (s *Sender) sendAnswers(ctx context.Context, chatID int64, answers []chat.Reply) {
 	for _, r := range answers {
 		if !s.waitPause(ctx, chatID) {
 			return

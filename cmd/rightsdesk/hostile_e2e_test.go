@@ -498,6 +498,7 @@ type hostileSnap struct {
 }
 
 func (w *hostileUser) snap() hostileSnap {
+	w.awaitAnswers()
 	msgs := w.u.Messages()
 	s := hostileSnap{n: len(msgs), edits: make(map[int]int, len(msgs)), answers: len(w.u.CallbackAnswers())}
 	for _, m := range msgs {
@@ -547,10 +548,12 @@ func (t hostileTurn) firstLines() []string {
 }
 
 // settle sends an unknown command with a fresh name: the bot handles a
-// chat's updates in order and sends its replies in order, so once the
-// answer naming that command arrives, everything the input caused has
-// arrived. An unknown command changes no state outside the guide, whose
-// states are entered again after each input anyway.
+// chat's updates in order and sends its messages in order, so once the
+// answer naming that command arrives, every message the input caused has
+// arrived. The answer to a press goes out beside the messages, not in
+// their order, so settle also waits for every press to be answered. An
+// unknown command changes no state outside the guide, whose states are
+// entered again after each input anyway.
 func (w *hostileUser) settle(before hostileSnap) hostileTurn {
 	w.t.Helper()
 	name := "sentinel_" + hostileLetters(w.rnd, 10)
@@ -564,6 +567,7 @@ func (w *hostileUser) settle(before hostileSnap) hostileTurn {
 	if !w.cat.matches(w.replyLang(), "unknown_command", reply.Text) {
 		w.t.Errorf("[%s] the sentinel was answered %q, not with unknown_command in %s", w.lang, reply.Text, w.replyLang())
 	}
+	w.awaitAnswers()
 	msgs := w.u.Messages()
 	end := slices.IndexFunc(msgs, func(m localapi.Message) bool { return m.ID == reply.ID })
 	var turn hostileTurn
@@ -575,6 +579,16 @@ func (w *hostileUser) settle(before hostileSnap) hostileTurn {
 	turn.messages = append(turn.messages, msgs[before.n:end]...)
 	turn.answers = w.u.CallbackAnswers()[before.answers:]
 	return turn
+}
+
+// awaitAnswers waits, a reply's wait at most, until every press of the
+// user has been answered; one left unanswered is reported by the checks
+// that count answers.
+func (w *hostileUser) awaitAnswers() {
+	deadline := time.Now().Add(hostileWait)
+	for w.u.Unanswered() > 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
 }
 
 func (w *hostileUser) newLines(from int) []string {
