@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -667,5 +668,36 @@ func TestLastWhereLooksBackFromTheNewest(t *testing.T) {
 	}
 	if m, ok := u.LastWhere(func(Message) bool { return false }); ok {
 		t.Fatalf("nothing matches, yet LastWhere = %+v", m)
+	}
+}
+
+// A long answer carries its length, as Telegram's do, so a client that stops
+// reading at the end of the JSON value still reuses its connection; a form
+// body and the query string both count, the body first.
+func TestAnswersCarryTheirLengthAndFormsMergeTheQuery(t *testing.T) {
+	s, bot := startServer(t, Config{NoRequestLog: true})
+	u := s.NewUser("Nino", "ka")
+	u.SendText("/start")
+	text := strings.Repeat("ქართული ", 400) + "ტექსტი" // some 9 KB, beyond net/http's 2 KB before chunking
+	form := url.Values{"text": {text}}
+	resp, err := http.Post(bot.base+"/bot"+testToken+"/sendMessage?chat_id="+id(u.ID())+"&text=ignored",
+		"application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.ContentLength <= 0 || len(resp.TransferEncoding) > 0 {
+		t.Fatalf("answer length %d, transfer encoding %v: want a Content-Length", resp.ContentLength, resp.TransferEncoding)
+	}
+	var env envelope
+	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil || !env.OK {
+		t.Fatalf("sendMessage: %v %+v", err, env)
+	}
+	var m tgMessage
+	if err := json.Unmarshal(env.Result, &m); err != nil || m.Text != text {
+		t.Fatalf("sent text %q…, want the body's", m.Text[:min(len(m.Text), 40)])
+	}
+	if n := len(s.Requests()); n != 0 {
+		t.Fatalf("NoRequestLog kept %d requests", n)
 	}
 }

@@ -814,7 +814,7 @@ type benchChat struct {
 }
 
 func newBenchTarget() (*benchTarget, error) {
-	t := &benchTarget{api: localapi.New(localapi.Config{Token: demoToken}), chats: map[int64]*benchChat{},
+	t := &benchTarget{api: localapi.New(localapi.Config{Token: demoToken, NoRequestLog: true}), chats: map[int64]*benchChat{},
 		polled: make(chan struct{})}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
