@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -52,6 +53,10 @@ type benchConfig struct {
 	Echo      bool
 	Seed      uint64
 	Profile   string
+	// HarnessProfile profiles this process, the people and the local Bot
+	// API, while the bot is measured: their CPU shares the machine's cores
+	// with the bot and shows in its latency.
+	HarnessProfile string
 	// MemLimit is GOMEMLIMIT for the bot's process only ("" leaves Go's
 	// default).
 	MemLimit string
@@ -151,6 +156,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Uint64Var(&c.Seed, "seed", 1, "random seed of the people's choices")
 	fs.StringVar(&c.MemLimit, "bot-gomemlimit", "", "GOMEMLIMIT for the bot's process (e.g. 48MiB); empty: Go's default")
 	fs.StringVar(&c.Profile, "cpuprofile", "", "write a CPU profile of the bot's process during the run to this file")
+	fs.StringVar(&c.HarnessProfile, "harness-cpuprofile", "", "write a CPU profile of the load generator and local Bot API during the bot's run to this file")
 	// The echo bot runs as a child of the bench, as the bot does.
 	fs.BoolVar(&echoBot, "echo-bot", false, "internal: run the echo bot")
 	fs.BoolVar(&echoPresses, "echo-presses", false, "internal: the echo bot puts a button under each echo")
@@ -456,6 +462,12 @@ func benchRun(ctx context.Context, c benchConfig, command func(apiURL, listen st
 	} else {
 		profiled <- nil
 	}
+	stopHarnessProfile := func() {}
+	if c.HarnessProfile != "" && metricsURL != "" {
+		if stopHarnessProfile, err = startCPUProfile(c.HarnessProfile); err != nil {
+			return f, err
+		}
+	}
 	people := make([]*benchPerson, c.Users)
 	var wg sync.WaitGroup
 	for i := range people {
@@ -484,6 +496,7 @@ func benchRun(ctx context.Context, c benchConfig, command func(apiURL, listen st
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	stopHarnessProfile()
 	if err := <-profiled; err != nil {
 		return f, err
 	}
@@ -987,6 +1000,19 @@ func scrapeCounters(url string) map[string]float64 {
 func fetchProfile(base string, d time.Duration, path string) error {
 	secs := max(1, int(d.Seconds())-1)
 	return fetchTo(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, secs), path)
+}
+
+// startCPUProfile profiles this process into path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	out, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(out); err != nil {
+		out.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); out.Close() }, nil
 }
 
 func fetchTo(url, path string) error {

@@ -1,8 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -81,5 +86,35 @@ func TestBenchCommandReportsEveryFigure(t *testing.T) {
 	slices.Sort(cpus)
 	if bot.CPUPerUpdateUs != cpus[1] {
 		t.Errorf("the bot's figures are of the run at %.2f µs per update, not of the median run (%v)", bot.CPUPerUpdateUs, cpus)
+	}
+}
+
+// Both profiles a slow run calls for come out of one run: the bot's, and
+// the harness's, which shares the machine's cores with the bot.
+func TestBenchWritesBothProfiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs the bot")
+	}
+	dir := t.TempDir()
+	bin := buildBinary(t, dir)
+	botProfile, harnessProfile := filepath.Join(dir, "bot.prof"), filepath.Join(dir, "harness.prof")
+	out, err := exec.Command(bin, "bench", "-users", "2", "-duration", "2s", "-echo=false", "-dir", dir,
+		"-cpuprofile", botProfile, "-harness-cpuprofile", harnessProfile).CombinedOutput()
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, out)
+	}
+	// A profile is a gzipped protocol buffer: an empty or cut file fails.
+	for _, path := range []string{botProfile, harnessProfile} {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if body, err := io.ReadAll(zr); err != nil || len(body) == 0 {
+			t.Errorf("%s: %d bytes, %v", path, len(body), err)
+		}
 	}
 }
