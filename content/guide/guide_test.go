@@ -428,6 +428,27 @@ func BenchmarkPagesWith(b *testing.B) {
 	}
 }
 
+// BenchmarkPlanWithIntro splits every topic in every language with a
+// reader's intro afresh: what the first reader of a topic from each country
+// pays, and every reader after a restart until each is planned once.
+//
+//	go test -run '^$' -bench PlanWithIntro -benchmem ./content/guide
+func BenchmarkPlanWithIntro(b *testing.B) {
+	g, refs := everyTopic(b)
+	intro := "<b>Does it apply in Georgia?</b>\nC181: ratified.\nC189: not ratified.\n<i>National law may give more.</i>"
+	var htmls []string
+	for _, r := range refs {
+		e, _ := g.lookup(r.lang, r.id)
+		htmls = append(htmls, e.head+intro+"\n\n"+e.body)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		if len(plan(htmls[i%len(htmls)], PageLimit)) == 0 {
+			b.Fatal("no pages")
+		}
+	}
+}
+
 type topicRef struct{ lang, id string }
 
 // everyTopic loads the repository's guide and lists each topic in each

@@ -2,6 +2,7 @@ package guide
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -57,11 +58,18 @@ func assemble(html string, parts []part) []string {
 // plan is Split without building the messages.
 func plan(html string, limit int) []part {
 	whole := []part{{to: len(html)}}
-	items, err := lex(html)
+	buf := planBuffers.Get().(*planBuffer)
+	defer planBuffers.Put(buf)
+	items, err := lexInto(buf.items, html)
+	buf.items = items
 	if err != nil || limit <= 0 {
 		return whole
 	}
-	prefix := make([]int, len(items)+1)
+	if cap(buf.prefix) < len(items)+1 {
+		buf.prefix = make([]int, len(items)+1)
+	}
+	prefix := buf.prefix[:len(items)+1]
+	prefix[0] = 0
 	for i, it := range items {
 		prefix[i+1] = prefix[i] + it.units
 	}
@@ -114,6 +122,15 @@ func plan(html string, limit int) []part {
 	}
 	return parts
 }
+
+// planBuffer holds what plan needs only while it runs. Nothing plan
+// returns points into it: parts copy the tags they reopen and close.
+type planBuffer struct {
+	items  []item
+	prefix []int
+}
+
+var planBuffers = sync.Pool{New: func() any { return new(planBuffer) }}
 
 // appendPart adds items[from:to] as a message, reopening the tags open at
 // from and closing those still open at to.
