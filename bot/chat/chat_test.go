@@ -60,3 +60,18 @@ func TestButtonWidthBudget(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFits measures a keyboard's labels, one per language, as every
+// keyboard the bot sends is measured.
+//
+//	go test -run '^$' -bench Fits -benchmem ./bot/chat
+func BenchmarkFits(b *testing.B) {
+	labels := []string{
+		"Əmək haqqı ödənilmir", "Зарплату не платят", "ხელფასი არ მიხდიან",
+		"Salariul nu este plătit", "Жалақы төленбейді", "Wages not paid", "📖 Guide",
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		chat.Fits(labels[i%len(labels)], 1)
+	}
+}

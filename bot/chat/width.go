@@ -21,20 +21,32 @@ const (
 // CharsPerRow is the budget of a full-row button, per script.
 var CharsPerRow = map[string]int{"latin": 36, "cyrillic": 32, "georgian": 26}
 
+// The width of one character of each script, from CharsPerRow. Every label
+// of every keyboard is measured; looking the budget up in the map for each
+// character made that take twice as long.
+var (
+	latinPx    = perRowPx("latin")
+	cyrillicPx = perRowPx("cyrillic")
+	georgianPx = perRowPx("georgian")
+)
+
+func perRowPx(script string) float64 { return float64(KeyboardTextPx) / float64(CharsPerRow[script]) }
+
 // runePx is the width a character takes in a label, from CharsPerRow.
 func runePx(r rune) float64 {
-	perRow := func(script string) float64 { return float64(KeyboardTextPx) / float64(CharsPerRow[script]) }
 	switch {
+	case r < 0x80:
+		return latinPx // ASCII: Latin letters, digits, spaces and punctuation
 	case r == '\u200d' || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || (r >= '\ufe00' && r <= '\ufe0f'):
 		return 0 // joiners, variation selectors and combining marks draw nothing alone
 	case unicode.Is(unicode.Georgian, r):
-		return perRow("georgian")
+		return georgianPx
 	case unicode.Is(unicode.Cyrillic, r):
-		return perRow("cyrillic")
+		return cyrillicPx
 	case r >= 0x2190 && (unicode.Is(unicode.So, r) || unicode.Is(unicode.Sk, r) || r >= 0x1F000):
-		return 2 * perRow("latin") // emoji and pictographs
+		return 2 * latinPx // emoji and pictographs
 	}
-	return perRow("latin")
+	return latinPx
 }
 
 // LabelPx is a label's width in the units of KeyboardTextPx.
