@@ -234,3 +234,31 @@ func TestReplyThreadsOutsideForums(t *testing.T) {
 		})
 	}
 }
+
+// A press in a group waits for its answer like one in a private chat: tests
+// that see the bot's reply wait for it before counting answers.
+func TestGroupPressesCountUntilAnswered(t *testing.T) {
+	s, bot := startServer(t, Config{})
+	owner := s.NewUser("Owner", "en")
+	g := s.NewGroup("Desk", owner)
+	g.PromoteBot(owner)
+	var m tgMessage
+	bot.ok("sendMessage", p("chat_id", id(g.ID()), "text", "card",
+		"reply_markup", inlineKeyboard([]Button{{Text: "Take", CallbackData: "take"}})), &m)
+	next := 0
+	feed(bot, &next)
+	if err := g.Press(owner, m.MessageID, "Take"); err != nil {
+		t.Fatal(err)
+	}
+	if n := g.Unanswered(); n != 1 {
+		t.Fatalf("%d presses unanswered after one press, want 1", n)
+	}
+	ups := feed(bot, &next)
+	if len(ups) != 1 || ups[0].CallbackQuery == nil {
+		t.Fatalf("updates after the press: %s", mustJSON(ups))
+	}
+	bot.ok("answerCallbackQuery", p("callback_query_id", ups[0].CallbackQuery.ID), nil)
+	if n := g.Unanswered(); n != 0 {
+		t.Fatalf("%d presses unanswered after the answer, want 0", n)
+	}
+}

@@ -77,6 +77,14 @@ func (g *Group) ID() int64 {
 	return g.id
 }
 
+// Unanswered counts the presses in the group the bot has not answered
+// yet; see User.Unanswered.
+func (g *Group) Unanswered() int {
+	g.s.mu.Lock()
+	defer g.s.mu.Unlock()
+	return g.chat.unanswered
+}
+
 // Title is the group's title.
 func (g *Group) Title() string { return g.title }
 

@@ -104,6 +104,7 @@ func TestBadInputAnswered(t *testing.T) {
 		want := firstLine(h.catalog.T("ro", s.want, map[string]any{"Command": "/frobnicate", "Max": 0}))
 		waitNewMessage(t, u, before, want)
 	}
+	awaitAnswered(u)
 	if answers := u.CallbackAnswers(); len(answers) < 2 {
 		t.Fatalf("callback queries answered: %d", len(answers))
 	}

@@ -82,6 +82,7 @@ func TestRandomExplorer(t *testing.T) {
 				if p.complaint(catalog, e.u) == "" {
 					t.Fatal("the complaint before the walk failed")
 				}
+				awaitAnswered(e.u)
 				e.presses += len(e.u.CallbackAnswers())
 				e.walk(steps)
 				total.Add(int64(e.steps))
@@ -240,7 +241,8 @@ func (e *explorer) act(r *rand.Rand) (what string, pressed bool) {
 // settleAny is the sweep's settle without its language check: a walk may
 // choose another language or erase the chat at any step, and the hostile
 // sweep checks the languages. The sentinel is an unknown command with a
-// fresh name; once its answer is there, everything before it is.
+// fresh name; once its answer is there, every message before it is, and
+// the answers to presses once none is left unanswered.
 func (e *explorer) settleAny(before hostileSnap) hostileTurn {
 	e.t.Helper()
 	name := "sentinel_" + hostileLetters(e.rnd, 10)
@@ -251,6 +253,7 @@ func (e *explorer) settleAny(before hostileSnap) hostileTurn {
 	if err != nil {
 		e.t.Fatalf("[%s] step %d: the sentinel /%s was not answered: %v; since: %q", e.lang, e.steps, name, err, e.newLines(before.n))
 	}
+	awaitAnswered(e.u)
 	msgs := e.u.Messages()
 	end := slices.IndexFunc(msgs, func(m localapi.Message) bool { return m.ID == reply.ID })
 	var turn hostileTurn

@@ -498,7 +498,7 @@ type hostileSnap struct {
 }
 
 func (w *hostileUser) snap() hostileSnap {
-	w.awaitAnswers()
+	awaitAnswered(w.u)
 	msgs := w.u.Messages()
 	s := hostileSnap{n: len(msgs), edits: make(map[int]int, len(msgs)), answers: len(w.u.CallbackAnswers())}
 	for _, m := range msgs {
@@ -567,7 +567,7 @@ func (w *hostileUser) settle(before hostileSnap) hostileTurn {
 	if !w.cat.matches(w.replyLang(), "unknown_command", reply.Text) {
 		w.t.Errorf("[%s] the sentinel was answered %q, not with unknown_command in %s", w.lang, reply.Text, w.replyLang())
 	}
-	w.awaitAnswers()
+	awaitAnswered(w.u)
 	msgs := w.u.Messages()
 	end := slices.IndexFunc(msgs, func(m localapi.Message) bool { return m.ID == reply.ID })
 	var turn hostileTurn
@@ -581,12 +581,14 @@ func (w *hostileUser) settle(before hostileSnap) hostileTurn {
 	return turn
 }
 
-// awaitAnswers waits, a reply's wait at most, until every press of the
-// user has been answered; one left unanswered is reported by the checks
-// that count answers.
-func (w *hostileUser) awaitAnswers() {
+// awaitAnswered waits, a reply's wait at most, until every press in a
+// chat has been answered: the answer to a press goes out beside the
+// messages, not in their order, so a press's answer may come after a later
+// input's reply. One left unanswered is reported by the checks that count
+// answers.
+func awaitAnswered(c interface{ Unanswered() int }) {
 	deadline := time.Now().Add(hostileWait)
-	for w.u.Unanswered() > 0 && time.Now().Before(deadline) {
+	for c.Unanswered() > 0 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
 }
@@ -730,6 +732,7 @@ func (w *hostileUser) inGroup() {
 		}
 		w.groupPresses++
 		answered(fmt.Sprintf("button %q", data), before, func() { g.Send(w.u, "/start@"+botName) })
+		awaitAnswered(g)
 		// Answered without a toast: the greeting is longer than the 200
 		// characters a toast may have, and Telegram refused it.
 		if got := g.CallbackAnswers()[answers:]; len(got) != 1 || got[0].Text != "" {
