@@ -5,6 +5,7 @@ package bot
 // be looked at by an employer. The cases stay; only the screen is cleared.
 
 import (
+	"slices"
 	"time"
 
 	"github.com/rightsdesk/rightsdesk/bot/chat"
@@ -53,12 +54,18 @@ func (b *Bot) clearChat(t *turn) {
 		return
 	}
 	seen := map[int]bool{}
+	var all []int
 	for _, id := range append(ids, t.upd.MessageID) {
 		if id <= 0 || seen[id] {
 			continue
 		}
 		seen[id] = true
-		t.replies = append(t.replies, chat.Reply{Action: chat.ActionDelete, ChatID: t.upd.ChatID, MessageID: id})
+		all = append(all, id)
+	}
+	// Together, a hundred at a time: one request a message took minutes
+	// after a long conversation, while the screen stayed as it was.
+	for chunk := range slices.Chunk(all, chat.MaxDeleteTogether) {
+		t.replies = append(t.replies, chat.Reply{Action: chat.ActionDelete, ChatID: t.upd.ChatID, MessageIDs: chunk})
 	}
 	chatID := t.upd.ChatID
 	t.effects = append(t.effects, func(tx *store.Tx) error { return tx.ForgetMessages(chatID) })

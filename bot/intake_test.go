@@ -757,16 +757,22 @@ func TestClearChatDeletesRecentMessages(t *testing.T) {
 	out := d.pressData(1, "v1:c:x")
 	confirm := out[len(out)-1]
 	out = d.pressData(confirm.ID, "v1:c:xy")
-	deleted := map[int]bool{}
+	deleted, deletions := map[int]bool{}, 0
 	for _, s := range out {
 		if s.Reply.Action == chat.ActionDelete {
-			deleted[s.Reply.MessageID] = true
+			deletions++
+			for _, id := range append(s.Reply.MessageIDs, s.Reply.MessageID) {
+				deleted[id] = true
+			}
 		}
 	}
 	for _, id := range append(recorded, confirm.ID) {
 		if !deleted[id] {
 			t.Errorf("message %d not deleted", id)
 		}
+	}
+	if deletions != 1 {
+		t.Errorf("%d deletions for %d messages, want one for them all", deletions, len(recorded)+1)
 	}
 	left, _ := d.db.ChatMessages(context.Background(), d.chatID, time.Time{})
 	// Only the confirmation sent after the deletions is remembered.
@@ -777,8 +783,13 @@ func TestClearChatDeletesRecentMessages(t *testing.T) {
 	d.now = d.now.Add(49 * time.Hour)
 	out = d.pressData(1, "v1:c:xy")
 	for _, s := range out {
-		if s.Reply.Action == chat.ActionDelete && s.Reply.MessageID != 1 {
-			t.Errorf("an old message %d is deleted", s.Reply.MessageID)
+		if s.Reply.Action != chat.ActionDelete {
+			continue
+		}
+		for _, id := range append(s.Reply.MessageIDs, s.Reply.MessageID) {
+			if id != 0 && id != 1 {
+				t.Errorf("an old message %d is deleted", id)
+			}
 		}
 	}
 }

@@ -138,6 +138,10 @@ const (
 	ActionPin Action = "pin"
 )
 
+// MaxDeleteTogether is how many messages one deletion may name
+// (Telegram's deleteMessages takes 1 to 100).
+const MaxDeleteTogether = 100
+
 // Priority orders the outbox: replies to a person's own action go first;
 // bulk sends (announcements, reminders) are paced and wait behind them.
 type Priority int
@@ -154,6 +158,10 @@ type Reply struct {
 	MessageID int       `json:"message_id,omitempty"`
 	Text      string    `json:"text,omitempty"`
 	Keyboard  *Keyboard `json:"keyboard,omitempty"`
+	// MessageIDs, for ActionDelete, are messages deleted together, at most
+	// MaxDeleteTogether: clearing a long chat one request a message left
+	// it on the screen for as many round trips.
+	MessageIDs []int `json:"message_ids,omitempty"`
 
 	CallbackID   string `json:"callback_id,omitempty"`
 	CallbackText string `json:"callback_text,omitempty"`

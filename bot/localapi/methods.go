@@ -419,15 +419,59 @@ func (s *Server) deleteMessage(c *call) (any, *APIError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	if c.now.Sub(r.date) >= 48*time.Hour {
-		return nil, badRequest("message can't be deleted for everyone")
+	if aerr := deletable(ch, r, c.now); aerr != nil {
+		return nil, aerr
 	}
-	if r.topicCreation() {
-		return nil, badRequest("message can't be deleted")
+	s.deleteLocked(ch, r)
+	return true, nil
+}
+
+// maxDeleteMessages is how many messages one deleteMessages call may name.
+const maxDeleteMessages = 100
+
+// deleteMessages deletes up to 100 messages of a chat at once. Those that
+// cannot be found or deleted are skipped, as Telegram documents. The
+// descriptions of a missing or oversized list are this fake's own.
+func (s *Server) deleteMessages(c *call) (any, *APIError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, aerr := s.chatForSend(c)
+	if aerr != nil {
+		return nil, aerr
 	}
-	if !r.fromBot && ch.typ != "private" && !(ch.botAdmin() && ch.botRights.DeleteMessages) {
-		return nil, badRequest("message can't be deleted")
+	raw, _ := c.p.raw("message_ids")
+	var ids []int64
+	if raw == "" || json.Unmarshal([]byte(raw), &ids) != nil {
+		return nil, badRequest("can't parse message identifiers JSON array")
 	}
+	if len(ids) == 0 {
+		return nil, badRequest("message identifiers are not specified")
+	}
+	if len(ids) > maxDeleteMessages {
+		return nil, badRequest("too many message identifiers specified")
+	}
+	for _, id := range ids {
+		if r := ch.live(int(id)); r != nil && deletable(ch, r, c.now) == nil {
+			s.deleteLocked(ch, r)
+		}
+	}
+	return true, nil
+}
+
+// deletable says why Telegram would refuse to delete r, or nil.
+func deletable(ch *chat, r *record, now time.Time) *APIError {
+	switch {
+	case now.Sub(r.date) >= 48*time.Hour:
+		return badRequest("message can't be deleted for everyone")
+	case r.topicCreation():
+		return badRequest("message can't be deleted")
+	case !r.fromBot && ch.typ != "private" && !(ch.botAdmin() && ch.botRights.DeleteMessages):
+		return badRequest("message can't be deleted")
+	}
+	return nil
+}
+
+func (s *Server) deleteLocked(ch *chat, r *record) {
 	if r.fromBot {
 		r.bot.Deleted = true
 	} else {
@@ -435,7 +479,6 @@ func (s *Server) deleteMessage(c *call) (any, *APIError) {
 	}
 	s.unpinLocked(ch, r)
 	r.seq = s.touchLocked()
-	return true, nil
 }
 
 func (s *Server) answerCallbackQuery(c *call) (any, *APIError) {

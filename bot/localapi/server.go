@@ -211,8 +211,9 @@ func init() {
 		"getWebhookInfo": (*Server).getWebhookInfo, "sendMessage": (*Server).sendMessage,
 		"editMessageText": (*Server).editMessageText, "editMessageReplyMarkup": (*Server).editMessageReplyMarkup,
 		"answerCallbackQuery": (*Server).answerCallbackQuery, "deleteMessage": (*Server).deleteMessage,
-		"setMyCommands": (*Server).setMyCommands, "getMyCommands": (*Server).getMyCommands,
-		"deleteMyCommands": (*Server).deleteMyCommands, "sendLocation": (*Server).sendLocation,
+		"deleteMessages": (*Server).deleteMessages, "setMyCommands": (*Server).setMyCommands,
+		"getMyCommands": (*Server).getMyCommands, "deleteMyCommands": (*Server).deleteMyCommands,
+		"sendLocation":   (*Server).sendLocation,
 		"sendChatAction": (*Server).sendChatAction, "getChatMember": (*Server).getChatMember,
 		"getChat": (*Server).getChat, "leaveChat": (*Server).leaveChat,
 		"sendPhoto": (*Server).sendPhoto, "sendDocument": (*Server).sendDocument, "sendVoice": (*Server).sendVoice,
@@ -228,8 +229,8 @@ func init() {
 // floodLimited are the methods Telegram's flood control applies to here.
 var floodLimited = map[string]bool{
 	"sendMessage": true, "sendLocation": true, "sendChatAction": true, "editMessageText": true,
-	"editMessageReplyMarkup": true, "deleteMessage": true, "sendPhoto": true, "sendDocument": true,
-	"sendVoice": true, "copyMessage": true, "createForumTopic": true, "pinChatMessage": true,
+	"editMessageReplyMarkup": true, "deleteMessage": true, "deleteMessages": true, "sendPhoto": true,
+	"sendDocument": true, "sendVoice": true, "copyMessage": true, "createForumTopic": true, "pinChatMessage": true,
 }
 
 // newMessageMethods count towards the per-group messages-per-minute limit.

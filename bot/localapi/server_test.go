@@ -349,6 +349,40 @@ func TestEditMessage(t *testing.T) {
 	}
 }
 
+// deleteMessages deletes what it may of up to 100 messages and skips the
+// rest, as Telegram documents: too old, already gone, never there.
+func TestDeleteMessagesTogether(t *testing.T) {
+	clock := newClock()
+	s, bot := startServer(t, Config{Now: clock.Now})
+	u := s.NewUser("Dana", "kk")
+	u.SendText("/start")
+	old := bot.send(u.ID(), "old", nil)
+	clock.Advance(47 * time.Hour)
+	typed := u.SendText("please clear this")
+	a := bot.send(u.ID(), "a", nil)
+	b := bot.send(u.ID(), "b", nil)
+	clock.Advance(time.Hour)
+	list := func(ids ...int) map[string]string {
+		raw, _ := json.Marshal(ids)
+		return map[string]string{"chat_id": id(u.ID()), "message_ids": string(raw)}
+	}
+	bot.ok("deleteMessages", list(old.MessageID, a.MessageID, typed, 999999), nil)
+	msgs := u.Messages()
+	if len(msgs) != 3 || msgs[0].Deleted || !msgs[1].Deleted || msgs[2].Deleted {
+		t.Fatalf("after deleting old, a and the person's message: %+v", msgs)
+	}
+	one := map[string]string{"chat_id": id(u.ID()), "message_id": id(int64(typed))}
+	bot.fails("deleteMessage", one, 400, "Bad Request: message to delete not found")
+	bot.ok("deleteMessages", list(a.MessageID, b.MessageID), nil) // a again: skipped
+	if msgs := u.Messages(); !msgs[2].Deleted {
+		t.Fatalf("b not deleted: %+v", msgs[2])
+	}
+	bot.fails("deleteMessages", list(), 400, "Bad Request: message identifiers are not specified")
+	bot.fails("deleteMessages", list(make([]int, 101)...), 400, "Bad Request: too many message identifiers specified")
+	bot.fails("deleteMessages", map[string]string{"chat_id": id(u.ID()), "message_ids": "3"}, 400,
+		"Bad Request: can't parse message identifiers JSON array")
+}
+
 func TestDeleteMessage48h(t *testing.T) {
 	clock := newClock()
 	s, bot := startServer(t, Config{Now: clock.Now})

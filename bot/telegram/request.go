@@ -113,9 +113,21 @@ func request(r chat.Reply, ids resolved) (method string, params tgbotapi.Params,
 			return "", nil, err
 		}
 	case chat.ActionDelete:
-		method = "deleteMessage"
 		p["chat_id"] = chatID
-		p["message_id"] = strconv.Itoa(messageID)
+		if len(r.MessageIDs) == 0 {
+			method = "deleteMessage"
+			p["message_id"] = strconv.Itoa(messageID)
+			break
+		}
+		if len(r.MessageIDs) > chat.MaxDeleteTogether {
+			return "", nil, fmt.Errorf("telegram: %d messages to delete together, at most %d", len(r.MessageIDs), chat.MaxDeleteTogether)
+		}
+		method = "deleteMessages" // Bot API 7.0, newer than the library
+		ids, err := json.Marshal(r.MessageIDs)
+		if err != nil {
+			return "", nil, err
+		}
+		p["message_ids"] = string(ids)
 	case chat.ActionAnswerCallback:
 		method = "answerCallbackQuery"
 		p["callback_query_id"] = r.CallbackID

@@ -43,3 +43,21 @@ func TestSentMessageID(t *testing.T) {
 		}
 	}
 }
+
+// Messages deleted together go out as one deleteMessages; one alone, as
+// before, as deleteMessage; more than Telegram takes at once is refused
+// before it is sent.
+func TestDeletionsTogether(t *testing.T) {
+	method, p, err := request(chat.Reply{Action: chat.ActionDelete, ChatID: 7, MessageIDs: []int{3, 4, 9}}, resolved{})
+	if err != nil || method != "deleteMessages" || p["chat_id"] != "7" || p["message_ids"] != "[3,4,9]" {
+		t.Fatalf("together: %s %v %v", method, p, err)
+	}
+	method, p, err = request(chat.Reply{Action: chat.ActionDelete, ChatID: 7, MessageID: 5}, resolved{})
+	if err != nil || method != "deleteMessage" || p["message_id"] != "5" {
+		t.Fatalf("alone: %s %v %v", method, p, err)
+	}
+	tooMany := make([]int, chat.MaxDeleteTogether+1)
+	if _, _, err := request(chat.Reply{Action: chat.ActionDelete, ChatID: 7, MessageIDs: tooMany}, resolved{}); err == nil {
+		t.Fatalf("%d messages deleted together", len(tooMany))
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"strings"
@@ -160,4 +161,54 @@ func containsCommand(cmds []localapi.BotCommand, name, desc string) bool {
 		}
 	}
 	return false
+}
+
+// A worker who clears the chat after a long conversation, perhaps because
+// someone is about to look at the phone, sees it cleared at once: the
+// messages go out of the chat a hundred a request, not one a request.
+func TestClearingALongChat(t *testing.T) {
+	h := startHarness(t, harnessOptions{})
+	u := pastStartIn(t, h, "Ion", "ro")
+	menu := h.catalog.T("ro", "menu_title", nil)
+	for range 80 {
+		before := len(u.Messages())
+		u.SendText("/menu")
+		waitNewMessage(t, u, before, menu)
+	}
+	before := len(u.Messages())
+	u.SendText("/help")
+	help := waitNewMessage(t, u, before, "")
+	if err := u.PressData(help.ID, "v1:c:x"); err != nil {
+		t.Fatalf("no clear button under /help: %v", err)
+	}
+	confirm := waitNewMessage(t, u, before+1, h.catalog.T("ro", "clear_confirm", nil)[:20])
+	if err := u.PressData(confirm.ID, "v1:c:xy"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	done, err := u.WaitFor(ctx, func(m localapi.Message) bool { return m.ID > confirm.ID })
+	if err != nil {
+		t.Fatalf("no word that the chat was cleared: %v", err)
+	}
+	left := 0
+	for _, m := range u.Messages() {
+		if m.ID < done.ID && !m.Deleted {
+			left++
+		}
+	}
+	together, alone := 0, 0
+	for _, r := range h.api.Requests() {
+		switch r.Method {
+		case "deleteMessages":
+			together++
+		case "deleteMessage":
+			alone++
+		}
+	}
+	// Some 170 messages, the bot's and the worker's: two requests.
+	if left != 0 || alone != 0 || together != 2 {
+		t.Errorf("%d messages left; %d deleteMessages and %d deleteMessage requests", left, together, alone)
+	}
+	noErrorResponses(t, h.api)
 }

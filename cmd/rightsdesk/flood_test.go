@@ -12,13 +12,19 @@ import (
 // pastStart brings a user to the menu in English.
 func pastStart(t *testing.T, h *harness, name string) *localapi.User {
 	t.Helper()
-	u := h.api.NewUser(name, "en")
+	return pastStartIn(t, h, name, "en")
+}
+
+// pastStartIn brings a user whose Telegram speaks lang to the menu in lang.
+func pastStartIn(t *testing.T, h *harness, name, lang string) *localapi.User {
+	t.Helper()
+	u := h.api.NewUser(name, lang)
 	u.SendText("/start")
-	welcome := waitText(t, u, h.catalog.T("en", "start_welcome", nil)[:20])
-	if err := u.Press(welcome.ID, h.catalog.T("en", "language_name", nil)); err != nil {
+	welcome := waitText(t, u, h.catalog.T(lang, "start_welcome", nil)[:20])
+	if err := u.Press(welcome.ID, h.catalog.T(lang, "language_name", nil)); err != nil {
 		t.Fatal(err)
 	}
-	waitText(t, u, h.catalog.T("en", "menu_title", nil))
+	waitText(t, u, h.catalog.T(lang, "menu_title", nil))
 	return u
 }
 
