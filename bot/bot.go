@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"html"
+	"slices"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -354,15 +355,26 @@ func (b *Bot) save(tx *store.Tx, t *turn, state []byte) error {
 		if err != nil {
 			return err
 		}
+		// Per desk chat, together: a case's thread can hold many of them.
+		var chats []int64
+		ids := map[int64][]int{}
 		for _, m := range relayed {
-			payload, err := chat.Reply{Action: chat.ActionDelete, ChatID: m.ChatID, MessageID: m.MessageID}.Encode()
-			if err != nil {
-				return err
+			if _, ok := ids[m.ChatID]; !ok {
+				chats = append(chats, m.ChatID)
 			}
-			if err := tx.Enqueue(m.ChatID, int(chat.Interactive), payload); err != nil {
-				return err
+			ids[m.ChatID] = append(ids[m.ChatID], m.MessageID)
+		}
+		for _, chatID := range chats {
+			for chunk := range slices.Chunk(ids[chatID], chat.MaxDeleteTogether) {
+				payload, err := chat.Reply{Action: chat.ActionDelete, ChatID: chatID, MessageIDs: chunk}.Encode()
+				if err != nil {
+					return err
+				}
+				if err := tx.Enqueue(chatID, int(chat.Interactive), payload); err != nil {
+					return err
+				}
 			}
-			t.notify = append(t.notify, m.ChatID)
+			t.notify = append(t.notify, chatID)
 		}
 		return nil
 	}

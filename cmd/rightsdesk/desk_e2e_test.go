@@ -487,6 +487,18 @@ func TestDeleteErasesTheDeskSide(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// Taken back together, as a case's thread can hold many.
+	together, alone := 0, 0
+	for _, r := range api.Requests() {
+		if r.ChatID == group.ID() && r.Method == "deleteMessages" {
+			together++
+		} else if r.ChatID == group.ID() && r.Method == "deleteMessage" {
+			alone++
+		}
+	}
+	if together != 1 || alone != 0 {
+		t.Errorf("the relayed messages were taken back in %d deleteMessages and %d deleteMessage requests", together, alone)
+	}
 	// The relay stops: a caseworker's reply reaches nobody.
 	before := len(w.u.Messages())
 	recorded(t, h, group.ID(), c)
