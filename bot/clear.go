@@ -53,23 +53,17 @@ func (b *Bot) clearChat(t *turn) {
 		b.storeTrouble(t, err)
 		return
 	}
-	seen := map[int]bool{}
-	var all []int
-	for _, id := range append(ids, t.upd.MessageID) {
-		if id <= 0 || seen[id] {
-			continue
-		}
-		seen[id] = true
-		all = append(all, id)
-	}
-	// Together, a hundred at a time: one request a message took minutes
-	// after a long conversation, while the screen stayed as it was.
+	all := slices.DeleteFunc(append(ids, t.upd.MessageID), func(id int) bool { return id <= 0 })
+	slices.Sort(all)
+	all = slices.Compact(all)
+	// Together, a hundred at a time: one request a message kept the screen
+	// as it was for as many round trips after a long conversation.
 	for chunk := range slices.Chunk(all, chat.MaxDeleteTogether) {
 		t.replies = append(t.replies, chat.Reply{Action: chat.ActionDelete, ChatID: t.upd.ChatID, MessageIDs: chunk})
 	}
 	chatID := t.upd.ChatID
 	t.effects = append(t.effects, func(tx *store.Tx) error { return tx.ForgetMessages(chatID) })
-	done := t.t("clear_done", map[string]any{"Count": len(seen)})
+	done := t.t("clear_done", map[string]any{"Count": len(all)})
 	t.answerCallback(done)
 	t.send(done, b.menuKeyboard(t))
 }

@@ -254,7 +254,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	c := &call{ctx: r.Context(), method: h.name, now: s.now()}
 	p, perr := parseParams(r)
 	if perr != nil {
-		s.logRequest(h.name, 0, c.now, perr.Code, p.all())
+		s.logRequest(h.name, 0, c.now, perr.Code, p)
 		writeEnvelope(w, nil, perr)
 		return
 	}
@@ -275,9 +275,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if aerr != nil {
 		status = aerr.Code
 	}
-	if !s.cfg.NoRequestLog {
-		s.logRequest(h.name, chatID, c.now, status, p.all())
-	}
+	s.logRequest(h.name, chatID, c.now, status, p)
 	writeEnvelope(w, result, aerr)
 }
 
@@ -311,12 +309,13 @@ func writeJSONLength(w http.ResponseWriter, status int, v any) {
 	w.Write(body) //nolint:errcheck
 }
 
-func (s *Server) logRequest(method string, chatID int64, at time.Time, status int, params map[string]string) {
+func (s *Server) logRequest(method string, chatID int64, at time.Time, status int, p params) {
 	if s.cfg.NoRequestLog {
 		return
 	}
+	all := p.all()
 	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: method, ChatID: chatID, At: at, Status: status, Params: params})
+	s.requests = append(s.requests, Request{Method: method, ChatID: chatID, At: at, Status: status, Params: all})
 	s.mu.Unlock()
 }
 

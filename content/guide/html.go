@@ -32,15 +32,12 @@ func (it item) isTag() bool { return it.tag != "" }
 // lex splits Telegram HTML into items and rejects anything Telegram would
 // not parse: unknown tags or attributes, stray '<', '>' or '&', entities
 // other than &lt; &gt; &amp; &quot; and numeric ones.
-func lex(s string) ([]item, error) {
-	return lexInto(nil, s)
-}
-
-// lexInto is lex appending to items[:0], so that a caller splitting many
-// topics can reuse one buffer: a topic is an item per character, some
-// 200 KB, and splitting each topic with each reader's intro afresh
-// allocated a tenth of all the bot allocated in a run.
-func lexInto(items []item, s string) ([]item, error) {
+//
+// It appends to items[:0], so that a caller splitting many topics can
+// reuse one buffer: a topic is an item per character, some 175 KB, and
+// splitting each topic with each reader's intro afresh allocated a tenth
+// of all the bot allocated in a run.
+func lex(items []item, s string) ([]item, error) {
 	if n := utf8.RuneCountInString(s); cap(items) < n {
 		items = make([]item, 0, n)
 	}

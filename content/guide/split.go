@@ -60,7 +60,7 @@ func plan(html string, limit int) []part {
 	whole := []part{{to: len(html)}}
 	buf := planBuffers.Get().(*planBuffer)
 	defer planBuffers.Put(buf)
-	items, err := lexInto(buf.items, html)
+	items, err := lex(buf.items, html)
 	buf.items = items
 	if err != nil || limit <= 0 {
 		return whole
