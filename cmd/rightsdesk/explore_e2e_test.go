@@ -23,6 +23,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/bot/localapi"
 	"github.com/rightsdesk/rightsdesk/locales"
+	"github.com/rightsdesk/rightsdesk/store"
 )
 
 // exploreSteps per person by default; RIGHTSDESK_EXPLORE_STEPS changes it
@@ -33,21 +34,7 @@ func TestRandomExplorer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("walks thousands of random steps through the real bot; skipped with -short")
 	}
-	seed, steps := uint64(20261204), exploreSteps
-	if s := os.Getenv("RIGHTSDESK_EXPLORE_SEED"); s != "" {
-		n, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatal(err)
-		}
-		seed = n
-	}
-	if s := os.Getenv("RIGHTSDESK_EXPLORE_STEPS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		steps = n
-	}
+	seed, steps := envKnob(t, "RIGHTSDESK_EXPLORE_SEED", 20261204), int(envKnob(t, "RIGHTSDESK_EXPLORE_STEPS", exploreSteps))
 	t.Logf("seed %d, %d steps a person (replay with RIGHTSDESK_EXPLORE_SEED=%d)", seed, steps, seed)
 	started := time.Now()
 	cat := loadHostileCatalog(t)
@@ -107,29 +94,7 @@ func TestRandomExplorer(t *testing.T) {
 			t.Errorf("%s: %d button presses, %d answers", e.lang, e.presses, got)
 		}
 	}
-	h.stop()
-	logs := h.logs.String()
-	for _, bad := range []string{"panic", `"level":"error"`} {
-		if n := strings.Count(logs, bad); n > 0 {
-			t.Errorf("%d× %q in the logs, e.g. %s", n, bad, hostileLogLine(logs, bad))
-		}
-	}
-	db := reopen(t, h)
-	pending, err := db.UnhandledUpdates(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	outbox, err := db.OutboxLen(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	failures, err := db.Failures(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(pending) != 0 || outbox != 0 || len(failures) != 0 {
-		t.Errorf("leftover work: %d unhandled updates, %d outbox rows, delivery failures %v", len(pending), outbox, failures)
-	}
+	db := stopClean(t, h)
 	// How deep chance went: cases filed on the way.
 	cases := 0
 	for _, e := range explorers {
@@ -272,19 +237,32 @@ func (e *explorer) settleAny(before hostileSnap) hostileTurn {
 // visibleButton picks a button with callback data: of the newest messages
 // with buttons when fresh, else of any message still shown.
 func (e *explorer) visibleButton(r *rand.Rand, fresh bool) (localapi.Message, localapi.Button, bool) {
-	var shown []localapi.Message
-	for _, m := range e.u.Messages() {
-		if !m.Deleted && len(m.InlineKeyboard) > 0 {
-			shown = append(shown, m)
-		}
+	newest := 0
+	if fresh {
+		newest = 1
 	}
+	return pickButton(r, e.u.Messages(), newest)
+}
+
+// pickButton picks a button with callback data on one of the messages
+// still shown with buttons: one of the newest such, or any when newest is 0.
+func pickButton(r *rand.Rand, msgs []localapi.Message, newest int) (localapi.Message, localapi.Button, bool) {
+	shown := slices.DeleteFunc(slices.Clone(msgs), func(m localapi.Message) bool { return m.Deleted || len(m.InlineKeyboard) == 0 })
 	if len(shown) == 0 {
 		return localapi.Message{}, localapi.Button{}, false
 	}
-	if fresh {
-		shown = shown[len(shown)-1:]
+	if newest > 0 {
+		shown = shown[max(0, len(shown)-newest):]
 	}
 	m := shown[r.IntN(len(shown))]
+	all := callbackButtons(m)
+	if len(all) == 0 {
+		return m, localapi.Button{}, false
+	}
+	return m, all[r.IntN(len(all))], true
+}
+
+func callbackButtons(m localapi.Message) []localapi.Button {
 	var all []localapi.Button
 	for _, row := range m.InlineKeyboard {
 		for _, b := range row {
@@ -293,10 +271,7 @@ func (e *explorer) visibleButton(r *rand.Rand, fresh bool) (localapi.Message, lo
 			}
 		}
 	}
-	if len(all) == 0 {
-		return m, localapi.Button{}, false
-	}
-	return m, all[r.IntN(len(all))], true
+	return all
 }
 
 func (e *explorer) lastWithKeyboard() int {
@@ -307,4 +282,50 @@ func (e *explorer) lastWithKeyboard() int {
 		}
 	}
 	return 0
+}
+
+// envKnob is a walk's number from the environment (a seed, a length), or
+// def when it is unset.
+func envKnob(t *testing.T, name string, def uint64) uint64 {
+	t.Helper()
+	s := os.Getenv(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return n
+}
+
+// stopClean stops the bot after a walk and wants it to have left nothing
+// behind: no panic or error in its logs, no update unhandled, no message
+// unsent, no delivery failed. It returns the database, reopened.
+func stopClean(t *testing.T, h *harness) *store.DB {
+	t.Helper()
+	h.stop()
+	logs := h.logs.String()
+	for _, bad := range []string{"panic", `"level":"error"`} {
+		if n := strings.Count(logs, bad); n > 0 {
+			t.Errorf("%d× %q in the logs, e.g. %s", n, bad, hostileLogLine(logs, bad))
+		}
+	}
+	db := reopen(t, h)
+	pending, err := db.UnhandledUpdates(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	outbox, err := db.OutboxLen(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	failures, err := db.Failures(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pending) != 0 || outbox != 0 || len(failures) != 0 {
+		t.Errorf("leftover work: %d unhandled updates, %d outbox rows, delivery failures %v", len(pending), outbox, failures)
+	}
+	return db
 }

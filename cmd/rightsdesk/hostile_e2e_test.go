@@ -40,14 +40,7 @@ func TestHostileInputEveryStateEveryLanguage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("sweeps ~3000 hostile updates through the real bot; skipped with -short")
 	}
-	seed := uint64(hostileDefaultSeed)
-	if s := os.Getenv("RIGHTSDESK_HOSTILE_SEED"); s != "" {
-		n, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			t.Fatalf("RIGHTSDESK_HOSTILE_SEED: %v", err)
-		}
-		seed = n
-	}
+	seed := envKnob(t, "RIGHTSDESK_HOSTILE_SEED", hostileDefaultSeed)
 	t.Logf("seed %d (replay with RIGHTSDESK_HOSTILE_SEED=%d)", seed, seed)
 	started := time.Now()
 

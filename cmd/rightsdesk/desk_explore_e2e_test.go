@@ -1,0 +1,469 @@
+package main
+
+// The desk's random walk. The explorer walks workers alone; here workers
+// who have sent their cases to two desks walk at random beside the
+// caseworkers of those desks, who press any button they see on any message
+// (cards, prompts, lists, old ones), reply to any message of the bot with
+// text or files, type commands and chatter, while new workers keep sending
+// cases. One person acts at a time, and everything the act caused, in
+// every chat, has arrived before the next. Every press is answered exactly
+// once, every desk command gets an answer, no request breaks the Bot API's
+// rules, nothing panics or logs an error, nothing is left unsent, and
+// every card offers what can be done with its case now, and nothing more.
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rightsdesk/rightsdesk/bot/localapi"
+	"github.com/rightsdesk/rightsdesk/bot/telegram"
+	"github.com/rightsdesk/rightsdesk/locales"
+	"github.com/rightsdesk/rightsdesk/store"
+)
+
+// deskExploreSteps is the walk's length by default, all people together;
+// RIGHTSDESK_DESK_STEPS changes it and RIGHTSDESK_EXPLORE_SEED replays
+// another walk.
+const deskExploreSteps = 2000
+
+// deskExploreWorkers caps the workers who arrive during the walk.
+const deskExploreWorkers = 40
+
+func TestRandomDeskExplorer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("walks hundreds of random steps through both sides of the real bot; skipped with -short")
+	}
+	seed, steps := envKnob(t, "RIGHTSDESK_EXPLORE_SEED", 20261206), int(envKnob(t, "RIGHTSDESK_DESK_STEPS", deskExploreSteps))
+	t.Logf("seed %d, %d steps (replay with RIGHTSDESK_EXPLORE_SEED=%d)", seed, steps, seed)
+	started := time.Now()
+
+	// Groups are paced as Telegram documents it, 20 messages a window, but
+	// in a window of a tenth of a second: the walk goes through the pacing
+	// without waiting minutes for it.
+	limits := telegram.DefaultLimits()
+	limits.GroupWindow = 100 * time.Millisecond
+	h := startHarness(t, harnessOptions{limits: &limits})
+	api := h.api
+	aigerim, boris := api.NewUser("Aigerim", "ru"), api.NewUser("Boris", "en")
+	forum := api.NewForum("FNPR — migrants", aigerim, boris)
+	forum.PromoteBot(aigerim)
+	linkDesk(t, h, forum, aigerim, "fnpr")
+	dana := api.NewUser("Dana", "kk")
+	plain := api.NewGroup("ФПРК — көші-қон", dana)
+	linkDesk(t, h, plain, dana, "fprk")
+	if h.db == nil {
+		h.db = reopen(t, h)
+	}
+
+	d := &deskWalk{t: t, h: h, rnd: rand.New(rand.NewPCG(seed, 1000)),
+		rooms: []*deskRoom{{g: forum, people: []*localapi.User{aigerim, boris}, sentinels: map[int]bool{}},
+			{g: plain, people: []*localapi.User{dana}, sentinels: map[int]bool{}}}}
+	_, d.botName = api.BotUser()
+	cat := loadHostileCatalog(t)
+	stories := map[string]string{
+		"az": "Üç aydır maaş vermirlər.", "ru": "Мне не платят зарплату три месяца.", "ka": "სამი თვეა ხელფასს არ მიხდიან.",
+		"ro": "Nu mi s-a plătit salariul de trei luni.", "kk": "Үш ай бойы жалақы төленбей жатыр.", "en": "I have not been paid for three months.",
+	}
+	// A worker arrives: files an anonymous case and sends it to a desk.
+	arrive := func(lang string) {
+		w := newIntakeUser(t, h, lang)
+		d.cases = append(d.cases, w.anonymousComplaint(stories[lang]))
+		d.sendToAnyDesk(w)
+		e := &explorer{hostileUser: hostileUser{t: t, h: h, cat: cat, lang: lang, tgLang: lang, u: w.u, picked: true,
+			rnd: rand.New(rand.NewPCG(seed, uint64(len(d.workers))))}}
+		d.workers = append(d.workers, e)
+		d.quiet("routing a new " + lang + " case")
+		e.presses = len(w.u.CallbackAnswers())
+	}
+	for _, lang := range locales.Languages {
+		arrive(lang)
+	}
+	if held := d.activeDeliveries(); len(held) != len(d.cases) {
+		t.Fatalf("%d of %d cases reached a desk", len(held), len(d.cases))
+	}
+
+	for d.step = 1; d.step <= steps && !t.Failed(); d.step++ {
+		// Desks that run out of cases get new ones, as they do: more
+		// workers arrive while the walk sends cases away or closes them.
+		if len(d.workers) < deskExploreWorkers && d.rnd.IntN(4) == 0 && len(d.activeDeliveries()) < 4 {
+			lang := locales.Languages[d.rnd.IntN(len(locales.Languages))]
+			d.note("a new " + lang + " worker")
+			arrive(lang)
+			continue
+		}
+		if d.rnd.IntN(100) < 55 {
+			d.caseworkerStep()
+		} else {
+			e := d.workers[d.rnd.IntN(len(d.workers))]
+			d.note(fmt.Sprintf("[%s] worker", e.lang))
+			e.step()
+			d.quiet("the worker's step")
+		}
+	}
+	waitQuiet(api, 300*time.Millisecond, 10*time.Second)
+
+	// The Bot API's rules, over the whole walk.
+	for _, r := range api.Requests() {
+		if hostileRefused(r) && !hostileEdit(r) {
+			t.Errorf("%s to chat %d answered %d, during %s", r.Method, r.ChatID, r.Status, d.stepAt(r.At))
+		}
+	}
+	for _, e := range d.workers {
+		if got := len(e.u.CallbackAnswers()); got != e.presses {
+			t.Errorf("%s worker: %d button presses, %d answers", e.lang, e.presses, got)
+		}
+	}
+	for _, room := range d.rooms {
+		if got := len(room.g.CallbackAnswers()); got != room.presses {
+			t.Errorf("%s: %d button presses, %d answers", room.g.Title(), room.presses, got)
+		}
+	}
+	db := stopClean(t, h)
+	if err := db.IntegrityCheck(t.Context()); err != nil {
+		t.Error(err)
+	}
+	// Every card offers what can be done with its case now: the buttons of
+	// its state, at its revision, while the desk holds it; none once it
+	// does not (resolved, referred, returned, withdrawn, erased).
+	statuses := map[string]int{}
+	for _, id := range d.cases {
+		ds, err := db.CaseDeliveries(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, dl := range ds {
+			statuses[dl.Status]++
+		}
+		for _, room := range d.rooms {
+			var latest store.Delivery
+			for _, dl := range ds {
+				if dl.ChatID == room.g.ID() {
+					latest = dl
+				}
+			}
+			card, shown := room.card(id)
+			switch {
+			case latest.Active() && !shown:
+				t.Errorf("case %s is %s at %s, which shows no card of it", id, latest.Status, room.g.Title())
+			case latest.Active():
+				op := map[string]string{store.DeliveryOpen: "t", store.DeliveryTaken: "a"}[latest.Status]
+				want := fmt.Sprintf("v1:d:%s:%s:%d", op, id, latest.Revision)
+				if !slices.Contains(callbackData(card), want) {
+					t.Errorf("case %s is %s at %s (revision %d), but its card offers %q", id, latest.Status, room.g.Title(), latest.Revision, callbackData(card))
+				}
+			case shown && len(callbackData(card)) > 0:
+				t.Errorf("case %s is no longer at %s (%q), but its card still offers %q", id, room.g.Title(), latest.Status, callbackData(card))
+			}
+		}
+	}
+	t.Logf("seed %d: %d steps (%d desk presses, %d desk inputs, %d that reached a worker), %d workers, deliveries by status %v, %v",
+		seed, d.step-1, d.rooms[0].presses+d.rooms[1].presses, d.deskInputs, d.reachedWorkers, len(d.workers), statuses, time.Since(started).Round(time.Millisecond))
+}
+
+// deskWalk is the walk's world: the desks, the workers and what happened.
+type deskWalk struct {
+	t       *testing.T
+	h       *harness
+	rnd     *rand.Rand
+	botName string
+	rooms   []*deskRoom
+	workers []*explorer
+	cases   []string
+
+	step       int
+	deskInputs int
+	// reachedWorkers counts the desk's acts a worker heard of.
+	reachedWorkers int
+	steps          []deskStep // what each step did, to place a refused request
+}
+
+type deskRoom struct {
+	g       *localapi.Group
+	people  []*localapi.User
+	presses int
+	// sentinels are the answers to settle's questions, which a person
+	// would not have asked: the walk acts on the other messages.
+	sentinels map[int]bool
+}
+
+type deskStep struct {
+	at   time.Time
+	what string
+}
+
+func (d *deskWalk) note(what string) {
+	d.steps = append(d.steps, deskStep{at: time.Now(), what: fmt.Sprintf("step %d, %s", d.step, what)})
+}
+
+// stepAt names the step during which a request was made.
+func (d *deskWalk) stepAt(at time.Time) string {
+	i, _ := slices.BinarySearchFunc(d.steps, at, func(s deskStep, at time.Time) int { return s.at.Compare(at) })
+	if i == 0 {
+		return "the set-up"
+	}
+	return d.steps[i-1].what
+}
+
+func (d *deskWalk) workerMessages() int {
+	n := 0
+	for _, e := range d.workers {
+		n += len(e.u.Messages())
+	}
+	return n
+}
+
+// sendToAnyDesk sends the worker's new case to one of the desks offered.
+func (d *deskWalk) sendToAnyDesk(w *intakeUser) {
+	d.t.Helper()
+	offer := w.await("route_choose_receiving")
+	var desks []string
+	for _, b := range buttonTexts(offer) {
+		if strings.HasPrefix(b, "📨") {
+			desks = append(desks, b)
+		}
+	}
+	if len(desks) == 0 {
+		d.t.Fatalf("[%s] no desk offered among %q", w.lang, buttonTexts(offer))
+	}
+	if err := w.u.Press(offer.ID, desks[d.rnd.IntN(len(desks))]); err != nil {
+		d.t.Fatal(err)
+	}
+	confirm := w.await("route_send_confirm")
+	if err := w.u.Press(confirm.ID, w.tr("route_btn_send")); err != nil {
+		d.t.Fatal(err)
+	}
+	// Told once the card is in the group.
+	w.await("desk_worker_arrived")
+}
+
+func (d *deskWalk) activeDeliveries() []store.Delivery {
+	d.t.Helper()
+	var held []store.Delivery
+	for _, id := range d.cases {
+		ds, err := d.h.db.CaseDeliveries(d.t.Context(), id)
+		if err != nil {
+			d.t.Fatal(err)
+		}
+		for _, dl := range ds {
+			if dl.Active() {
+				held = append(held, dl)
+			}
+		}
+	}
+	return held
+}
+
+// caseworkerStep: someone in a desk does one random thing, and the bot's
+// whole answer to it is checked.
+func (d *deskWalk) caseworkerStep() {
+	d.t.Helper()
+	room := d.rooms[d.rnd.IntN(len(d.rooms))]
+	who := room.people[d.rnd.IntN(len(room.people))]
+	before, answers := len(room.g.Messages()), len(room.g.CallbackAnswers())
+	reached := d.workerMessages()
+	what, kind := d.act(room, who)
+	where := fmt.Sprintf("%s, %s: %s", room.g.Title(), who.Name(), what)
+	d.note(where)
+	sentinel := d.settle(room)
+	d.quiet(where)
+	if d.workerMessages() > reached {
+		d.reachedWorkers++
+	}
+	switch kind {
+	case deskPress:
+		if got := len(room.g.CallbackAnswers()) - answers; got != 1 {
+			d.t.Errorf("step %d, %s: the press got %d answers", d.step, where, got)
+		}
+	case deskCommand:
+		msgs := room.g.Messages()
+		end := slices.IndexFunc(msgs, func(m localapi.Message) bool { return m.ID == sentinel.ID })
+		if end <= before {
+			d.t.Errorf("step %d, %s: no answer", d.step, where)
+		}
+	}
+}
+
+type deskAct int
+
+const (
+	deskPress deskAct = iota
+	deskCommand
+	deskMessage
+)
+
+// deskTexts are what caseworkers write: questions and answers for the
+// worker, internal remarks, and what a thumb sends by mistake.
+var deskTexts = []string{"How much are you owed?", "Сколько вам должны?", "Қай қалада жұмыс істейсіз?",
+	"! check the contract first", "!", "ok", "We called the employer. They promise to pay on Friday.",
+	"<b>not bold</b> & <i>", "https://example.org/form", "\u200b", "1"}
+
+// act does one random thing in a desk: mostly a button on the newest
+// messages, sometimes one on an old message; a reply to a message of the
+// bot, with text or a file; a command; or talk to the room.
+func (d *deskWalk) act(room *deskRoom, who *localapi.User) (string, deskAct) {
+	r, g := d.rnd, room.g
+	switch n := r.IntN(100); {
+	case n < 55:
+		// Mostly the three newest messages with buttons, where a desk's
+		// work happens; sometimes any still shown.
+		newest := 0
+		if n < 42 {
+			newest = 3
+		}
+		if m, b, ok := pickButton(r, room.shown(), newest); ok {
+			if err := g.PressData(who, m.ID, b.CallbackData); err != nil {
+				d.t.Fatal(err)
+			}
+			room.presses++
+			return fmt.Sprintf("press %q (%s) on %q", b.Text, b.CallbackData, firstLine(m.Text)), deskPress
+		}
+		fallthrough
+	case n < 75:
+		msgs := room.shown()
+		if len(msgs) > 0 {
+			// The newest message, a card (what caseworkers reply to most),
+			// or any.
+			m := msgs[len(msgs)-1]
+			cards := slices.DeleteFunc(slices.Clone(msgs), func(m localapi.Message) bool { return !strings.HasPrefix(m.Text, "📋") })
+			switch k := r.IntN(100); {
+			case k < 35 && len(cards) > 0:
+				m = cards[r.IntN(len(cards))]
+			case k >= 80:
+				m = msgs[r.IntN(len(msgs))]
+			}
+			d.deskInputs++
+			on := fmt.Sprintf("on %q", firstLine(m.Text+m.Caption))
+			switch k := r.IntN(10); {
+			case k < 6:
+				text := deskTexts[r.IntN(len(deskTexts))]
+				if k == 5 {
+					text = hostileText(r, 4096)
+				}
+				g.ReplyInTopic(who, m.ThreadID, m.ID, text)
+				return fmt.Sprintf("reply %q %s", hostileTruncate(text, 30), on), deskMessage
+			case k < 7:
+				g.SendPhoto(who, m.ThreadID, m.ID, "payslip")
+				return "reply with a photo " + on, deskMessage
+			case k < 8:
+				g.SendDocument(who, m.ThreadID, m.ID, "contract <1>.pdf", "application/pdf", "")
+				return "reply with a document " + on, deskMessage
+			case k < 9:
+				g.SendVoice(who, m.ThreadID, m.ID)
+				return "reply with a voice message " + on, deskMessage
+			default:
+				g.SendSticker(who, m.ThreadID, m.ID)
+				return "reply with a sticker " + on, deskMessage
+			}
+		}
+		fallthrough
+	case n < 90:
+		commands := []string{"/cases", "/cases@" + d.botName, "/case " + d.cases[r.IntN(len(d.cases))],
+			"/case " + strings.ToLower(d.cases[r.IntN(len(d.cases))]), "/case", "/case RD-", "/language", "/help",
+			"/start", "/link ZZZZ", "/x", "/help@otherbot"}
+		text := commands[r.IntN(len(commands))]
+		thread := 0
+		if topics := g.Topics(); len(topics) > 0 && r.IntN(2) == 0 {
+			thread = topics[r.IntN(len(topics))].ID
+		}
+		g.SendInTopic(who, thread, text)
+		if strings.HasSuffix(text, "@otherbot") {
+			return fmt.Sprintf("command %q for another bot in thread %d", text, thread), deskMessage
+		}
+		return fmt.Sprintf("command %q in thread %d", text, thread), deskCommand
+	default:
+		d.deskInputs++
+		text := deskTexts[r.IntN(len(deskTexts))]
+		thread := 0
+		if topics := g.Topics(); len(topics) > 0 && r.IntN(2) == 0 {
+			thread = topics[r.IntN(len(topics))].ID
+		}
+		g.SendInTopic(who, thread, text)
+		return fmt.Sprintf("talk %q in thread %d", text, thread), deskMessage
+	}
+}
+
+// card is the newest card of a case in the group.
+func (room *deskRoom) card(caseID string) (localapi.Message, bool) {
+	msgs := room.shown()
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if strings.HasPrefix(msgs[i].Text, "📋") && strings.Contains(msgs[i].Text, caseID) {
+			return msgs[i], true
+		}
+	}
+	return localapi.Message{}, false
+}
+
+func callbackData(m localapi.Message) []string {
+	var data []string
+	for _, b := range callbackButtons(m) {
+		data = append(data, b.CallbackData)
+	}
+	return data
+}
+
+// shown are the bot's messages in the group still there, but for the
+// walk's sentinels.
+func (room *deskRoom) shown() []localapi.Message {
+	return slices.DeleteFunc(room.g.Messages(), func(m localapi.Message) bool { return m.Deleted || room.sentinels[m.ID] })
+}
+
+// settle asks the desk for a case that does not exist: the bot handles a
+// group's updates in order and sends to it in order, so once the answer
+// naming that case is there, so is every message to the group the act
+// caused.
+func (d *deskWalk) settle(room *deskRoom) localapi.Message {
+	d.t.Helper()
+	const alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+	id := []byte("RD-0000-0000")
+	for i := range id {
+		if i >= 3 && i != 7 {
+			id[i] = alphabet[d.rnd.IntN(len(alphabet))]
+		}
+	}
+	room.g.Send(room.people[0], "/case "+string(id))
+	ctx, cancel := context.WithTimeout(context.Background(), hostileWait)
+	defer cancel()
+	m, err := room.g.WaitFor(ctx, func(m localapi.Message) bool { return strings.Contains(m.Text, string(id)) })
+	if err != nil {
+		var last []string
+		for _, m := range room.g.Messages()[max(0, len(room.g.Messages())-5):] {
+			last = append(last, firstLine(m.Text))
+		}
+		d.t.Fatalf("step %d: %s did not answer /case %s: %v; its last messages: %q", d.step, room.g.Title(), id, err, last)
+	}
+	room.sentinels[m.ID] = true
+	return m
+}
+
+// quiet waits until every message of the bot is sent and every press
+// answered, in every chat: an act in a desk reaches workers, and a
+// worker's reaches desks.
+func (d *deskWalk) quiet(after string) {
+	d.t.Helper()
+	deadline := time.Now().Add(hostileWait)
+	for {
+		n, err := d.h.db.OutboxLen(d.t.Context())
+		if err != nil {
+			d.t.Fatal(err)
+		}
+		unanswered := 0
+		for _, room := range d.rooms {
+			unanswered += room.g.Unanswered()
+		}
+		for _, e := range d.workers {
+			unanswered += e.u.Unanswered()
+		}
+		if n == 0 && unanswered == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			d.t.Fatalf("step %d, %s: still %d messages to send and %d presses unanswered after %v", d.step, after, n, unanswered, hostileWait)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
