@@ -5,11 +5,12 @@ package main
 // caseworkers of those desks, who press any button they see on any message
 // (cards, prompts, lists, old ones), reply to any message of the bot with
 // text or files, type commands and chatter, while new workers keep sending
-// cases. One person acts at a time, and everything the act caused, in
-// every chat, has arrived before the next. Every press is answered exactly
-// once, every desk command gets an answer, no request breaks the Bot API's
-// rules, nothing panics or logs an error, nothing is left unsent, and
-// every card offers what can be done with its case now, and nothing more.
+// cases and time passes for the desk's jobs. One person acts at a time,
+// and everything the act caused, in every chat, has arrived before the
+// next. Every press is answered exactly once, every desk command gets an
+// answer, no request breaks the Bot API's rules, nothing panics or logs an
+// error, nothing is left unsent, and every card offers what can be done
+// with its case now, and nothing more.
 
 import (
 	"context"
@@ -47,7 +48,11 @@ func TestRandomDeskExplorer(t *testing.T) {
 	// without waiting minutes for it.
 	limits := telegram.DefaultLimits()
 	limits.GroupWindow = 100 * time.Millisecond
-	h := startHarness(t, harnessOptions{limits: &limits})
+	// The desk's jobs (deadlines, digests, follow-ups) run when the walk
+	// lets time pass, on a clock it moves.
+	clock := &fakeClock{t: time.Now()}
+	h := startHarness(t, harnessOptions{limits: &limits, jobsNow: clock.Now,
+		jobs: jobsConfig{Deadlines: never, Digest: never, FollowUp: never, RetentionDays: 365}})
 	api := h.api
 	aigerim, boris := api.NewUser("Aigerim", "ru"), api.NewUser("Boris", "en")
 	forum := api.NewForum("FNPR — migrants", aigerim, boris)
@@ -60,7 +65,7 @@ func TestRandomDeskExplorer(t *testing.T) {
 		h.db = reopen(t, h)
 	}
 
-	d := &deskWalk{t: t, h: h, rnd: rand.New(rand.NewPCG(seed, 1000)),
+	d := &deskWalk{t: t, h: h, clock: clock, rnd: rand.New(rand.NewPCG(seed, 1000)),
 		rooms: []*deskRoom{{g: forum, people: []*localapi.User{aigerim, boris}, sentinels: map[int]bool{}},
 			{g: plain, people: []*localapi.User{dana}, sentinels: map[int]bool{}}}}
 	_, d.botName = api.BotUser()
@@ -96,9 +101,12 @@ func TestRandomDeskExplorer(t *testing.T) {
 			arrive(lang)
 			continue
 		}
-		if d.rnd.IntN(100) < 55 {
+		switch n := d.rnd.IntN(100); {
+		case n < 3:
+			d.timePasses()
+		case n < 57:
 			d.caseworkerStep()
-		} else {
+		default:
 			e := d.workers[d.rnd.IntN(len(d.workers))]
 			d.note(fmt.Sprintf("[%s] worker", e.lang))
 			e.step()
@@ -161,8 +169,9 @@ func TestRandomDeskExplorer(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("seed %d: %d steps (%d desk presses, %d desk inputs, %d that reached a worker), %d workers, deliveries by status %v, %v",
-		seed, d.step-1, d.rooms[0].presses+d.rooms[1].presses, d.deskInputs, d.reachedWorkers, len(d.workers), statuses, time.Since(started).Round(time.Millisecond))
+	t.Logf("seed %d: %d steps (%d desk presses, %d desk inputs, %d that reached a worker, job runs %v), %d workers, deliveries by status %v, %v",
+		seed, d.step-1, d.rooms[0].presses+d.rooms[1].presses, d.deskInputs, d.reachedWorkers, d.jobRuns, len(d.workers), statuses,
+		time.Since(started).Round(time.Millisecond))
 }
 
 // deskWalk is the walk's world: the desks, the workers and what happened.
@@ -171,6 +180,7 @@ type deskWalk struct {
 	h       *harness
 	rnd     *rand.Rand
 	botName string
+	clock   *fakeClock
 	rooms   []*deskRoom
 	workers []*explorer
 	cases   []string
@@ -179,6 +189,7 @@ type deskWalk struct {
 	deskInputs int
 	// reachedWorkers counts the desk's acts a worker heard of.
 	reachedWorkers int
+	jobRuns        map[string]int
 	steps          []deskStep // what each step did, to place a refused request
 }
 
@@ -286,6 +297,32 @@ func (d *deskWalk) caseworkerStep() {
 			d.t.Errorf("step %d, %s: no answer", d.step, where)
 		}
 	}
+}
+
+// timePasses moves the jobs' clock on by up to a day and runs one of
+// the desk's jobs: reminders and passing on cases nobody took, a desk's
+// week, asking workers whether a resolved problem is solved.
+func (d *deskWalk) timePasses() {
+	d.t.Helper()
+	hours := 1 + d.rnd.IntN(24)
+	d.clock.Set(d.clock.Now().Add(time.Duration(hours) * time.Hour))
+	job := "deadlines"
+	switch n := d.rnd.IntN(100); {
+	case n < 25:
+		job = "follow-up"
+	case n < 40:
+		job = "digest"
+	}
+	what := fmt.Sprintf("%d hours pass, %s runs", hours, job)
+	d.note(what)
+	if err := d.h.jobs.RunNow(job); err != nil {
+		d.t.Fatal(err)
+	}
+	if d.jobRuns == nil {
+		d.jobRuns = map[string]int{}
+	}
+	d.jobRuns[job]++
+	d.quiet(what)
 }
 
 type deskAct int
