@@ -51,8 +51,10 @@ func TestRandomDeskExplorer(t *testing.T) {
 	// The desk's jobs (deadlines, digests, follow-ups) run when the walk
 	// lets time pass, on a clock it moves.
 	clock := &fakeClock{t: time.Now()}
-	h := startHarness(t, harnessOptions{limits: &limits, jobsNow: clock.Now,
-		jobs: jobsConfig{Deadlines: never, Digest: never, FollowUp: never, RetentionDays: 365}})
+	opts := harnessOptions{limits: &limits, jobsNow: clock.Now,
+		jobs: jobsConfig{Deadlines: never, Digest: never, FollowUp: never, RetentionDays: 365}}
+	h := startHarness(t, opts)
+	opts.dbPath = h.dbPath
 	api := h.api
 	aigerim, boris := api.NewUser("Aigerim", "ru"), api.NewUser("Boris", "en")
 	forum := api.NewForum("FNPR — migrants", aigerim, boris)
@@ -65,7 +67,7 @@ func TestRandomDeskExplorer(t *testing.T) {
 		h.db = reopen(t, h)
 	}
 
-	d := &deskWalk{t: t, h: h, clock: clock, rnd: rand.New(rand.NewPCG(seed, 1000)),
+	d := &deskWalk{t: t, h: h, opts: opts, clock: clock, rnd: rand.New(rand.NewPCG(seed, 1000)),
 		rooms: []*deskRoom{{g: forum, people: []*localapi.User{aigerim, boris}, sentinels: map[int]bool{}},
 			{g: plain, people: []*localapi.User{dana}, sentinels: map[int]bool{}}}}
 	_, d.botName = api.BotUser()
@@ -169,8 +171,8 @@ func TestRandomDeskExplorer(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("seed %d: %d steps (%d desk presses, %d desk inputs, %d that reached a worker, job runs %v), %d workers, deliveries by status %v, %v",
-		seed, d.step-1, d.rooms[0].presses+d.rooms[1].presses, d.deskInputs, d.reachedWorkers, d.jobRuns, len(d.workers), statuses,
+	t.Logf("seed %d: %d steps (%d desk presses, %d desk inputs, %d that reached a worker, job runs %v, %d restarts), %d workers, deliveries by status %v, %v",
+		seed, d.step-1, d.rooms[0].presses+d.rooms[1].presses, d.deskInputs, d.reachedWorkers, d.jobRuns, d.restarts, len(d.workers), statuses,
 		time.Since(started).Round(time.Millisecond))
 }
 
@@ -180,6 +182,7 @@ type deskWalk struct {
 	h       *harness
 	rnd     *rand.Rand
 	botName string
+	opts    harnessOptions // to start the bot again
 	clock   *fakeClock
 	rooms   []*deskRoom
 	workers []*explorer
@@ -190,6 +193,7 @@ type deskWalk struct {
 	// reachedWorkers counts the desk's acts a worker heard of.
 	reachedWorkers int
 	jobRuns        map[string]int
+	restarts       int
 	steps          []deskStep // what each step did, to place a refused request
 }
 
@@ -278,6 +282,14 @@ func (d *deskWalk) caseworkerStep() {
 	before, answers := len(room.g.Messages()), len(room.g.CallbackAnswers())
 	reached := d.workerMessages()
 	what, kind := d.act(room, who)
+	if d.rnd.IntN(100) == 0 {
+		// The bot stops and starts again before it has answered: the act
+		// waits in Telegram's queue or the inbox, and is answered once.
+		what += ", and the bot restarts"
+		d.h.stop()
+		d.h.start(d.opts)
+		d.restarts++
+	}
 	where := fmt.Sprintf("%s, %s: %s", room.g.Title(), who.Name(), what)
 	d.note(where)
 	sentinel := d.settle(room)
