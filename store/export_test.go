@@ -24,6 +24,11 @@ func (db *DB) ChatFromDisk(ctx context.Context, id int64) (Chat, error) { return
 // filling (nil stops it); the caller must not race it with reads.
 func SetAfterRead(fn func()) { afterRead = fn }
 
+// SetBeforeApply makes fn run between a batch's commit and the applying of
+// its changes to the mirror (nil stops it); fn runs on the committing
+// goroutine, and the caller must not race it with commits.
+func SetBeforeApply(fn func()) { beforeApply = fn }
+
 // QueryBlobForTest reads one value inside the transaction.
 func (tx *Tx) QueryBlobForTest(q string, args ...any) ([]byte, error) {
 	var b []byte

@@ -12,7 +12,10 @@ import "sync"
 // are applied only after it committed, by the one goroutine that commits,
 // before any caller of that batch learns it committed. An entry is filled
 // from a read only when no commit that could have touched it was applied
-// while the read ran. Anything uncertain — a deferral, a failure, a block,
+// while the read ran. A read may also see a commit whose changes are
+// applied only after it filled: every change is therefore applied so that
+// applying it to what already shows it changes nothing (an enqueued row
+// the entry holds is not added again). Anything uncertain — a deferral, a failure, a block,
 // an erasure, memory growing — makes entries unknown, and the next read
 // asks SQLite. The plain text it holds is what the sender is about to send
 // and the conversation state the next update needs; none of it reaches
@@ -83,6 +86,11 @@ const (
 // the mirror with it: where a commit racing the read would land.
 var afterRead func()
 
+// beforeApply, when set (tests only), runs between a batch's commit and the
+// applying of its changes: where a read that already sees the commit can
+// fill the mirror first.
+var beforeApply func()
+
 // mark begins a read that may fill the mirror.
 func (m *mirror) mark() uint64 {
 	m.mu.Lock()
@@ -103,6 +111,11 @@ func (m *mirror) apply(changes []change) {
 		case changeEnqueued:
 			e := m.outboxEntry(c.chatID)
 			if !e.known {
+				continue
+			}
+			if _, held := m.chatOf[c.msg.ID]; held {
+				// A read that began after SQLite committed this row, but
+				// before its change was applied here, filled it in already.
 				continue
 			}
 			if len(e.rows) >= mirrorMaxChatRows || m.outboxBytes+len(c.msg.Payload) > mirrorMaxOutboxBytes {

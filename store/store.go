@@ -428,6 +428,9 @@ func (db *DB) runBatch(batch []*job, results []error) error {
 		db.mirror.apply([]change{{kind: changeEverything}})
 		return err
 	}
+	if beforeApply != nil {
+		beforeApply()
+	}
 	db.mirror.apply(changes)
 	db.commits.Add(1)
 	for _, err := range results {

@@ -71,6 +71,17 @@ func TestRandomDeskExplorer(t *testing.T) {
 		rooms: []*deskRoom{{g: forum, people: []*localapi.User{aigerim, boris}, sentinels: map[int]bool{}},
 			{g: plain, people: []*localapi.User{dana}, sentinels: map[int]bool{}}}}
 	_, d.botName = api.BotUser()
+	t.Cleanup(func() {
+		if t.Failed() {
+			var last []string
+			for _, s := range d.steps[max(0, len(d.steps)-12):] {
+				last = append(last, s.what)
+			}
+			t.Logf("the walk's last steps:\n%s", strings.Join(last, "\n"))
+			lines := strings.Split(strings.TrimSpace(h.logs.String()), "\n")
+			t.Logf("the bot's last log lines:\n%s", strings.Join(lines[max(0, len(lines)-40):], "\n"))
+		}
+	})
 	cat := loadHostileCatalog(t)
 	stories := map[string]string{
 		"az": "Üç aydır maaş vermirlər.", "ru": "Мне не платят зарплату три месяца.", "ka": "სამი თვეა ხელფასს არ მიხდიან.",
