@@ -16,7 +16,8 @@ import (
 // What NextOutbox and Chat answer from memory is what the database holds,
 // whatever mix of writes came before: enqueues (some rolled back), sends,
 // deferrals, failures, blocks, saves and erasures, from goroutines racing
-// each other and the reads that fill the memory.
+// each other and the reads that fill the memory, some of those between a
+// commit and the applying of its changes.
 func TestMirrorAgreesWithDisk(t *testing.T) {
 	for seed := uint64(1); seed <= 4; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
@@ -141,6 +142,18 @@ func TestMirrorAgreesWithDisk(t *testing.T) {
 					}
 				}
 			}
+
+			// Now and then a read lands between a commit and the applying
+			// of its changes, where it sees what the mirror does not yet.
+			between := rand.New(rand.NewPCG(seed, 99))
+			store.SetBeforeApply(func() {
+				if between.IntN(3) == 0 {
+					c := int64(between.IntN(chats) + 1)
+					db.NextOutbox(ctx, c)
+					db.Chat(ctx, c)
+				}
+			})
+			t.Cleanup(func() { store.SetBeforeApply(nil) })
 
 			serial := rand.New(rand.NewPCG(seed, 0))
 			for i := range 300 {
