@@ -27,7 +27,7 @@ import (
 	"github.com/rightsdesk/rightsdesk/store"
 )
 
-// deskExploreSteps is the walk's length by default, all people together;
+// deskExploreSteps is each walk's length by default, all people together;
 // RIGHTSDESK_DESK_STEPS changes it and RIGHTSDESK_EXPLORE_SEED replays
 // another walk.
 const deskExploreSteps = 2000
@@ -40,6 +40,18 @@ func TestRandomDeskExplorer(t *testing.T) {
 		t.Skip("walks hundreds of random steps through both sides of the real bot; skipped with -short")
 	}
 	seed, steps := envKnob(t, "RIGHTSDESK_EXPLORE_SEED", 20261206), int(envKnob(t, "RIGHTSDESK_DESK_STEPS", deskExploreSteps))
+	// The same walk twice: updates fetched with getUpdates, and pushed to
+	// the bot's webhook.
+	for _, webhook := range []bool{false, true} {
+		name := "polling"
+		if webhook {
+			name = "webhook"
+		}
+		t.Run(name, func(t *testing.T) { walkTheDesks(t, seed, steps, webhook) })
+	}
+}
+
+func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 	t.Logf("seed %d, %d steps (replay with RIGHTSDESK_EXPLORE_SEED=%d)", seed, steps, seed)
 	started := time.Now()
 
@@ -51,7 +63,7 @@ func TestRandomDeskExplorer(t *testing.T) {
 	// The desk's jobs (deadlines, digests, follow-ups) run when the walk
 	// lets time pass, on a clock it moves.
 	clock := &fakeClock{t: time.Now()}
-	opts := harnessOptions{limits: &limits, jobsNow: clock.Now,
+	opts := harnessOptions{limits: &limits, jobsNow: clock.Now, webhook: webhook,
 		jobs: jobsConfig{Deadlines: never, Digest: never, FollowUp: never, RetentionDays: 365}}
 	h := startHarness(t, opts)
 	opts.dbPath = h.dbPath
