@@ -29,6 +29,21 @@ func SetAfterRead(fn func()) { afterRead = fn }
 // goroutine, and the caller must not race it with commits.
 func SetBeforeApply(fn func()) { beforeApply = fn }
 
+// HoldTwiceForTest makes the memory of a chat's outbox hold its head row
+// twice, as the race of TestMirrorTakesAReadAheadOfItsCommit once did. It
+// reports false when the chat's outbox is not held.
+func (db *DB) HoldTwiceForTest(chatID int64) bool {
+	m := &db.mirror
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e := m.outbox[chatID]
+	if e == nil || !e.known || len(e.rows) == 0 {
+		return false
+	}
+	e.rows = append(e.rows, e.rows[0])
+	return true
+}
+
 // QueryBlobForTest reads one value inside the transaction.
 func (tx *Tx) QueryBlobForTest(q string, args ...any) ([]byte, error) {
 	var b []byte

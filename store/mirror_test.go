@@ -315,6 +315,37 @@ func TestMirrorTakesAReadAheadOfItsCommit(t *testing.T) {
 	}
 }
 
+// Should the memory of an outbox ever hold a row the disk no longer has,
+// the sender repeats that message once, not forever: marking a row sent
+// that is already gone makes the chat's outbox be read from disk again.
+func TestMirrorWrongCostsOneRepeat(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.Enqueue(1, 0, []byte("question")) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok, _ := db.NextOutbox(ctx, 1); !ok || !db.HoldTwiceForTest(1) {
+		t.Fatal("the outbox of chat 1 is not held in memory")
+	}
+	sends := 0
+	for range 10 {
+		msg, _, ok, err := db.NextOutbox(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		sends++
+		if err := db.MarkSent(ctx, msg.ID, 1, 10+sends); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if sends != 2 {
+		t.Errorf("the message went out %d times; want once and one repeat", sends)
+	}
+}
+
 // Another process writing the database (an operator erasing a chat with
 // sqlite3 while the bot runs) is noticed at this process's next commit.
 func TestMirrorForgetsOutsideWrites(t *testing.T) {

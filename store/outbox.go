@@ -185,8 +185,16 @@ type Queued struct {
 func (db *DB) MarkDelivered(ctx context.Context, id int64, r Receipt) (orphan bool, err error) {
 	err = db.Update(ctx, func(tx *Tx) error {
 		orphan = false
-		if _, err := tx.exec(ctx, sqlDeleteOutbox, id); err != nil {
+		res, err := tx.exec(ctx, sqlDeleteOutbox, id)
+		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 && r.ChatID != 0 {
+			// The row was gone already (its chat erased, or the memory of
+			// the chat's outbox wrong): the chat's outbox is read from disk
+			// next, so a wrong memory costs one repeated message, not an
+			// endless stream of them.
+			tx.changes = append(tx.changes, change{kind: changeOutboxOther, chatID: r.ChatID})
 		}
 		tx.changes = append(tx.changes, change{kind: changeRowSent, id: id})
 		if caseID, relay := strings.CutPrefix(r.Name, NameCase); relay && r.MessageID > 0 {
