@@ -5,12 +5,13 @@ package main
 // caseworkers of those desks, who press any button they see on any message
 // (cards, prompts, lists, old ones), reply to any message of the bot with
 // text or files, type commands and chatter, while new workers keep sending
-// cases and time passes for the desk's jobs. One person acts at a time,
-// and everything the act caused, in every chat, has arrived before the
-// next. Every press is answered exactly once, every desk command gets an
-// answer, no request breaks the Bot API's rules, nothing panics or logs an
-// error, nothing is left unsent, and every card offers what can be done
-// with its case now, and nothing more.
+// cases, time passes for the desk's jobs, the bot restarts mid-act and
+// Telegram answers 429 now and then. One person acts at a time, and
+// everything the act caused, in every chat, has arrived before the next.
+// Every press is answered exactly once, every desk command gets an answer,
+// no request breaks the Bot API's rules or comes inside a 429 window,
+// nothing panics or logs an error, nothing is left unsent, and every card
+// offers what can be done with its case now, and nothing more.
 
 import (
 	"context"
@@ -129,6 +130,17 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 		switch n := d.rnd.IntN(100); {
 		case n < 3:
 			d.timePasses()
+		case n < 4:
+			// Telegram limits a chat: its next message is refused with a
+			// 429 of one second, which the sender must wait out exactly.
+			chats := []int64{forum.ID(), plain.ID()}
+			for _, e := range d.workers {
+				chats = append(chats, e.u.ChatID())
+			}
+			chat := chats[d.rnd.IntN(len(chats))]
+			d.note(fmt.Sprintf("Telegram limits chat %d", chat))
+			api.FloodChat(chat, time.Second)
+			d.floods++
 		case n < 57:
 			d.caseworkerStep()
 		default:
@@ -141,6 +153,10 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 	waitQuiet(api, 300*time.Millisecond, 10*time.Second)
 
 	// The Bot API's rules, over the whole walk.
+	for _, v := range api.Violations() {
+		t.Errorf("%s to chat %d at %s, inside a 429 window it was told of (until %s), during %s",
+			v.Method, v.ChatID, v.At.Format("15:04:05.000"), v.Until.Format("15:04:05.000"), d.stepAt(v.At))
+	}
 	for _, r := range api.Requests() {
 		if hostileRefused(r) && !hostileEdit(r) {
 			t.Errorf("%s to chat %d answered %d, during %s", r.Method, r.ChatID, r.Status, d.stepAt(r.At))
@@ -194,8 +210,8 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 			}
 		}
 	}
-	t.Logf("seed %d: %d steps (%d desk presses, %d desk inputs, %d that reached a worker, job runs %v, %d restarts), %d workers, deliveries by status %v, %v",
-		seed, d.step-1, d.rooms[0].presses+d.rooms[1].presses, d.deskInputs, d.reachedWorkers, d.jobRuns, d.restarts, len(d.workers), statuses,
+	t.Logf("seed %d: %d steps (%d desk presses, %d desk inputs, %d that reached a worker, job runs %v, %d restarts, %d chats limited), %d workers, deliveries by status %v, %v",
+		seed, d.step-1, d.rooms[0].presses+d.rooms[1].presses, d.deskInputs, d.reachedWorkers, d.jobRuns, d.restarts, d.floods, len(d.workers), statuses,
 		time.Since(started).Round(time.Millisecond))
 }
 
@@ -217,6 +233,7 @@ type deskWalk struct {
 	reachedWorkers int
 	jobRuns        map[string]int
 	restarts       int
+	floods         int
 	steps          []deskStep // what each step did, to place a refused request
 }
 
