@@ -49,6 +49,13 @@ func (tx *Tx) NameMessage(m NamedMessage) error {
 	return err
 }
 
+// ForgetMessage drops the name of a message the bot is deleting, so that a
+// second press on it, queued behind the first, finds it gone.
+func (tx *Tx) ForgetMessage(chatID int64, messageID int) error {
+	_, err := tx.exec(context.Background(), `DELETE FROM named_messages WHERE chat_id = ? AND message_id = ?`, chatID, messageID)
+	return err
+}
+
 const namedColumns = `chat_id, message_id, thread_id, name, at`
 
 func scanNamed(row rowScanner) (NamedMessage, error) {

@@ -85,7 +85,18 @@ func (k *Desk) button(tt *Turn, org store.Org, payload string) (Out, error) {
 	case opCancel:
 		delete(tt.State.Pending, cb.caseID)
 		out.Answer = k.t(org.Language, "desk_nothing_changed", nil)
-		out.send(chat.Reply{Action: chat.ActionDelete, ChatID: org.ChatID, MessageID: u.MessageID})
+		// The prompt goes, and its name with it: a second press on it, a
+		// double tap or a colleague's, then finds nothing left to delete
+		// rather than asking Telegram to delete it again.
+		n, err := k.cfg.Store.NameOf(tt.Ctx, org.ChatID, u.MessageID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return out, err
+		}
+		if err == nil && n.Name == store.NameCase+cb.caseID {
+			chatID, messageID := org.ChatID, u.MessageID
+			out.write(func(tx *store.Tx) error { return tx.ForgetMessage(chatID, messageID) })
+			out.send(chat.Reply{Action: chat.ActionDelete, ChatID: chatID, MessageID: messageID})
+		}
 		return out, nil
 	case opAsk, opRefer, opResolve, opNotOurs, opOutcome, opNoNote, opReferTo:
 		if !onCard {

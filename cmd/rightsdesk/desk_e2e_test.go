@@ -509,3 +509,62 @@ func TestDeleteErasesTheDeskSide(t *testing.T) {
 	}
 	noErrorResponses(t, api)
 }
+
+// Two presses of Cancel on one prompt — a double tap on a slow line, or two
+// caseworkers at once — both queued before the bot sees either: both are
+// answered, the prompt is deleted once, and Telegram is not asked to
+// delete it again.
+func TestDeskCancelPressedTwice(t *testing.T) {
+	h := startHarness(t, harnessOptions{})
+	api := h.api
+	aigerim, boris := api.NewUser("Aigerim", "ru"), api.NewUser("Boris", "ru")
+	forum := api.NewForum("FNPR — migrants", aigerim, boris)
+	forum.PromoteBot(aigerim)
+	linkDesk(t, h, forum, aigerim, "fnpr")
+	// A second desk, for the referral list to offer.
+	dana := api.NewUser("Dana", "kk")
+	linkDesk(t, h, api.NewGroup("ФПРК — көші-қон", dana), dana, "fprk")
+	w := newIntakeUser(t, h, "ru")
+	caseID := w.anonymousComplaint("Мне не платят зарплату.")
+	w.chooseDesk(serviceName(t, h, "fnpr", "ru"))
+	ru := func(id string) string { return h.catalog.T("ru", id, nil) }
+	pressIn(t, h, forum, aigerim, card(t, h, forum, caseID, "зарплату"), ru("desk_btn_refer"))
+	list := waitGroupText(t, forum, firstLine(strings.SplitN(h.catalog.T("ru", "desk_refer_prompt", map[string]any{"CaseID": caseID}), "(", 2)[0]))
+	recorded(t, h, forum.ID(), list)
+	cancel := ""
+	for _, row := range list.InlineKeyboard {
+		for _, b := range row {
+			if b.Text == ru("desk_btn_cancel") {
+				cancel = b.CallbackData
+			}
+		}
+	}
+	if cancel == "" {
+		t.Fatalf("no Cancel under the referral list: %q", buttonTexts(list))
+	}
+
+	h.stop()
+	for _, who := range []*localapi.User{aigerim, boris} {
+		if err := forum.PressData(who, list.ID, cancel); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.start(harnessOptions{dbPath: h.dbPath})
+	waitGroup(t, forum, "the list deleted", func(m localapi.Message) bool { return m.ID == list.ID && m.Deleted })
+	awaitAnswered(forum)
+	waitQuiet(api, 300*time.Millisecond, 5*time.Second)
+
+	deletes := 0
+	for _, r := range api.Requests() {
+		if r.ChatID == forum.ID() && strings.HasPrefix(r.Method, "deleteMessage") {
+			deletes++
+		}
+	}
+	if deletes != 1 {
+		t.Errorf("%d delete requests for the prompt, want 1", deletes)
+	}
+	if got := len(forum.CallbackAnswers()); got != 3 { // Refer, and the two Cancels
+		t.Errorf("%d answers to 3 presses", got)
+	}
+	noErrorResponses(t, api)
+}

@@ -3,15 +3,16 @@ package main
 // The desk's random walk. The explorer walks workers alone; here workers
 // who have sent their cases to two desks walk at random beside the
 // caseworkers of those desks, who press any button they see on any message
-// (cards, prompts, lists, old ones), reply to any message of the bot with
-// text or files, type commands and chatter, while new workers keep sending
-// cases, time passes for the desk's jobs, the bot restarts mid-act and
-// Telegram answers 429 now and then. One person acts at a time, and
-// everything the act caused, in every chat, has arrived before the next.
-// Every press is answered exactly once, every desk command gets an answer,
-// no request breaks the Bot API's rules or comes inside a 429 window,
-// nothing panics or logs an error, nothing is left unsent, and every card
-// offers what can be done with its case now, and nothing more.
+// (cards, prompts, lists, old ones; now and then two of them the same
+// button at once), reply to any message of the bot with text or files,
+// type commands and chatter, while new workers keep sending cases, time
+// passes for the desk's jobs, the bot restarts mid-act and Telegram
+// answers 429 now and then. One act at a time, and everything it caused,
+// in every chat, has arrived before the next. Every press is answered
+// exactly once, every desk command gets an answer, no request breaks the
+// Bot API's rules or comes inside a 429 window, nothing panics or logs an
+// error, nothing is left unsent, and every card offers what can be done
+// with its case now, and nothing more.
 
 import (
 	"context"
@@ -19,6 +20,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -338,9 +341,13 @@ func (d *deskWalk) caseworkerStep() {
 		d.reachedWorkers++
 	}
 	switch kind {
-	case deskPress:
-		if got := len(room.g.CallbackAnswers()) - answers; got != 1 {
-			d.t.Errorf("step %d, %s: the press got %d answers", d.step, where, got)
+	case deskPress, deskPressTwice:
+		want := 1
+		if kind == deskPressTwice {
+			want = 2
+		}
+		if got := len(room.g.CallbackAnswers()) - answers; got != want {
+			d.t.Errorf("step %d, %s: %d presses got %d answers", d.step, where, want, got)
 		}
 	case deskCommand:
 		msgs := room.g.Messages()
@@ -381,6 +388,7 @@ type deskAct int
 
 const (
 	deskPress deskAct = iota
+	deskPressTwice
 	deskCommand
 	deskMessage
 )
@@ -405,11 +413,32 @@ func (d *deskWalk) act(room *deskRoom, who *localapi.User) (string, deskAct) {
 			newest = 3
 		}
 		if m, b, ok := pickButton(r, room.shown(), newest); ok {
+			on := fmt.Sprintf("%q (%s) on %q", b.Text, b.CallbackData, firstLine(m.Text))
+			if len(room.people) > 1 && r.IntN(5) == 0 {
+				// Two caseworkers press the same button at the same moment:
+				// both are answered, and one of them wins. A press that
+				// comes after the first deleted the message is no press.
+				var wg sync.WaitGroup
+				var pressed atomic.Int32
+				for _, p := range room.people[:2] {
+					wg.Go(func() {
+						if g.PressData(p, m.ID, b.CallbackData) == nil {
+							pressed.Add(1)
+						}
+					})
+				}
+				wg.Wait()
+				room.presses += int(pressed.Load())
+				if pressed.Load() == 2 {
+					return "both press " + on, deskPressTwice
+				}
+				return "press, one of two, " + on, deskPress
+			}
 			if err := g.PressData(who, m.ID, b.CallbackData); err != nil {
 				d.t.Fatal(err)
 			}
 			room.presses++
-			return fmt.Sprintf("press %q (%s) on %q", b.Text, b.CallbackData, firstLine(m.Text)), deskPress
+			return "press " + on, deskPress
 		}
 		fallthrough
 	case n < 75:
