@@ -142,15 +142,12 @@ func (e *explorer) step() {
 	e.steps++
 	r := e.rnd
 	before := e.snap()
-	what, pressed := e.act(r)
+	what, presses := e.act(r)
+	pressed := presses > 0
 	turn := e.settleAny(before)
 	where := fmt.Sprintf("[%s] step %d, %s:", e.lang, e.steps, what)
-	if pressed {
-		if len(turn.answers) != 1 {
-			e.t.Errorf("%s the press got %d answers", where, len(turn.answers))
-		}
-	} else if len(turn.answers) != 0 {
-		e.t.Errorf("%s %d callback answers for no press", where, len(turn.answers))
+	if len(turn.answers) != presses {
+		e.t.Errorf("%s %d presses got %d answers", where, presses, len(turn.answers))
 	}
 	toast := ""
 	if len(turn.answers) > 0 {
@@ -163,17 +160,28 @@ func (e *explorer) step() {
 
 // act does one random thing: mostly a button of the latest messages, a
 // stale one now and then, the reply keyboard, or anything a person sends.
-func (e *explorer) act(r *rand.Rand) (what string, pressed bool) {
+// It returns how many presses it made.
+func (e *explorer) act(r *rand.Rand) (what string, presses int) {
 	switch n := r.IntN(100); {
 	case n < 72:
 		// Mostly the newest keyboard, as people do: that is how a walk
 		// gets deep into a complaint; sometimes any button still shown.
 		if m, b, ok := e.visibleButton(r, n < 64); ok {
+			stale := m.ID != e.lastWithKeyboard()
 			e.pressData(m.ID, b.CallbackData)
-			if m.ID != e.lastWithKeyboard() {
+			if stale {
 				e.stalePresses++
 			}
-			return fmt.Sprintf("press %q (%s)", b.Text, b.CallbackData), true
+			if r.IntN(12) == 0 {
+				// A double tap on a slow line: the second press is queued
+				// before the first is answered, unless the first already
+				// took the message away.
+				if e.u.PressData(m.ID, b.CallbackData) == nil {
+					e.presses++
+					return fmt.Sprintf("double-tap %q (%s)", b.Text, b.CallbackData), 2
+				}
+			}
+			return fmt.Sprintf("press %q (%s)", b.Text, b.CallbackData), 1
 		}
 		fallthrough
 	case n < 78:
@@ -181,25 +189,28 @@ func (e *explorer) act(r *rand.Rand) (what string, pressed bool) {
 			row := kb[r.IntN(len(kb))]
 			b := row[r.IntN(len(row))]
 			if _, err := e.u.PressReply(b.Text); err == nil {
-				return fmt.Sprintf("reply keyboard %q", b.Text), false
+				return fmt.Sprintf("reply keyboard %q", b.Text), 0
 			}
 		}
 		fallthrough
 	case n < 90:
 		text := exploreAnswers[r.IntN(len(exploreAnswers))]
 		e.send(text)
-		return fmt.Sprintf("text %q", text), false
+		return fmt.Sprintf("text %q", text), 0
 	case n < 95:
 		text := exploreCommands[r.IntN(len(exploreCommands))]
 		e.send(text)
-		return fmt.Sprintf("command %q", text), false
+		return fmt.Sprintf("command %q", text), 0
 	default:
 		// The sweep's battery, but for its edit, which needs a message of
 		// the person's still there (a walk may have cleared the chat).
 		battery := slices.DeleteFunc(e.battery(), func(in hostileInput) bool { return in.name == "edit" })
 		in := battery[r.IntN(len(battery))]
 		in.do(&e.hostileUser)
-		return in.name, in.callback
+		if in.callback {
+			return in.name, 1
+		}
+		return in.name, 0
 	}
 }
 
