@@ -130,10 +130,10 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 			arrive(lang)
 			continue
 		}
-		switch n := d.rnd.IntN(100); {
-		case n < 3:
+		switch n := d.rnd.IntN(200); {
+		case n < 6:
 			d.timePasses()
-		case n < 4:
+		case n < 7:
 			// Telegram limits a chat: its next message is refused with a
 			// 429 of one second, which the sender must wait out exactly.
 			chats := []int64{forum.ID(), plain.ID()}
@@ -144,7 +144,7 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 			d.note(fmt.Sprintf("Telegram limits chat %d", chat))
 			api.FloodChat(chat, time.Second)
 			d.floods++
-		case n < 57:
+		case n < 114:
 			d.caseworkerStep()
 		default:
 			e := d.workers[d.rnd.IntN(len(d.workers))]
