@@ -15,9 +15,9 @@ import "sync"
 // while the read ran. A read may also see a commit whose changes are
 // applied only after it filled: every change is therefore applied so that
 // applying it to what already shows it changes nothing (an enqueued row
-// the entry holds is not added again). Anything uncertain — a deferral, a failure, a block,
-// an erasure, memory growing — makes entries unknown, and the next read
-// asks SQLite. The plain text it holds is what the sender is about to send
+// the entry holds is not added again). Anything uncertain — a deferral, a
+// failure, a block, an erasure, memory growing — makes entries unknown, and
+// the next read asks SQLite. The plain text it holds is what the sender is about to send
 // and the conversation state the next update needs; none of it reaches
 // the disk.
 type mirror struct {

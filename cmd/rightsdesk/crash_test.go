@@ -193,22 +193,7 @@ func TestCrashRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	pending, err := db.UnhandledUpdates(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	outbox, err := db.OutboxLen(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	failures, err := db.Failures(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("after the graceful stop: unhandled updates %d, outbox %d, delivery failures %v", len(pending), outbox, failures)
-	if len(pending) != 0 || outbox != 0 || len(failures) != 0 {
-		t.Errorf("leftover work: %d unhandled updates, %d outbox rows, failures %v", len(pending), outbox, failures)
-	}
+	wantNoLeftoverWork(t, db)
 	// The log shows three starts, and what each restart picked up.
 	logText, _ := os.ReadFile(logPath)
 	starts := strings.Count(string(logText), "connected to the Bot API")

@@ -157,6 +157,28 @@ func (w *intakeUser) chooseDesk(name string) {
 	}
 }
 
+// twoDesks are FNPR's desk, a forum where Aigerim (Russian) and Boris
+// work, and FPRK's, a plain group of Dana's writing Kazakh: two desks that
+// receive cases here, so a case can be referred from one to the other.
+type twoDesks struct {
+	forum, plain         *localapi.Group
+	aigerim, boris, dana *localapi.User
+}
+
+// linkTwoDesks links both; borisLang is Boris's Telegram language.
+func linkTwoDesks(t *testing.T, h *harness, borisLang string) twoDesks {
+	t.Helper()
+	var d twoDesks
+	d.aigerim, d.boris = h.api.NewUser("Aigerim", "ru"), h.api.NewUser("Boris", borisLang)
+	d.forum = h.api.NewForum("FNPR — migrants", d.aigerim, d.boris)
+	d.forum.PromoteBot(d.aigerim)
+	linkDesk(t, h, d.forum, d.aigerim, "fnpr")
+	d.dana = h.api.NewUser("Dana", "kk")
+	d.plain = h.api.NewGroup("ФПРК — көші-қон", d.dana)
+	linkDesk(t, h, d.plain, d.dana, "fprk")
+	return d
+}
+
 // The whole round through two desks: a Russian-speaking Kazakh worker in
 // Moscow sends an anonymous wage case to FNPR's forum desk; a caseworker
 // takes it, another asks; the worker answers with text and a photo; FNPR
@@ -167,13 +189,8 @@ func (w *intakeUser) chooseDesk(name string) {
 func TestDeskRoundTripEndToEnd(t *testing.T) {
 	h := startHarness(t, harnessOptions{})
 	api := h.api
-	aigerim, boris := api.NewUser("Aigerim", "ru"), api.NewUser("Boris", "ru")
-	forum := api.NewForum("FNPR — migrants", aigerim, boris)
-	forum.PromoteBot(aigerim)
-	linkDesk(t, h, forum, aigerim, "fnpr")
-	dana := api.NewUser("Dana", "kk")
-	plain := api.NewGroup("ФПРК — көші-қон", dana)
-	linkDesk(t, h, plain, dana, "fprk")
+	desks := linkTwoDesks(t, h, "ru")
+	forum, plain, aigerim, boris, dana := desks.forum, desks.plain, desks.aigerim, desks.boris, desks.dana
 
 	w := newIntakeUser(t, h, "ru")
 	story := "Мне не платят зарплату три месяца."
@@ -517,13 +534,9 @@ func TestDeleteErasesTheDeskSide(t *testing.T) {
 func TestDeskCancelPressedTwice(t *testing.T) {
 	h := startHarness(t, harnessOptions{})
 	api := h.api
-	aigerim, boris := api.NewUser("Aigerim", "ru"), api.NewUser("Boris", "ru")
-	forum := api.NewForum("FNPR — migrants", aigerim, boris)
-	forum.PromoteBot(aigerim)
-	linkDesk(t, h, forum, aigerim, "fnpr")
-	// A second desk, for the referral list to offer.
-	dana := api.NewUser("Dana", "kk")
-	linkDesk(t, h, api.NewGroup("ФПРК — көші-қон", dana), dana, "fprk")
+	// The second desk is there for the referral list to offer.
+	desks := linkTwoDesks(t, h, "ru")
+	forum, aigerim, boris := desks.forum, desks.aigerim, desks.boris
 	w := newIntakeUser(t, h, "ru")
 	caseID := w.anonymousComplaint("Мне не платят зарплату.")
 	w.chooseDesk(serviceName(t, h, "fnpr", "ru"))

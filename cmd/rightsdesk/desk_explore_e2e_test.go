@@ -72,20 +72,15 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 	h := startHarness(t, opts)
 	opts.dbPath = h.dbPath
 	api := h.api
-	aigerim, boris := api.NewUser("Aigerim", "ru"), api.NewUser("Boris", "en")
-	forum := api.NewForum("FNPR — migrants", aigerim, boris)
-	forum.PromoteBot(aigerim)
-	linkDesk(t, h, forum, aigerim, "fnpr")
-	dana := api.NewUser("Dana", "kk")
-	plain := api.NewGroup("ФПРК — көші-қон", dana)
-	linkDesk(t, h, plain, dana, "fprk")
+	desks := linkTwoDesks(t, h, "en")
+	forum, plain := desks.forum, desks.plain
 	if h.db == nil {
 		h.db = reopen(t, h)
 	}
 
 	d := &deskWalk{t: t, h: h, opts: opts, clock: clock, rnd: rand.New(rand.NewPCG(seed, 1000)),
-		rooms: []*deskRoom{{g: forum, people: []*localapi.User{aigerim, boris}, sentinels: map[int]bool{}},
-			{g: plain, people: []*localapi.User{dana}, sentinels: map[int]bool{}}}}
+		rooms: []*deskRoom{{g: forum, people: []*localapi.User{desks.aigerim, desks.boris}, sentinels: map[int]bool{}},
+			{g: plain, people: []*localapi.User{desks.dana}, sentinels: map[int]bool{}}}}
 	_, d.botName = api.BotUser()
 	t.Cleanup(func() {
 		if t.Failed() {

@@ -311,18 +311,27 @@ func envKnob(t *testing.T, name string, def uint64) uint64 {
 }
 
 // stopClean stops the bot after a walk and wants it to have left nothing
-// behind: no panic or error in its logs, no update unhandled, no message
-// unsent, no delivery failed. It returns the database, reopened.
+// behind: no panic, missing message or error in its logs, no update
+// unhandled, no message unsent, no delivery failed. It returns the
+// database, reopened.
 func stopClean(t *testing.T, h *harness) *store.DB {
 	t.Helper()
 	h.stop()
 	logs := h.logs.String()
-	for _, bad := range []string{"panic", `"level":"error"`} {
+	for _, bad := range []string{"panic", "locale message missing", `"level":"error"`} {
 		if n := strings.Count(logs, bad); n > 0 {
 			t.Errorf("%d× %q in the logs, e.g. %s", n, bad, hostileLogLine(logs, bad))
 		}
 	}
 	db := reopen(t, h)
+	wantNoLeftoverWork(t, db)
+	return db
+}
+
+// wantNoLeftoverWork wants a stopped bot's database to hold no update
+// unhandled, no message unsent and no delivery failed.
+func wantNoLeftoverWork(t *testing.T, db *store.DB) {
+	t.Helper()
 	pending, err := db.UnhandledUpdates(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -335,8 +344,8 @@ func stopClean(t *testing.T, h *harness) *store.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("after the stop: %d unhandled updates, %d outbox rows, delivery failures %v", len(pending), outbox, failures)
 	if len(pending) != 0 || outbox != 0 || len(failures) != 0 {
 		t.Errorf("leftover work: %d unhandled updates, %d outbox rows, delivery failures %v", len(pending), outbox, failures)
 	}
-	return db
 }

@@ -124,34 +124,10 @@ func TestHostileInputEveryStateEveryLanguage(t *testing.T) {
 			t.Errorf("%s to chat %d answered %d", r.Method, r.ChatID, r.Status)
 		}
 	}
-	h.stop()
-
-	logs := h.logs.String()
-	for _, bad := range []string{"panic", "locale message missing", `"level":"error"`} {
-		if n := strings.Count(logs, bad); n > 0 {
-			t.Errorf("%d× %q in the logs, e.g. %s", n, bad, hostileLogLine(logs, bad))
-		}
-	}
-
 	// Nothing is lost: every update was handled, every reply delivered, and
 	// nobody's case was touched by another user's forged buttons.
-	db := reopen(t, h)
+	db := stopClean(t, h)
 	ctx := context.Background()
-	pending, err := db.UnhandledUpdates(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	outbox, err := db.OutboxLen(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	failures, err := db.Failures(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(pending) != 0 || outbox != 0 || len(failures) != 0 {
-		t.Errorf("leftover work: %d unhandled updates, %d outbox rows, delivery failures %v", len(pending), outbox, failures)
-	}
 	for _, w := range users {
 		if w.caseID == "" {
 			continue
