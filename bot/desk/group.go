@@ -145,7 +145,9 @@ func (k *Desk) Unlink(tt *Turn, org store.Org, tellDesk bool) (Out, error) {
 	}
 	for _, d := range open {
 		c, effects := casework.Unlink(caseOf(d), k.cfg.Now())
-		done, err := k.effects(tt, org, withCase(d, c), c, effects, false)
+		// Where the bot is still in the group, its cards say the case has
+		// gone and offer nothing more.
+		done, err := k.effects(tt, org, withCase(d, c), c, effects, tellDesk)
 		if err != nil {
 			return out, err
 		}

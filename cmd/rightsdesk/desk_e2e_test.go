@@ -450,6 +450,39 @@ func TestDeskRemovedAndMigrated(t *testing.T) {
 	noErrorResponses(t, api)
 }
 
+// The operator unlinks a desk from another process while the bot runs:
+// the group is told, the taken case's card says the desk was unlinked and
+// offers nothing more, and the worker hears and is offered the others.
+func TestOperatorUnlinksARunningDesk(t *testing.T) {
+	h := startHarness(t, harnessOptions{rescan: 100 * time.Millisecond})
+	olga := h.api.NewUser("Olga", "en")
+	group := h.api.NewGroup("FNPR desk", olga)
+	linkDesk(t, h, group, olga, "fnpr")
+
+	w := newIntakeUser(t, h, "az")
+	caseID := w.anonymousComplaint("Üç aydır maaş vermirlər.")
+	fnpr := serviceName(t, h, "fnpr", "az")
+	w.chooseDesk(fnpr)
+	c := card(t, h, group, caseID, "Üç aydır maaş vermirlər.")
+	pressIn(t, h, group, olga, c, h.catalog.T("en", "desk_btn_take", nil))
+	card(t, h, group, caseID, "Olga")
+
+	var out, errs bytes.Buffer
+	if err := run(context.Background(), []string{"org", "unlink", "fnpr", "-db", h.dbPath}, &out, &errs); err != nil {
+		t.Fatalf("org unlink: %v\n%s", err, errs.String())
+	}
+	if !strings.Contains(out.String(), "1 open case(s)") {
+		t.Errorf("org unlink said %q", out.String())
+	}
+	waitText(t, w.u, h.catalog.T("az", "desk_worker_unlinked", map[string]any{"CaseID": caseID, "Name": fnpr}))
+	waitGroupText(t, group, firstLine(h.catalog.T("en", "desk_unlinked", map[string]any{"Name": serviceName(t, h, "fnpr", "en")})))
+	c = card(t, h, group, caseID, h.catalog.T("en", "desk_status_unlinked", nil))
+	if got := callbackData(c); len(got) > 0 {
+		t.Errorf("the card of a case that left with its desk still offers %q", got)
+	}
+	noErrorResponses(t, h.api)
+}
+
 // /delete reaches the desk: the card says "withdrawn, details erased" and
 // shows nothing else, what was relayed to the group is deleted, and the
 // relay stops both ways.

@@ -15,6 +15,7 @@ package main
 // with its case now, and nothing more.
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -67,7 +68,9 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 	// The desk's jobs (deadlines, digests, follow-ups) run when the walk
 	// lets time pass, on a clock it moves.
 	clock := &fakeClock{t: time.Now()}
-	opts := harnessOptions{limits: &limits, jobsNow: clock.Now, webhook: webhook,
+	// The operator's commands run as another process would; the bot looks
+	// for what they queued ten times a second rather than every 15 s.
+	opts := harnessOptions{limits: &limits, jobsNow: clock.Now, webhook: webhook, rescan: 100 * time.Millisecond,
 		jobs: jobsConfig{Deadlines: never, Digest: never, FollowUp: never, RetentionDays: 365}}
 	h := startHarness(t, opts)
 	opts.dbPath = h.dbPath
@@ -79,8 +82,8 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 	}
 
 	d := &deskWalk{t: t, h: h, opts: opts, clock: clock, rnd: rand.New(rand.NewPCG(seed, 1000)),
-		rooms: []*deskRoom{{g: forum, people: []*localapi.User{desks.aigerim, desks.boris}, sentinels: map[int]bool{}},
-			{g: plain, people: []*localapi.User{desks.dana}, sentinels: map[int]bool{}}}}
+		rooms: []*deskRoom{{g: forum, service: "fnpr", people: []*localapi.User{desks.aigerim, desks.boris}, sentinels: map[int]bool{}},
+			{g: plain, service: "fprk", people: []*localapi.User{desks.dana}, sentinels: map[int]bool{}}}}
 	_, d.botName = api.BotUser()
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -119,7 +122,9 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 	for d.step = 1; d.step <= steps && !t.Failed(); d.step++ {
 		// Desks that run out of cases get new ones, as they do: more
 		// workers arrive while the walk sends cases away or closes them.
-		if len(d.workers) < deskExploreWorkers && d.rnd.IntN(4) == 0 && len(d.activeDeliveries()) < 4 {
+		// They work in Moscow, where only FNPR takes cases through the
+		// bot: none arrive while it is unlinked.
+		if len(d.workers) < deskExploreWorkers && d.rnd.IntN(4) == 0 && len(d.activeDeliveries()) < 4 && !d.rooms[0].unlinked {
 			lang := locales.Languages[d.rnd.IntN(len(locales.Languages))]
 			d.note("a new " + lang + " worker")
 			arrive(lang)
@@ -139,6 +144,8 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 			d.note(fmt.Sprintf("Telegram limits chat %d", chat))
 			api.FloodChat(chat, time.Second)
 			d.floods++
+		case n < 8:
+			d.operatorStep()
 		case n < 114:
 			d.caseworkerStep()
 		default:
@@ -208,8 +215,8 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 			}
 		}
 	}
-	t.Logf("seed %d: %d steps (%d desk presses, %d desk inputs, %d that reached a worker, job runs %v, %d restarts, %d chats limited), %d workers, deliveries by status %v, %v",
-		seed, d.step-1, d.rooms[0].presses+d.rooms[1].presses, d.deskInputs, d.reachedWorkers, d.jobRuns, d.restarts, d.floods, len(d.workers), statuses,
+	t.Logf("seed %d: %d steps (%d desk presses, %d desk inputs, %d that reached a worker, job runs %v, %d restarts, %d chats limited, %d desks unlinked), %d workers, deliveries by status %v, %v",
+		seed, d.step-1, d.rooms[0].presses+d.rooms[1].presses, d.deskInputs, d.reachedWorkers, d.jobRuns, d.restarts, d.floods, d.unlinks, len(d.workers), statuses,
 		time.Since(started).Round(time.Millisecond))
 }
 
@@ -232,13 +239,18 @@ type deskWalk struct {
 	jobRuns        map[string]int
 	restarts       int
 	floods         int
+	unlinks        int
 	steps          []deskStep // what each step did, to place a refused request
 }
 
 type deskRoom struct {
 	g       *localapi.Group
+	service string
 	people  []*localapi.User
 	presses int
+	// unlinked: the operator ended the desk; its people wait until it is
+	// linked again.
+	unlinked bool
 	// sentinels are the answers to settle's questions, which a person
 	// would not have asked: the walk acts on the other messages.
 	sentinels map[int]bool
@@ -315,7 +327,8 @@ func (d *deskWalk) activeDeliveries() []store.Delivery {
 // whole answer to it is checked.
 func (d *deskWalk) caseworkerStep() {
 	d.t.Helper()
-	room := d.rooms[d.rnd.IntN(len(d.rooms))]
+	rooms := slices.DeleteFunc(slices.Clone(d.rooms), func(r *deskRoom) bool { return r.unlinked })
+	room := rooms[d.rnd.IntN(len(rooms))]
 	who := room.people[d.rnd.IntN(len(room.people))]
 	before, answers := len(room.g.Messages()), len(room.g.CallbackAnswers())
 	reached := d.workerMessages()
@@ -351,6 +364,36 @@ func (d *deskWalk) caseworkerStep() {
 			d.t.Errorf("step %d, %s: no answer", d.step, where)
 		}
 	}
+}
+
+// operatorStep: the operator, from another process, unlinks a desk, whose
+// open cases go back to their workers, or links it again with a fresh
+// code. One desk at most is unlinked, so new cases always find one.
+func (d *deskWalk) operatorStep() {
+	d.t.Helper()
+	for _, room := range d.rooms {
+		if !room.unlinked {
+			continue
+		}
+		what := "the operator links " + room.service + " again"
+		d.note(what)
+		room.g.Send(room.people[0], "/link "+linkCode(d.t, d.h, room.service))
+		room.unlinked = false
+		d.settle(room)
+		d.quiet(what)
+		return
+	}
+	room := d.rooms[d.rnd.IntN(len(d.rooms))]
+	what := "the operator unlinks " + room.service
+	d.note(what)
+	var out, errs bytes.Buffer
+	if err := run(context.Background(), []string{"org", "unlink", room.service, "-db", d.h.dbPath}, &out, &errs); err != nil {
+		d.t.Fatalf("step %d, org unlink %s: %v\n%s", d.step, room.service, err, errs.String())
+	}
+	room.unlinked = true
+	d.unlinks++
+	// What the operator's process queued, the bot finds and sends.
+	d.quiet(what)
 }
 
 // timePasses moves the jobs' clock on by up to a day and runs one of

@@ -48,6 +48,9 @@ type harnessOptions struct {
 	// jobs schedules work (a zero value: none); jobsNow is the jobs' clock.
 	jobs    jobsConfig
 	jobsNow func() time.Time
+	// rescan is how often the bot looks for messages the operator's
+	// commands queued from another process.
+	rescan time.Duration
 }
 
 func startHarness(t *testing.T, opt harnessOptions) *harness {
@@ -80,7 +83,7 @@ func (h *harness) start(opt harnessOptions) {
 	c := serveConfig{
 		Token: demoToken, APIURL: h.baseURL, DBPath: h.dbPath, Listen: "127.0.0.1:0",
 		PollTimeout: 2 * time.Second, ShutdownTimeout: 5 * time.Second, Limits: limits,
-		ContentDir: opt.contentDir, sandbox: opt.sandbox, Jobs: opt.jobs, jobsNow: opt.jobsNow,
+		ContentDir: opt.contentDir, sandbox: opt.sandbox, Jobs: opt.jobs, jobsNow: opt.jobsNow, rescan: opt.rescan,
 	}
 	scheduler := make(chan *jobs.Scheduler, 1)
 	c.jobsReady = func(s *jobs.Scheduler) { scheduler <- s }

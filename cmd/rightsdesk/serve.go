@@ -64,6 +64,9 @@ type serveConfig struct {
 	// scheduler once it started (tests).
 	jobsNow   func() time.Time
 	jobsReady func(*jobs.Scheduler)
+	// rescan is how often the sender looks for messages another process
+	// queued; zero keeps the sender's default (tests).
+	rescan time.Duration
 }
 
 func serveFlags(fs *flag.FlagSet, c *serveConfig) {
@@ -199,6 +202,7 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 		Store:  db,
 		Log:    log.With().Str("component", "sender").Logger(),
 		Limits: c.Limits,
+		Rescan: c.rescan,
 		OnResult: func(_ int64, action chat.Action, queued time.Duration, err error) {
 			m.Send(string(action), string(telegram.KindOf(err)), queued)
 		},

@@ -308,7 +308,7 @@ func Unlink(c Case, now time.Time) (Case, []Effect) {
 	n := c.clone()
 	n.Status = Unlinked
 	n.History = append(n.History, Entry{At: now, Event: EventUnlinked})
-	return n, []Effect{TellWorker{Event: EventUnlinked}, Reroute{}}
+	return n, []Effect{CardChanged{}, TellWorker{Event: EventUnlinked}, Reroute{}}
 }
 
 // ConsentGiven completes a referral the worker agreed to: the referring

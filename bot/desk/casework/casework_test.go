@@ -152,6 +152,30 @@ func TestResolveAndFeedback(t *testing.T) {
 	}
 }
 
+// A desk that goes away hands its open and taken cases back: the worker is
+// told, the case is routed again, and the card changes (the glue edits it
+// where the bot can still reach the group). A closed case stays as it was.
+func TestUnlink(t *testing.T) {
+	for _, status := range []Status{Open, Taken} {
+		c := Case{Status: status, Revision: 3, Assignee: 7}
+		got, effects := Unlink(c, now)
+		if got.Status != Unlinked || got.History[len(got.History)-1].Event != EventUnlinked {
+			t.Errorf("%s: unlinked to %+v", status, got)
+		}
+		for _, want := range []Effect{CardChanged{}, TellWorker{Event: EventUnlinked}, Reroute{}} {
+			if !hasEffect(effects, want) {
+				t.Errorf("%s: effects %+v lack %T", status, effects, want)
+			}
+		}
+	}
+	for _, status := range []Status{Resolved, Referred, Returned, Withdrawn, Escalated} {
+		c := Case{Status: status, Revision: 3}
+		if got, effects := Unlink(c, now); !reflect.DeepEqual(got, c) || len(effects) != 0 {
+			t.Errorf("%s: unlinking changed it to %+v with %+v", status, got, effects)
+		}
+	}
+}
+
 // Act never changes the case it is given: the history slice is the
 // caller's.
 func TestActDoesNotMutate(t *testing.T) {
