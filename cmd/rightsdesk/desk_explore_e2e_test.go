@@ -130,6 +130,11 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 			arrive(lang)
 			continue
 		}
+		// A desk stays unlinked for about forty steps.
+		if slices.ContainsFunc(d.rooms, func(r *deskRoom) bool { return r.unlinked }) && d.rnd.IntN(40) == 0 {
+			d.operatorStep()
+			continue
+		}
 		switch n := d.rnd.IntN(200); {
 		case n < 6:
 			d.timePasses()
@@ -327,12 +332,14 @@ func (d *deskWalk) activeDeliveries() []store.Delivery {
 // whole answer to it is checked.
 func (d *deskWalk) caseworkerStep() {
 	d.t.Helper()
-	rooms := slices.DeleteFunc(slices.Clone(d.rooms), func(r *deskRoom) bool { return r.unlinked })
-	room := rooms[d.rnd.IntN(len(rooms))]
+	room := d.rooms[d.rnd.IntN(len(d.rooms))]
 	who := room.people[d.rnd.IntN(len(room.people))]
 	before, answers := len(room.g.Messages()), len(room.g.CallbackAnswers())
 	reached := d.workerMessages()
 	what, kind := d.act(room, who)
+	if room.unlinked && kind == deskCommand {
+		kind = deskMessage // a group that is no desk leaves commands alone
+	}
 	if d.rnd.IntN(100) == 0 {
 		// The bot stops and starts again before it has answered: the act
 		// waits in Telegram's queue or the inbox, and is answered once.
@@ -574,6 +581,9 @@ func (room *deskRoom) shown() []localapi.Message {
 // caused.
 func (d *deskWalk) settle(room *deskRoom) localapi.Message {
 	d.t.Helper()
+	if room.unlinked {
+		return d.settleUnlinked(room)
+	}
 	const alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 	id := []byte("RD-0000-0000")
 	for i := range id {
@@ -591,6 +601,26 @@ func (d *deskWalk) settle(room *deskRoom) localapi.Message {
 			last = append(last, firstLine(m.Text))
 		}
 		d.t.Fatalf("step %d: %s did not answer /case %s: %v; its last messages: %q", d.step, room.g.Title(), id, err, last)
+	}
+	room.sentinels[m.ID] = true
+	return m
+}
+
+// settleUnlinked settles a group that is no longer a desk, where the bot
+// answers /link alone: without a code, with how to use it.
+func (d *deskWalk) settleUnlinked(room *deskRoom) localapi.Message {
+	d.t.Helper()
+	last := 0
+	if msgs := room.g.Messages(); len(msgs) > 0 {
+		last = msgs[len(msgs)-1].ID
+	}
+	usage := d.h.catalog.T(locales.Match(room.people[0].Language()), "desk_link_usage", nil)
+	room.g.Send(room.people[0], "/link")
+	ctx, cancel := context.WithTimeout(context.Background(), hostileWait)
+	defer cancel()
+	m, err := room.g.WaitFor(ctx, func(m localapi.Message) bool { return m.ID > last && m.Text == usage })
+	if err != nil {
+		d.t.Fatalf("step %d: %s, unlinked, did not answer /link: %v", d.step, room.g.Title(), err)
 	}
 	room.sentinels[m.ID] = true
 	return m
