@@ -124,7 +124,9 @@ func (b *Bot) deskWorkerButton(t *turn, payload string) bool {
 	case strings.HasPrefix(payload, desk.FeedbackPrefix):
 		id, code, _ := strings.Cut(strings.TrimPrefix(payload, desk.FeedbackPrefix), ":")
 		out, err = b.desk.Feedback(b.deskTurn(t), t.upd.ChatID, id, code)
-		if err == nil {
+		// A case whose desk is gone goes back to routing instead: what the
+		// worker hears is that, not thanks for an answer nobody gets.
+		if err == nil && len(out.Reroutes) == 0 {
 			t.answerCallback(t.t("desk_worker_feedback_thanks", nil))
 			msg := "desk_worker_feedback_thanks"
 			if code == "n" {

@@ -112,6 +112,12 @@ func (k *Desk) Feedback(tt *Turn, workerChatID int64, caseID, code string) (Out,
 	if err != nil {
 		return out, err
 	}
+	if !linked && next.Status.Active() {
+		// Not solved, but the desk that closed it is gone: the case goes
+		// back to routing, as the desk's open cases did when it went,
+		// rather than wait at a desk nobody reads.
+		next, effects = casework.Unlink(next, k.cfg.Now())
+	}
 	done, err := k.effects(tt, org, withCase(d, next), next, effects, linked)
 	out.add(done)
 	if err == nil && f == casework.FeedbackNo && linked {

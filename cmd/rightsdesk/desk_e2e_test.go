@@ -483,6 +483,66 @@ func TestOperatorUnlinksARunningDesk(t *testing.T) {
 	noErrorResponses(t, h.api)
 }
 
+// A worker told their case was resolved says it is not, after the desk that
+// resolved it was unlinked: the case goes back to routing, and the worker
+// hears that and is offered the others, not that the desk has been told.
+func TestFeedbackAfterTheDeskWent(t *testing.T) {
+	h := startHarness(t, harnessOptions{rescan: 100 * time.Millisecond})
+	olga := h.api.NewUser("Olga", "en")
+	group := h.api.NewGroup("FNPR desk", olga)
+	linkDesk(t, h, group, olga, "fnpr")
+	en := func(id string) string { return h.catalog.T("en", id, nil) }
+
+	w := newIntakeUser(t, h, "ka")
+	caseID := w.anonymousComplaint("სამი თვეა ხელფასს არ მიხდიან.")
+	fnpr := serviceName(t, h, "fnpr", "ka")
+	w.chooseDesk(fnpr)
+	c := card(t, h, group, caseID, "სამი თვეა")
+	pressIn(t, h, group, olga, c, en("desk_btn_take"))
+	c = card(t, h, group, caseID, "Olga")
+	pressIn(t, h, group, olga, c, en("desk_btn_resolve"))
+	outcomes := waitGroup(t, group, "with the outcomes", func(m localapi.Message) bool { return slices.Contains(buttonTexts(m), en("desk_outcome_solved")) })
+	pressIn(t, h, group, olga, outcomes, en("desk_outcome_solved"))
+	notePrompt := waitGroupText(t, group, "Olga")
+	recorded(t, h, group.ID(), notePrompt)
+	group.Reply(olga, notePrompt.ID, "The employer paid.")
+	confirm := waitGroup(t, group, "asking to confirm", func(m localapi.Message) bool { return slices.Contains(buttonTexts(m), en("desk_btn_resolve_yes")) })
+	pressIn(t, h, group, olga, confirm, en("desk_btn_resolve_yes"))
+	feedback := w.await("desk_worker_feedback")
+
+	var out, errs bytes.Buffer
+	if err := run(context.Background(), []string{"org", "unlink", "fnpr", "-db", h.dbPath}, &out, &errs); err != nil {
+		t.Fatalf("org unlink: %v\n%s", err, errs.String())
+	}
+	waitGroupText(t, group, firstLine(h.catalog.T("en", "desk_unlinked", map[string]any{"Name": serviceName(t, h, "fnpr", "en")})))
+	before := len(group.Messages())
+	if err := w.u.Press(feedback.ID, w.tr("desk_worker_feedback_no")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, w.u, h.catalog.T("ka", "desk_worker_unlinked", map[string]any{"CaseID": caseID, "Name": fnpr}))
+	w.await("route_intro")
+	waitQuiet(h.api, 300*time.Millisecond, 5*time.Second)
+	for _, m := range w.u.Messages() {
+		for _, id := range []string{"desk_worker_feedback_reopened", "desk_worker_reopened", "desk_worker_feedback_thanks"} {
+			if strings.Contains(m.Text, h.catalog.T("ka", id, map[string]any{"CaseID": caseID, "Name": fnpr})) {
+				t.Errorf("the worker is told %s, of a desk that is gone: %q", id, m.Text)
+			}
+		}
+	}
+	if got := group.Messages()[before:]; len(got) > 0 {
+		t.Errorf("the unlinked group was written to: %q", firstLine(got[0].Text))
+	}
+	db := reopen(t, h)
+	ds, err := db.CaseDeliveries(context.Background(), caseID)
+	if err != nil || len(ds) != 1 || ds[0].Status != store.DeliveryUnlinked {
+		t.Errorf("deliveries: %+v %v", ds, err)
+	}
+	if cs, err := db.CaseByID(context.Background(), caseID); err != nil || cs.Status != store.CaseNew {
+		t.Errorf("case status: %+v %v", cs.Status, err)
+	}
+	noErrorResponses(t, h.api)
+}
+
 // /delete reaches the desk: the card says "withdrawn, details erased" and
 // shows nothing else, what was relayed to the group is deleted, and the
 // relay stops both ways.
