@@ -198,7 +198,11 @@ func (b *Bot) caseShow(t *turn, c store.Case) {
 // caseDesk says which organisation has the case and how far it got there:
 // on its way until its card is in the desk, then received, taken and so on.
 func (b *Bot) caseDesk(t *turn, c store.Case) (string, error) {
-	d, err := b.cfg.Store.LatestDelivery(t.ctx, c.ID, 0)
+	// A question the worker has yet to answer comes first.
+	d, err := b.cfg.Store.PendingConsent(t.ctx, c.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		d, err = b.cfg.Store.LatestDelivery(t.ctx, c.ID, 0)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return "", nil
 	}
@@ -207,8 +211,6 @@ func (b *Bot) caseDesk(t *turn, c store.Case) (string, error) {
 	}
 	state := d.Status
 	switch d.Status {
-	case store.DeliveryDeclined:
-		return "", nil
 	case store.DeliveryOpen:
 		if _, err := b.cfg.Store.Named(t.ctx, d.ChatID, store.NameCard+c.ID); errors.Is(err, store.ErrNotFound) {
 			state = "on_its_way"

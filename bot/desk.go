@@ -139,11 +139,14 @@ func (b *Bot) deskWorkerButton(t *turn, payload string) bool {
 		rest := strings.TrimPrefix(strings.TrimPrefix(payload, desk.ConsentNoPrefix), desk.ConsentYesPrefix)
 		id, delivery, _ := strings.Cut(rest, ":")
 		out, err = b.desk.Consent(b.deskTurn(t), t.upd.ChatID, id, delivery, yes)
+		msg := "desk_worker_consent_given"
+		switch {
+		case errors.Is(err, desk.ErrNotLinked):
+			msg, err = "desk_worker_consent_target_gone", nil
+		case !yes:
+			msg = "desk_worker_consent_refused"
+		}
 		if err == nil {
-			msg := "desk_worker_consent_given"
-			if !yes {
-				msg = "desk_worker_consent_refused"
-			}
 			t.send(t.t(msg, map[string]any{"CaseID": id}), b.menuKeyboard(t))
 		}
 	default:

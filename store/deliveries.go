@@ -212,21 +212,34 @@ func (db *DB) DeliveryByID(ctx context.Context, id int64) (Delivery, error) {
 	return db.sealer.scanDelivery(db.queryRow(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = ?`, id))
 }
 
-// CaseDeliveries lists a case's deliveries, oldest first; the last is where
-// the case stands now.
+// CaseDeliveries lists a case's deliveries, oldest first, with its requests
+// for consent among them.
 func (db *DB) CaseDeliveries(ctx context.Context, caseID string) ([]Delivery, error) {
 	return db.deliveries(ctx, `WHERE case_id = ? ORDER BY id`, caseID)
 }
 
+// delivered leaves out the requests for a worker's consent, waiting or
+// declined: their desk has not seen the case and must not, so none of them
+// is where a case stands, and none may show a desk its card.
+const delivered = `status NOT IN ('` + DeliveryAwaitingConsent + `', '` + DeliveryDeclined + `')`
+
 // LatestDelivery is the newest delivery of a case at the desk chatID (0:
-// at any desk); ErrNotFound when there is none.
+// at any desk), leaving out requests for consent; ErrNotFound when there is
+// none.
 func (db *DB) LatestDelivery(ctx context.Context, caseID string, chatID int64) (Delivery, error) {
 	if chatID == 0 {
 		return db.sealer.scanDelivery(db.queryRow(ctx,
-			`SELECT `+deliveryColumns+` FROM deliveries WHERE case_id = ? ORDER BY id DESC LIMIT 1`, caseID))
+			`SELECT `+deliveryColumns+` FROM deliveries WHERE case_id = ? AND `+delivered+` ORDER BY id DESC LIMIT 1`, caseID))
 	}
 	return db.sealer.scanDelivery(db.queryRow(ctx,
-		`SELECT `+deliveryColumns+` FROM deliveries WHERE case_id = ? AND chat_id = ? ORDER BY id DESC LIMIT 1`, caseID, chatID))
+		`SELECT `+deliveryColumns+` FROM deliveries WHERE case_id = ? AND chat_id = ? AND `+delivered+` ORDER BY id DESC LIMIT 1`, caseID, chatID))
+}
+
+// PendingConsent is a case's request for the worker's consent still
+// waiting for an answer; ErrNotFound when there is none.
+func (db *DB) PendingConsent(ctx context.Context, caseID string) (Delivery, error) {
+	return db.sealer.scanDelivery(db.queryRow(ctx,
+		`SELECT `+deliveryColumns+` FROM deliveries WHERE case_id = ? AND status = ? ORDER BY id DESC LIMIT 1`, caseID, DeliveryAwaitingConsent))
 }
 
 // DeskDeliveries lists the deliveries at a desk in the given statuses,
@@ -260,10 +273,16 @@ func (db *DB) ChatDeliveries(ctx context.Context, workerChatID int64) ([]Deliver
 }
 
 // withdrawDeliveries ends the deliveries of cases the worker withdrew or
-// erased; their cards say so, and nothing more is relayed.
+// erased; their cards say so, and nothing more is relayed. A request for
+// consent ends declined: it never became a delivery, and stays none.
 func (tx *Tx) withdrawDeliveries(where string, args ...any) error {
-	_, err := tx.tx.Exec(`UPDATE deliveries SET status = 'withdrawn', revision = revision + 1, updated_at = ?
-		WHERE status IN ('open', 'taken', 'awaiting_consent') AND `+where, append([]any{millis(tx.now)}, args...)...)
+	args = append([]any{millis(tx.now)}, args...)
+	if _, err := tx.tx.Exec(`UPDATE deliveries SET status = 'withdrawn', revision = revision + 1, updated_at = ?
+		WHERE status IN ('open', 'taken') AND `+where, args...); err != nil {
+		return err
+	}
+	_, err := tx.tx.Exec(`UPDATE deliveries SET status = 'declined', revision = revision + 1, updated_at = ?
+		WHERE status = 'awaiting_consent' AND `+where, args...)
 	return err
 }
 

@@ -101,6 +101,44 @@ func TestLinkCodes(t *testing.T) {
 	}
 }
 
+// A request for the worker's consent is no delivery: not where the case
+// stands, not at its desk, and still none when the case is withdrawn.
+func TestConsentRequestsAreNoDeliveries(t *testing.T) {
+	db, _ := openDesk(t)
+	ctx := context.Background()
+	id := newCase(t, db, 42)
+	at := store.Delivery{CaseID: id, ServiceID: "fnpr", ChatID: -1001, Status: store.DeliveryTaken, Assignee: 7}
+	declined := store.Delivery{CaseID: id, ServiceID: "md-embassy-moscow", ChatID: -1003, Status: store.DeliveryDeclined}
+	waiting := store.Delivery{CaseID: id, ServiceID: "md-embassy-moscow", ChatID: -1003, Status: store.DeliveryAwaitingConsent}
+	for _, d := range []*store.Delivery{&at, &declined, &waiting} {
+		if err := db.Update(ctx, func(tx *store.Tx) error { return tx.SaveDelivery(d) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := db.LatestDelivery(ctx, id, 0); err != nil || got.ID != at.ID {
+		t.Errorf("the case stands at %s, %s (%v), not at FNPR", got.ServiceID, got.Status, err)
+	}
+	if got, err := db.LatestDelivery(ctx, id, -1003); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the embassy's desk has the case: %s (%v)", got.Status, err)
+	}
+	if got, err := db.PendingConsent(ctx, id); err != nil || got.ID != waiting.ID {
+		t.Errorf("pending consent: %+v %v", got, err)
+	}
+	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.WithdrawCase(42, id) }); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := db.CaseDeliveries(ctx, id)
+	if err != nil || len(ds) != 3 || ds[0].Status != store.DeliveryWithdrawn || ds[1].Status != store.DeliveryDeclined || ds[2].Status != store.DeliveryDeclined {
+		t.Errorf("after withdrawal: %+v %v", ds, err)
+	}
+	if _, err := db.LatestDelivery(ctx, id, -1003); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("after withdrawal, the embassy's desk has the case: %v", err)
+	}
+	if _, err := db.PendingConsent(ctx, id); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("after withdrawal, consent is still asked: %v", err)
+	}
+}
+
 // A case is open or taken at one desk at most; a stale write loses; the
 // notes are sealed; a withdrawal ends the delivery.
 func TestDeliveries(t *testing.T) {

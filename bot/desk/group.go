@@ -157,7 +157,8 @@ func (k *Desk) Unlink(tt *Turn, org store.Org, tellDesk bool) (Out, error) {
 }
 
 // hadCase lists the services a case was already at, so a new offer leaves
-// them out.
+// them out; a request for consent counts, so a worker who said no to their
+// own state is not asked again.
 func (k *Desk) hadCase(tt *Turn, caseID string) []string {
 	ds, err := k.cfg.Store.CaseDeliveries(tt.Ctx, caseID)
 	if err != nil {

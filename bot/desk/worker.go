@@ -25,7 +25,9 @@ func (k *Desk) deskOf(tt *Turn, d store.Delivery) (store.Org, bool, error) {
 }
 
 // Consent takes the worker's answer to a referral to their own state:
-// yes hands the case on, no leaves it where it is and tells the desk.
+// yes hands the case on, no leaves it where it is and tells the desk. Yes
+// to a desk that has gone meanwhile is ErrNotLinked, with what still is to
+// be done in Out.
 func (k *Desk) Consent(tt *Turn, workerChatID int64, caseID, deliveryID string, yes bool) (Out, error) {
 	var out Out
 	id, err := strconv.ParseInt(deliveryID, 10, 64)
@@ -59,6 +61,23 @@ func (k *Desk) Consent(tt *Turn, workerChatID int64, caseID, deliveryID string, 
 	}
 	ref := ReferralOf(wait)
 	now := k.cfg.Now()
+	if yes {
+		if _, err := k.cfg.Store.OrgByService(tt.Ctx, wait.ServiceID); errors.Is(err, store.ErrNotFound) {
+			// The worker agreed, but the desk it was to go to is gone: the
+			// request ends as one that never became a delivery, the case
+			// stays, and the desk that asked hears why.
+			wait.Status = store.DeliveryDeclined
+			out.write(save(wait))
+			if linked {
+				out.send(inThread(chat.Reply{Action: chat.ActionSend, ChatID: fromOrg.ChatID,
+					Text: k.t(fromOrg.Language, "desk_consent_target_gone", map[string]any{"CaseID": caseID,
+						"To": escape(serviceName(tt.Dir, wait.ServiceID, fromOrg.Language))})}, caseID))
+			}
+			return out, ErrNotLinked
+		} else if err != nil {
+			return out, err
+		}
+	}
 	if !yes {
 		wait.Status = store.DeliveryDeclined
 		out.write(save(wait))

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -541,6 +542,170 @@ func TestFeedbackAfterTheDeskWent(t *testing.T) {
 		t.Errorf("case status: %+v %v", cs.Status, err)
 	}
 	noErrorResponses(t, h.api)
+}
+
+// A desk refers a case to the worker's own state (an embassy linked as a
+// desk), and nothing reaches the embassy unless the worker agrees:
+//   - one worker says no: the case stays, the desk may not ask again, and the
+//     embassy cannot call up the case's card with /case;
+//   - another says yes after the embassy's desk was unlinked: told so, the
+//     case stays, and the desk that asked hears why;
+//   - a third says yes once it is linked again: the embassy gets the card.
+func TestDeskReferralToTheWorkersOwnState(t *testing.T) {
+	h := startHarness(t, harnessOptions{rescan: 100 * time.Millisecond})
+	api := h.api
+	olga := api.NewUser("Olga", "en")
+	fnprDesk := api.NewGroup("FNPR desk", olga)
+	linkDesk(t, h, fnprDesk, olga, "fnpr")
+	ion := api.NewUser("Ion", "ro")
+	embassy := api.NewGroup("MD embassy desk", ion)
+	linkDesk(t, h, embassy, ion, "md-embassy-moscow")
+	en := func(id string) string { return h.catalog.T("en", id, nil) }
+	fnpr, embassyName := serviceName(t, h, "fnpr", "ru"), serviceName(t, h, "md-embassy-moscow", "ru")
+	if h.db == nil {
+		h.db = reopen(t, h)
+	}
+
+	// A Moldovan worker in Moscow whose passport was taken sends the case
+	// to FNPR, where Olga takes it.
+	story := func(n int) string {
+		return fmt.Sprintf("Паспорт забрали, зарплату не платят (%d).", n)
+	}
+	file := func(n int) (*intakeUser, string) {
+		t.Helper()
+		w := newIntakeUser(t, h, "ru")
+		w.toPlace([]string{"intake_cat_wages", "intake_cat_documents"}, "Москва", "intake_country_md")
+		w.toReview("ООО Стройка", story(n))
+		caseID := w.submit()
+		w.chooseDesk(fnpr)
+		pressIn(t, h, fnprDesk, olga, card(t, h, fnprDesk, caseID, story(n)), en("desk_btn_take"))
+		card(t, h, fnprDesk, caseID, "Olga")
+		return w, caseID
+	}
+	after := func(g *localapi.Group, before int, what string, match func(localapi.Message) bool) localapi.Message {
+		t.Helper()
+		return waitGroup(t, g, what, func(m localapi.Message) bool { return m.ID > before && !m.Deleted && match(m) })
+	}
+	last := func(msgs []localapi.Message) int {
+		if len(msgs) == 0 {
+			return 0
+		}
+		return msgs[len(msgs)-1].ID
+	}
+	// refer presses Refer on the case's card and returns the list offered.
+	refer := func(caseID string) localapi.Message {
+		t.Helper()
+		before := last(fnprDesk.Messages())
+		pressIn(t, h, fnprDesk, olga, card(t, h, fnprDesk, caseID, "Olga"), en("desk_btn_refer"))
+		return after(fnprDesk, before, "answering Refer", func(m localapi.Message) bool {
+			return strings.Contains(m.Text, caseID) || m.Text == en("desk_refer_none")
+		})
+	}
+	// toEmbassy refers the case to the embassy and returns the worker's
+	// question.
+	toEmbassy := func(w *intakeUser, caseID string) localapi.Message {
+		t.Helper()
+		before := last(w.u.Messages())
+		list := refer(caseID)
+		target := ""
+		for _, b := range buttonTexts(list) {
+			if strings.HasPrefix(b, "⚠️") && strings.Contains(b, string([]rune(serviceName(t, h, "md-embassy-moscow", "en"))[:15])) {
+				target = b
+			}
+		}
+		if target == "" {
+			t.Fatalf("the embassy is not offered, marked as the worker's state: %q %q", list.Text, buttonTexts(list))
+		}
+		pressIn(t, h, fnprDesk, olga, list, target)
+		why := waitGroupText(t, fnprDesk, en("desk_refer_consent_note"))
+		pressIn(t, h, fnprDesk, olga, why, en("desk_refer_reason_o"))
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		q, err := w.u.WaitFor(ctx, func(m localapi.Message) bool {
+			return m.ID > before && slices.Contains(buttonTexts(m), w.tr("route_btn_consent"))
+		})
+		if err != nil {
+			t.Fatalf("the worker was not asked: %v", err)
+		}
+		if !strings.Contains(q.Text, embassyName) {
+			t.Errorf("the question does not name the embassy: %q", q.Text)
+		}
+		return q
+	}
+	nothingAtTheEmbassy := func(when string, n int) {
+		t.Helper()
+		waitQuiet(api, 300*time.Millisecond, 5*time.Second)
+		for _, m := range embassy.Messages() {
+			if strings.Contains(m.Text+m.Caption, story(n)) || strings.HasPrefix(m.Text, "📋") {
+				t.Errorf("%s, the embassy got %q", when, firstLine(m.Text))
+			}
+		}
+	}
+	status := func(caseID, want string) {
+		t.Helper()
+		d, err := h.db.LatestDelivery(context.Background(), caseID, 0)
+		if err != nil || d.ServiceID != "fnpr" || d.Status != want {
+			t.Errorf("case %s is at %s, %s (%v); want fnpr, %s", caseID, d.ServiceID, d.Status, err, want)
+		}
+	}
+
+	// No.
+	w1, case1 := file(1)
+	q := toEmbassy(w1, case1)
+	nothingAtTheEmbassy("asked for consent", 1)
+	status(case1, store.DeliveryTaken)
+	if err := w1.u.Press(q.ID, w1.tr("desk_worker_consent_no")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, w1.u, h.catalog.T("ru", "desk_worker_consent_refused", map[string]any{"CaseID": case1}))
+	nothingAtTheEmbassy("after no", 1)
+	status(case1, store.DeliveryTaken)
+	if list := refer(case1); list.Text != en("desk_refer_none") {
+		t.Errorf("after the worker's no, Refer offers %q", buttonTexts(list))
+	}
+	before := last(embassy.Messages())
+	embassy.Send(ion, "/case "+case1)
+	if m := after(embassy, before, "answering /case", func(m localapi.Message) bool { return strings.Contains(m.Text, case1) }); strings.HasPrefix(m.Text, "📋") {
+		t.Errorf("/case shows the embassy the card of a case its worker kept from it:\n%s", m.Text)
+	}
+	nothingAtTheEmbassy("after /case", 1)
+
+	// Yes, to a desk gone meanwhile.
+	w2, case2 := file(2)
+	q = toEmbassy(w2, case2)
+	var out, errs bytes.Buffer
+	if err := run(context.Background(), []string{"org", "unlink", "md-embassy-moscow", "-db", h.dbPath}, &out, &errs); err != nil {
+		t.Fatalf("org unlink: %v\n%s", err, errs.String())
+	}
+	waitGroupText(t, embassy, firstLine(h.catalog.T("ro", "desk_unlinked", map[string]any{"Name": serviceName(t, h, "md-embassy-moscow", "ro")})))
+	if err := w2.u.Press(q.ID, w2.tr("route_btn_consent")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, w2.u, h.catalog.T("ru", "desk_worker_consent_target_gone", map[string]any{"CaseID": case2}))
+	waitGroupText(t, fnprDesk, h.catalog.T("en", "desk_consent_target_gone", map[string]any{"CaseID": case2, "To": serviceName(t, h, "md-embassy-moscow", "en")}))
+	nothingAtTheEmbassy("unlinked, after yes", 2)
+	status(case2, store.DeliveryTaken)
+
+	// Yes.
+	linkDesk(t, h, embassy, ion, "md-embassy-moscow")
+	w3, case3 := file(3)
+	q = toEmbassy(w3, case3)
+	nothingAtTheEmbassy("asked again", 3)
+	if err := w3.u.Press(q.ID, w3.tr("route_btn_consent")); err != nil {
+		t.Fatal(err)
+	}
+	waitText(t, w3.u, h.catalog.T("ru", "desk_worker_consent_given", map[string]any{"CaseID": case3}))
+	card(t, h, embassy, case3, story(3))
+	card(t, h, fnprDesk, case3, en("desk_status_referred"))
+	if d, err := h.db.LatestDelivery(context.Background(), case3, 0); err != nil || d.ServiceID != "md-embassy-moscow" || d.Status != store.DeliveryOpen {
+		t.Errorf("case 3 is at %s, %s (%v)", d.ServiceID, d.Status, err)
+	}
+
+	waitQuiet(api, 300*time.Millisecond, 5*time.Second)
+	noErrorResponses(t, api)
+	if strings.Contains(h.logs.String(), `"level":"error"`) {
+		t.Error("an error was logged")
+	}
 }
 
 // /delete reaches the desk: the card says "withdrawn, details erased" and
