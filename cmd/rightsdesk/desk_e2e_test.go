@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rightsdesk/rightsdesk/bot/localapi"
+	"github.com/rightsdesk/rightsdesk/locales"
 	"github.com/rightsdesk/rightsdesk/store"
 )
 
@@ -75,6 +76,22 @@ func card(t *testing.T, h *harness, g *localapi.Group, caseID, want string) loca
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// resolveWithNote closes a case from its card, as who: Resolve, the
+// outcome, a note for the worker in reply to the prompt, and Yes. The
+// desk writes in who's language (who linked it, in these tests).
+func resolveWithNote(t *testing.T, h *harness, g *localapi.Group, who *localapi.User, card localapi.Message, outcome, note string) {
+	t.Helper()
+	tr := func(id string) string { return h.catalog.T(locales.Match(who.Language()), id, nil) }
+	pressIn(t, h, g, who, card, tr("desk_btn_resolve"))
+	outcomes := waitGroup(t, g, "with the outcomes", func(m localapi.Message) bool { return slices.Contains(buttonTexts(m), tr("desk_outcome_"+outcome)) })
+	pressIn(t, h, g, who, outcomes, tr("desk_outcome_"+outcome))
+	notePrompt := waitGroupText(t, g, who.Name())
+	recorded(t, h, g.ID(), notePrompt)
+	g.Reply(who, notePrompt.ID, note)
+	confirm := waitGroup(t, g, "asking to confirm", func(m localapi.Message) bool { return slices.Contains(buttonTexts(m), tr("desk_btn_resolve_yes")) })
+	pressIn(t, h, g, who, confirm, tr("desk_btn_resolve_yes"))
 }
 
 // recorded waits until the bot has recorded the message it sent as its
@@ -292,14 +309,7 @@ func TestDeskRoundTripEndToEnd(t *testing.T) {
 	// Dana takes and resolves it with a note.
 	pressIn(t, h, plain, dana, pc, kk("desk_btn_take"))
 	pc = card(t, h, plain, caseID, "Dana")
-	pressIn(t, h, plain, dana, pc, kk("desk_btn_resolve"))
-	outcomes := waitGroup(t, plain, "with the outcomes", func(m localapi.Message) bool { return slices.Contains(buttonTexts(m), kk("desk_outcome_partly")) })
-	pressIn(t, h, plain, dana, outcomes, kk("desk_outcome_partly"))
-	notePrompt := waitGroupText(t, plain, "Dana")
-	recorded(t, h, plain.ID(), notePrompt)
-	plain.Reply(dana, notePrompt.ID, "Жұмыс беруші жалақының жартысын төледі.")
-	confirm := waitGroup(t, plain, "asking to confirm", func(m localapi.Message) bool { return slices.Contains(buttonTexts(m), kk("desk_btn_resolve_yes")) })
-	pressIn(t, h, plain, dana, confirm, kk("desk_btn_resolve_yes"))
+	resolveWithNote(t, h, plain, dana, pc, "partly", "Жұмыс беруші жалақының жартысын төледі.")
 	card(t, h, plain, caseID, kk("desk_outcome_partly"))
 
 	// The worker hears the outcome in Russian, with the note, and says no.
@@ -501,14 +511,7 @@ func TestFeedbackAfterTheDeskWent(t *testing.T) {
 	c := card(t, h, group, caseID, "სამი თვეა")
 	pressIn(t, h, group, olga, c, en("desk_btn_take"))
 	c = card(t, h, group, caseID, "Olga")
-	pressIn(t, h, group, olga, c, en("desk_btn_resolve"))
-	outcomes := waitGroup(t, group, "with the outcomes", func(m localapi.Message) bool { return slices.Contains(buttonTexts(m), en("desk_outcome_solved")) })
-	pressIn(t, h, group, olga, outcomes, en("desk_outcome_solved"))
-	notePrompt := waitGroupText(t, group, "Olga")
-	recorded(t, h, group.ID(), notePrompt)
-	group.Reply(olga, notePrompt.ID, "The employer paid.")
-	confirm := waitGroup(t, group, "asking to confirm", func(m localapi.Message) bool { return slices.Contains(buttonTexts(m), en("desk_btn_resolve_yes")) })
-	pressIn(t, h, group, olga, confirm, en("desk_btn_resolve_yes"))
+	resolveWithNote(t, h, group, olga, c, "solved", "The employer paid.")
 	feedback := w.await("desk_worker_feedback")
 
 	var out, errs bytes.Buffer
