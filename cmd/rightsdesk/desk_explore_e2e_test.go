@@ -77,13 +77,20 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 	api := h.api
 	desks := linkTwoDesks(t, h, "en")
 	forum, plain := desks.forum, desks.plain
+	// Moldova's embassy is a desk too: FNPR may refer Moldovan workers'
+	// cases there, and they reach it only if the worker agrees.
+	ion := api.NewUser("Ion", "ro")
+	embassy := api.NewGroup("MD embassy", ion)
+	linkDesk(t, h, embassy, ion, "md-embassy-moscow")
 	if h.db == nil {
 		h.db = reopen(t, h)
 	}
 
 	d := &deskWalk{t: t, h: h, opts: opts, clock: clock, rnd: rand.New(rand.NewPCG(seed, 1000)),
 		rooms: []*deskRoom{{g: forum, service: "fnpr", people: []*localapi.User{desks.aigerim, desks.boris}, sentinels: map[int]bool{}},
-			{g: plain, service: "fprk", people: []*localapi.User{desks.dana}, sentinels: map[int]bool{}}}}
+			{g: plain, service: "fprk", people: []*localapi.User{desks.dana}, sentinels: map[int]bool{}},
+			{g: embassy, service: "md-embassy-moscow", people: []*localapi.User{ion}, sentinels: map[int]bool{}}},
+		stories: map[string]string{}, moldovan: map[string]bool{}}
 	_, d.botName = api.BotUser()
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -101,10 +108,25 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 		"az": "Üç aydır maaş vermirlər.", "ru": "Мне не платят зарплату три месяца.", "ka": "სამი თვეა ხელფასს არ მიხდიან.",
 		"ro": "Nu mi s-a plătit salariul de trei luni.", "kk": "Үш ай бойы жалақы төленбей жатыр.", "en": "I have not been paid for three months.",
 	}
-	// A worker arrives: files an anonymous case and sends it to a desk.
+	// A worker arrives: files a case and sends it to a desk. Most are
+	// Kazakhs unpaid in Moscow, anonymous; one in three is a Moldovan whose
+	// passport was taken too, whom FNPR may refer to the embassy. Each
+	// story is marked, to be found wherever it goes.
 	arrive := func(lang string) {
 		w := newIntakeUser(t, h, lang)
-		d.cases = append(d.cases, w.anonymousComplaint(stories[lang]))
+		story := fmt.Sprintf("%s [%d]", stories[lang], len(d.workers)+1)
+		var id string
+		moldovan := d.rnd.IntN(3) == 0
+		if moldovan {
+			w.toPlace([]string{"intake_cat_wages", "intake_cat_documents"}, "Москва", "intake_country_md")
+			w.toReview("ООО Стройка", story)
+			id = w.submit()
+		} else {
+			id = w.anonymousComplaint(story)
+		}
+		d.cases = append(d.cases, id)
+		d.stories[id] = story
+		d.moldovan[id] = moldovan
 		d.sendToAnyDesk(w)
 		e := &explorer{hostileUser: hostileUser{t: t, h: h, cat: cat, lang: lang, tgLang: lang, u: w.u, picked: true,
 			rnd: rand.New(rand.NewPCG(seed, uint64(len(d.workers))))}}
@@ -141,7 +163,10 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 		case n < 7:
 			// Telegram limits a chat: its next message is refused with a
 			// 429 of one second, which the sender must wait out exactly.
-			chats := []int64{forum.ID(), plain.ID()}
+			var chats []int64
+			for _, room := range d.rooms {
+				chats = append(chats, room.g.ID())
+			}
 			for _, e := range d.workers {
 				chats = append(chats, e.u.ChatID())
 			}
@@ -151,6 +176,8 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 			d.floods++
 		case n < 8:
 			d.operatorStep()
+		case n < 12:
+			d.referToEmbassy()
 		case n < 114:
 			d.caseworkerStep()
 		default:
@@ -186,6 +213,38 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 	if err := db.IntegrityCheck(t.Context()); err != nil {
 		t.Error(err)
 	}
+	// The worker's own state sees a case, its card or its story, only if
+	// the worker agreed to it.
+	agreed := map[string]bool{}
+	for id := range d.stories {
+		ds, err := db.CaseDeliveries(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, dl := range ds {
+			if dl.ChatID == embassy.ID() && dl.Status != store.DeliveryAwaitingConsent && dl.Status != store.DeliveryDeclined {
+				agreed[id] = true
+			}
+		}
+	}
+	shown := 0
+	for _, r := range api.Requests() {
+		if r.ChatID != embassy.ID() || r.Status != 200 {
+			continue
+		}
+		var sent strings.Builder
+		for _, v := range r.Params {
+			sent.WriteString(v + "\n")
+		}
+		for id, story := range d.stories {
+			if strings.Contains(sent.String(), story) || strings.Contains(sent.String(), "📋") && strings.Contains(sent.String(), id) {
+				if !agreed[id] {
+					t.Errorf("%s showed the embassy case %s, which its worker never agreed to, during %s", r.Method, id, d.stepAt(r.At))
+				}
+				shown++
+			}
+		}
+	}
 	// Every card offers what can be done with its case now: the buttons of
 	// its state, at its revision, while the desk holds it; none once it
 	// does not (resolved, referred, returned, withdrawn, erased).
@@ -220,8 +279,12 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 			}
 		}
 	}
-	t.Logf("seed %d: %d steps (%d desk presses, %d desk inputs, %d that reached a worker, job runs %v, %d restarts, %d chats limited, %d desks unlinked), %d workers, deliveries by status %v, %v",
-		seed, d.step-1, d.rooms[0].presses+d.rooms[1].presses, d.deskInputs, d.reachedWorkers, d.jobRuns, d.restarts, d.floods, d.unlinks, len(d.workers), statuses,
+	presses := 0
+	for _, room := range d.rooms {
+		presses += room.presses
+	}
+	t.Logf("seed %d: %d steps (%d desk presses, %d desk inputs, %d that reached a worker, job runs %v, %d restarts, %d chats limited, %d desks unlinked), %d workers, deliveries by status %v, %d referrals to the embassy, %d cases agreed to it (%d requests showing them), %v",
+		seed, d.step-1, presses, d.deskInputs, d.reachedWorkers, d.jobRuns, d.restarts, d.floods, d.unlinks, len(d.workers), statuses, d.referrals, len(agreed), shown,
 		time.Since(started).Round(time.Millisecond))
 }
 
@@ -236,6 +299,8 @@ type deskWalk struct {
 	rooms   []*deskRoom
 	workers []*explorer
 	cases   []string
+	stories  map[string]string // each case's story, marked
+	moldovan map[string]bool
 
 	step       int
 	deskInputs int
@@ -245,6 +310,7 @@ type deskWalk struct {
 	restarts       int
 	floods         int
 	unlinks        int
+	referrals      int // to the embassy, asking the worker
 	steps          []deskStep // what each step did, to place a refused request
 }
 
@@ -371,6 +437,63 @@ func (d *deskWalk) caseworkerStep() {
 			d.t.Errorf("step %d, %s: no answer", d.step, where)
 		}
 	}
+}
+
+// referToEmbassy: FNPR refers a Moldovan worker's case to the embassy, on
+// purpose, which random presses would do too seldom: Refer on its card, the
+// embassy (marked as the worker's own state), a reason. The worker is
+// asked; the walk's worker steps answer, or not.
+func (d *deskWalk) referToEmbassy() {
+	d.t.Helper()
+	room := d.rooms[0]
+	if room.unlinked {
+		return
+	}
+	var ids []string
+	for _, dl := range d.activeDeliveries() {
+		if d.moldovan[dl.CaseID] && dl.ChatID == room.g.ID() {
+			ids = append(ids, dl.CaseID)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	id := ids[d.rnd.IntN(len(ids))]
+	who := room.people[d.rnd.IntN(len(room.people))]
+	steps := []struct{ what, prefix, suffix string }{
+		{"Refer", "v1:d:" + "f:" + id + ":", ""},
+		{"the embassy", "v1:d:" + "ft:" + id + ":", ":md-embassy-moscow"},
+		{"a reason", "v1:d:" + "fr:" + id + ":", ":md-embassy-moscow"},
+	}
+	for _, st := range steps {
+		var on localapi.Message
+		var data []string
+		msgs := room.shown()
+		for i := len(msgs) - 1; i >= 0 && len(data) == 0; i-- {
+			for _, cb := range callbackData(msgs[i]) {
+				if strings.HasPrefix(cb, st.prefix) && strings.HasSuffix(cb, st.suffix) {
+					on, data = msgs[i], append(data, cb)
+				}
+			}
+		}
+		if len(data) == 0 {
+			return // not offered: the worker said no before, say
+		}
+		cb := data[d.rnd.IntN(len(data))]
+		where := fmt.Sprintf("%s, %s: refers %s to the embassy, presses %s (%s)", room.g.Title(), who.Name(), id, st.what, cb)
+		d.note(where)
+		answers := len(room.g.CallbackAnswers())
+		if err := room.g.PressData(who, on.ID, cb); err != nil {
+			d.t.Fatal(err)
+		}
+		room.presses++
+		d.settle(room)
+		d.quiet(where)
+		if got := len(room.g.CallbackAnswers()) - answers; got != 1 {
+			d.t.Errorf("step %d, %s: 1 press got %d answers", d.step, where, got)
+		}
+	}
+	d.referrals++
 }
 
 // operatorStep: the operator, from another process, unlinks a desk, whose
