@@ -198,16 +198,23 @@ func (b *Bot) caseShow(t *turn, c store.Case) {
 // caseDesk says which organisation has the case and how far it got there:
 // on its way until its card is in the desk, then received, taken and so on.
 func (b *Bot) caseDesk(t *turn, c store.Case) (string, error) {
-	// A question the worker has yet to answer comes first.
-	d, err := b.cfg.Store.PendingConsent(t.ctx, c.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		d, err = b.cfg.Store.LatestDelivery(t.ctx, c.ID, 0)
-	}
+	d, err := b.cfg.Store.LatestDelivery(t.ctx, c.ID, 0)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", nil
 	}
 	if err != nil {
 		return "", err
+	}
+	// A question the worker has yet to answer comes first, while the
+	// desk that asked it still has the case.
+	if d.Active() {
+		p, err := b.cfg.Store.PendingConsent(t.ctx, c.ID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return "", err
+		}
+		if err == nil && p.ID > d.ID {
+			d = p
+		}
 	}
 	state := d.Status
 	switch d.Status {

@@ -52,7 +52,10 @@ func (k *Desk) Consent(tt *Turn, workerChatID int64, caseID, deliveryID string, 
 	if err != nil {
 		return out, err
 	}
-	if from.ID == 0 {
+	// A question asked by a delivery that has ended since, the case
+	// routed again, is answered by nobody: the desk that has it now did
+	// not ask.
+	if from.ID == 0 || from.ID > wait.ID {
 		return out, ErrStale
 	}
 	fromOrg, linked, err := k.deskOf(tt, from)

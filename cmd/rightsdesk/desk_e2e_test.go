@@ -553,7 +553,9 @@ func TestFeedbackAfterTheDeskWent(t *testing.T) {
 //     embassy cannot call up the case's card with /case;
 //   - another says yes after the embassy's desk was unlinked: told so, the
 //     case stays, and the desk that asked hears why;
-//   - a third says yes once it is linked again: the embassy gets the card.
+//   - a third says yes once it is linked again: the embassy gets the card;
+//   - a fourth says yes after FNPR went away and the case went to KTR: KTR
+//     did not ask, so nothing moves.
 func TestDeskReferralToTheWorkersOwnState(t *testing.T) {
 	h := startHarness(t, harnessOptions{rescan: 100 * time.Millisecond})
 	api := h.api
@@ -563,6 +565,9 @@ func TestDeskReferralToTheWorkersOwnState(t *testing.T) {
 	ion := api.NewUser("Ion", "ro")
 	embassy := api.NewGroup("MD embassy desk", ion)
 	linkDesk(t, h, embassy, ion, "md-embassy-moscow")
+	vera := api.NewUser("Vera", "ru")
+	ktrDesk := api.NewGroup("KTR desk", vera)
+	linkDesk(t, h, ktrDesk, vera, "ktr")
 	en := func(id string) string { return h.catalog.T("en", id, nil) }
 	fnpr, embassyName := serviceName(t, h, "fnpr", "ru"), serviceName(t, h, "md-embassy-moscow", "ru")
 	if h.db == nil {
@@ -635,11 +640,11 @@ func TestDeskReferralToTheWorkersOwnState(t *testing.T) {
 		}
 		return q
 	}
-	nothingAtTheEmbassy := func(when string, n int) {
+	nothingAtTheEmbassy := func(when string, n int, caseID string) {
 		t.Helper()
 		waitQuiet(api, 300*time.Millisecond, 5*time.Second)
 		for _, m := range embassy.Messages() {
-			if strings.Contains(m.Text+m.Caption, story(n)) || strings.HasPrefix(m.Text, "📋") {
+			if strings.Contains(m.Text+m.Caption, story(n)) || strings.HasPrefix(m.Text, "📋") && strings.Contains(m.Text, caseID) {
 				t.Errorf("%s, the embassy got %q", when, firstLine(m.Text))
 			}
 		}
@@ -652,26 +657,52 @@ func TestDeskReferralToTheWorkersOwnState(t *testing.T) {
 		}
 	}
 
+	// mycases checks what /mycases says of where the case is.
+	mycases := func(w *intakeUser, caseID, service, state string) {
+		t.Helper()
+		before := last(w.u.Messages())
+		w.u.SendText("/mycases")
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		list, err := w.u.WaitFor(ctx, func(m localapi.Message) bool {
+			return m.ID > before && slices.ContainsFunc(buttonTexts(m), func(b string) bool { return strings.HasPrefix(b, caseID) })
+		})
+		if err != nil {
+			t.Fatalf("/mycases lists no %s: %v", caseID, err)
+		}
+		for _, b := range buttonTexts(list) {
+			if strings.HasPrefix(b, caseID) {
+				if err := w.u.Press(list.ID, b); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		waitNewMessage(t, w.u, len(w.u.Messages())-1, h.catalog.T("ru", "cases_desk", map[string]any{
+			"Name": serviceName(t, h, service, "ru"), "State": h.catalog.T("ru", "cases_desk_"+state, nil)}))
+	}
+
 	// No.
 	w1, case1 := file(1)
 	q := toEmbassy(w1, case1)
-	nothingAtTheEmbassy("asked for consent", 1)
+	nothingAtTheEmbassy("asked for consent", 1, case1)
 	status(case1, store.DeliveryTaken)
+	mycases(w1, case1, "md-embassy-moscow", store.DeliveryAwaitingConsent)
 	if err := w1.u.Press(q.ID, w1.tr("desk_worker_consent_no")); err != nil {
 		t.Fatal(err)
 	}
 	waitText(t, w1.u, h.catalog.T("ru", "desk_worker_consent_refused", map[string]any{"CaseID": case1}))
-	nothingAtTheEmbassy("after no", 1)
+	nothingAtTheEmbassy("after no", 1, case1)
 	status(case1, store.DeliveryTaken)
-	if list := refer(case1); list.Text != en("desk_refer_none") {
-		t.Errorf("after the worker's no, Refer offers %q", buttonTexts(list))
+	mycases(w1, case1, "fnpr", store.DeliveryTaken)
+	if list := refer(case1); slices.ContainsFunc(buttonTexts(list), func(b string) bool { return strings.HasPrefix(b, "⚠️") }) {
+		t.Errorf("after the worker's no, Refer offers the embassy again: %q", buttonTexts(list))
 	}
 	before := last(embassy.Messages())
 	embassy.Send(ion, "/case "+case1)
 	if m := after(embassy, before, "answering /case", func(m localapi.Message) bool { return strings.Contains(m.Text, case1) }); strings.HasPrefix(m.Text, "📋") {
 		t.Errorf("/case shows the embassy the card of a case its worker kept from it:\n%s", m.Text)
 	}
-	nothingAtTheEmbassy("after /case", 1)
+	nothingAtTheEmbassy("after /case", 1, case1)
 
 	// Yes, to a desk gone meanwhile.
 	w2, case2 := file(2)
@@ -686,14 +717,14 @@ func TestDeskReferralToTheWorkersOwnState(t *testing.T) {
 	}
 	waitText(t, w2.u, h.catalog.T("ru", "desk_worker_consent_target_gone", map[string]any{"CaseID": case2}))
 	waitGroupText(t, fnprDesk, h.catalog.T("en", "desk_consent_target_gone", map[string]any{"CaseID": case2, "To": serviceName(t, h, "md-embassy-moscow", "en")}))
-	nothingAtTheEmbassy("unlinked, after yes", 2)
+	nothingAtTheEmbassy("unlinked, after yes", 2, case2)
 	status(case2, store.DeliveryTaken)
 
 	// Yes.
 	linkDesk(t, h, embassy, ion, "md-embassy-moscow")
 	w3, case3 := file(3)
 	q = toEmbassy(w3, case3)
-	nothingAtTheEmbassy("asked again", 3)
+	nothingAtTheEmbassy("asked again", 3, case3)
 	if err := w3.u.Press(q.ID, w3.tr("route_btn_consent")); err != nil {
 		t.Fatal(err)
 	}
@@ -703,6 +734,42 @@ func TestDeskReferralToTheWorkersOwnState(t *testing.T) {
 	if d, err := h.db.LatestDelivery(context.Background(), case3, 0); err != nil || d.ServiceID != "md-embassy-moscow" || d.Status != store.DeliveryOpen {
 		t.Errorf("case 3 is at %s, %s (%v)", d.ServiceID, d.Status, err)
 	}
+
+	// Yes to a question whose desk has gone, the case at another now.
+	w4, case4 := file(4)
+	q = toEmbassy(w4, case4)
+	before = len(w4.u.Messages())
+	if err := run(context.Background(), []string{"org", "unlink", "fnpr", "-db", h.dbPath}, &out, &errs); err != nil {
+		t.Fatalf("org unlink: %v\n%s", err, errs.String())
+	}
+	offer := w4.after(before, "route_choose_receiving")
+	ktr := serviceName(t, h, "ktr", "ru")
+	label := ""
+	for _, b := range buttonTexts(offer) {
+		if strings.HasPrefix(b, "📨") && strings.Contains(b, string([]rune(ktr)[:20])) {
+			label = b
+		}
+	}
+	if label == "" {
+		t.Fatalf("KTR is not offered after FNPR went: %q", buttonTexts(offer))
+	}
+	if err := w4.u.Press(offer.ID, label); err != nil {
+		t.Fatal(err)
+	}
+	if err := w4.u.Press(w4.after(before, "route_send_confirm").ID, w4.tr("route_btn_send")); err != nil {
+		t.Fatal(err)
+	}
+	card(t, h, ktrDesk, case4, story(4))
+	before = len(w4.u.Messages())
+	if err := w4.u.Press(q.ID, w4.tr("route_btn_consent")); err != nil {
+		t.Fatal(err)
+	}
+	w4.after(before, "stale_button")
+	nothingAtTheEmbassy("after yes to a question KTR never asked", 4, case4)
+	if d, err := h.db.LatestDelivery(context.Background(), case4, 0); err != nil || d.ServiceID != "ktr" || d.Status != store.DeliveryOpen {
+		t.Errorf("case 4 is at %s, %s (%v), not open at KTR", d.ServiceID, d.Status, err)
+	}
+	mycases(w4, case4, "ktr", "open")
 
 	waitQuiet(api, 300*time.Millisecond, 5*time.Second)
 	noErrorResponses(t, api)
