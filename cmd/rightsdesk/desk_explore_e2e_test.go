@@ -290,15 +290,15 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 
 // deskWalk is the walk's world: the desks, the workers and what happened.
 type deskWalk struct {
-	t       *testing.T
-	h       *harness
-	rnd     *rand.Rand
-	botName string
-	opts    harnessOptions // to start the bot again
-	clock   *fakeClock
-	rooms   []*deskRoom
-	workers []*explorer
-	cases   []string
+	t        *testing.T
+	h        *harness
+	rnd      *rand.Rand
+	botName  string
+	opts     harnessOptions // to start the bot again
+	clock    *fakeClock
+	rooms    []*deskRoom
+	workers  []*explorer
+	cases    []string
 	stories  map[string]string // each case's story, marked
 	moldovan map[string]bool
 
@@ -310,7 +310,7 @@ type deskWalk struct {
 	restarts       int
 	floods         int
 	unlinks        int
-	referrals      int // to the embassy, asking the worker
+	referrals      int        // to the embassy, asking the worker
 	steps          []deskStep // what each step did, to place a refused request
 }
 
