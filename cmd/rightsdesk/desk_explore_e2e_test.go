@@ -78,9 +78,12 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 	desks := linkTwoDesks(t, h, "en")
 	forum, plain := desks.forum, desks.plain
 	// Moldova's embassy is a desk too: FNPR may refer Moldovan workers'
-	// cases there, and they reach it only if the worker agrees.
+	// cases there, and they reach it only if the worker agrees. Its group
+	// is a basic group, which Telegram upgrades to a supergroup (a new
+	// chat id) at some moment of the walk.
 	ion := api.NewUser("Ion", "ro")
-	embassy := api.NewGroup("MD embassy", ion)
+	embassy := api.NewBasicGroup("MD embassy", ion)
+	embassyBefore := embassy.ID() // its id until the upgrade
 	linkDesk(t, h, embassy, ion, "md-embassy-moscow")
 	if h.db == nil {
 		h.db = reopen(t, h)
@@ -178,6 +181,16 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 			d.operatorStep()
 		case n < 12:
 			d.referToEmbassy()
+		case n < 13 && !d.migrated:
+			room := d.rooms[2]
+			what := fmt.Sprintf("%s becomes a supergroup", room.g.Title())
+			d.note(what)
+			if err := room.g.Migrate(); err != nil {
+				t.Fatal(err)
+			}
+			d.migrated = true
+			d.settle(room)
+			d.quiet(what)
 		case n < 114:
 			d.caseworkerStep()
 		default:
@@ -214,22 +227,22 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 		t.Error(err)
 	}
 	// The worker's own state sees a case, its card or its story, only if
-	// the worker agreed to it.
+	// the worker agreed: pressed yes to a desk's question (v1:c:k:CASE:…)
+	// or to the warning when choosing it themselves (v1:r:CASE:OFFER:kN).
 	agreed := map[string]bool{}
-	for id := range d.stories {
-		ds, err := db.CaseDeliveries(t.Context(), id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, dl := range ds {
-			if dl.ChatID == embassy.ID() && dl.Status != store.DeliveryAwaitingConsent && dl.Status != store.DeliveryDeclined {
-				agreed[id] = true
+	for _, e := range d.workers {
+		for _, a := range e.u.CallbackAnswers() {
+			for id := range d.stories {
+				route, isRoute := strings.CutPrefix(a.Data, "v1:r:"+id+":")
+				if strings.HasPrefix(a.Data, "v1:c:k:"+id+":") || isRoute && strings.Contains(route, ":k") {
+					agreed[id] = true
+				}
 			}
 		}
 	}
 	shown := 0
 	for _, r := range api.Requests() {
-		if r.ChatID != embassy.ID() || r.Status != 200 {
+		if r.ChatID != embassy.ID() && r.ChatID != embassyBefore || r.Status != 200 {
 			continue
 		}
 		var sent strings.Builder
@@ -283,8 +296,8 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 	for _, room := range d.rooms {
 		presses += room.presses
 	}
-	t.Logf("seed %d: %d steps (%d desk presses, %d desk inputs, %d that reached a worker, job runs %v, %d restarts, %d chats limited, %d desks unlinked), %d workers, deliveries by status %v, %d referrals to the embassy, %d cases agreed to it (%d requests showing them), %v",
-		seed, d.step-1, presses, d.deskInputs, d.reachedWorkers, d.jobRuns, d.restarts, d.floods, d.unlinks, len(d.workers), statuses, d.referrals, len(agreed), shown,
+	t.Logf("seed %d: %d steps (%d desk presses, %d desk inputs, %d that reached a worker, job runs %v, %d restarts, %d chats limited, %d desks unlinked, migrated %v), %d workers, deliveries by status %v, %d referrals to the embassy, %d cases agreed to it (%d requests showing them), %v",
+		seed, d.step-1, presses, d.deskInputs, d.reachedWorkers, d.jobRuns, d.restarts, d.floods, d.unlinks, d.migrated, len(d.workers), statuses, d.referrals, len(agreed), shown,
 		time.Since(started).Round(time.Millisecond))
 }
 
@@ -310,7 +323,8 @@ type deskWalk struct {
 	restarts       int
 	floods         int
 	unlinks        int
-	referrals      int        // to the embassy, asking the worker
+	referrals      int // to the embassy, asking the worker
+	migrated       bool
 	steps          []deskStep // what each step did, to place a refused request
 }
 
