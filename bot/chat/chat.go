@@ -26,8 +26,8 @@ const (
 	KindMedia      Kind = "media" // video, audio, animation, video note
 	KindEdited     Kind = "edited"
 	KindMembership Kind = "membership" // the bot was added to or removed from a chat
-	// KindMigrated: a basic group became a supergroup; MigratedTo names
-	// the new chat (the update comes from the old one).
+	// KindMigrated: a basic group became a supergroup; both chats say so,
+	// the old one with MigratedTo, the new one with MigratedFrom.
 	KindMigrated Kind = "migrated"
 	KindOther    Kind = "other"
 )
@@ -78,8 +78,11 @@ type Update struct {
 	// BotStatus is the bot's new membership in the chat, for KindMembership
 	// updates about the bot: member, administrator, left, kicked.
 	BotStatus string `json:"bot_status,omitempty"`
-	// MigratedTo is the supergroup a basic group became (KindMigrated).
-	MigratedTo int64 `json:"migrated_to,omitempty"`
+	// MigratedTo is the supergroup a basic group became (KindMigrated, in
+	// the old chat); MigratedFrom the basic group a supergroup was (in the
+	// new one, its first update).
+	MigratedTo   int64 `json:"migrated_to,omitempty"`
+	MigratedFrom int64 `json:"migrated_from,omitempty"`
 }
 
 // Private reports whether the update comes from a one-to-one chat with a user.

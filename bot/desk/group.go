@@ -20,8 +20,15 @@ import (
 func (k *Desk) Group(tt *Turn) (out Out, handled bool, err error) {
 	u := tt.Upd
 	switch {
-	case u.Kind == chat.KindMigrated && u.MigratedTo != 0:
+	case u.Kind == chat.KindMigrated && (u.MigratedTo != 0 || u.MigratedFrom != 0):
+		// Both chats say so, and both move the desk (the second finds it
+		// moved): the old chat's update and the new chat's are handled side
+		// by side, and only the new chat's comes before what its people
+		// write there next.
 		from, to := u.ChatID, u.MigratedTo
+		if u.MigratedFrom != 0 {
+			from, to = u.MigratedFrom, u.ChatID
+		}
 		out.write(func(tx *store.Tx) error { return tx.MigrateChat(from, to) })
 		return out, true, nil
 	case u.Kind == chat.KindCommand && u.Command == "link":

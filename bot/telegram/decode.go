@@ -214,6 +214,9 @@ func (d Decoder) fromMessage(out *chat.Update, m *tgbotapi.Message) {
 	case m.MigrateToChatID != 0:
 		out.Kind = chat.KindMigrated
 		out.MigratedTo = m.MigrateToChatID
+	case m.MigrateFromChatID != 0:
+		out.Kind = chat.KindMigrated
+		out.MigratedFrom = m.MigrateFromChatID
 	case len(m.NewChatMembers) > 0 || m.LeftChatMember != nil || m.GroupChatCreated || m.SuperGroupChatCreated:
 		out.Kind = chat.KindMembership
 	case m.Text != "":

@@ -37,6 +37,18 @@ func TestDecode(t *testing.T) {
 			chat.KindText, "", true, nil},
 		{"group reply to bot", `{"update_id":5,"message":{"message_id":2,"date":1,` + group + `,"text":"ok","reply_to_message":{"message_id":1,"date":1,"chat":{"id":-100,"type":"supergroup"},"from":{"id":99,"is_bot":true,"first_name":"B"}}}}`,
 			chat.KindText, "", true, nil},
+		{"group upgraded, in the old chat", `{"update_id":7,"message":{"message_id":9,"date":1,"chat":{"id":-7,"type":"group"},"from":{"id":5,"is_bot":false,"first_name":"A"},"migrate_to_chat_id":-1007}}`,
+			chat.KindMigrated, "", false, func(t *testing.T, u chat.Update) {
+				if u.MigratedTo != -1007 || u.MigratedFrom != 0 {
+					t.Errorf("to %d from %d", u.MigratedTo, u.MigratedFrom)
+				}
+			}},
+		{"group upgraded, in the new chat", `{"update_id":8,"message":{"message_id":1,"date":1,"chat":{"id":-1007,"type":"supergroup"},"from":{"id":5,"is_bot":false,"first_name":"A"},"migrate_from_chat_id":-7}}`,
+			chat.KindMigrated, "", false, func(t *testing.T, u chat.Update) {
+				if u.MigratedFrom != -7 || u.MigratedTo != 0 {
+					t.Errorf("to %d from %d", u.MigratedTo, u.MigratedFrom)
+				}
+			}},
 		{"forward", `{"update_id":6,"message":{"message_id":1,"date":1,` + private + `,"text":"x","forward_date":5}}`,
 			chat.KindText, "", true, func(t *testing.T, u chat.Update) {
 				if !u.Forwarded {

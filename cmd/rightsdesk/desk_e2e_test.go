@@ -461,6 +461,36 @@ func TestDeskRemovedAndMigrated(t *testing.T) {
 	noErrorResponses(t, api)
 }
 
+// A desk's basic group becomes a supergroup while its card waits, and a
+// caseworker presses Take there at once: the press, in the new chat, comes
+// after the new chat's own word of the upgrade, which moves the desk, and so
+// is a press on the desk's card, whatever the old chat's word is doing.
+func TestDeskUpgradedMidCase(t *testing.T) {
+	// Through the webhook, which takes each chat's updates as they come.
+	h := startHarness(t, harnessOptions{webhook: true})
+	olga := h.api.NewUser("Olga", "en")
+	group := h.api.NewBasicGroup("KTR desk", olga)
+	linkDesk(t, h, group, olga, "ktr")
+	w := newIntakeUser(t, h, "ro")
+	caseID := w.anonymousComplaint("Nu mi-au plătit salariul.")
+	w.chooseDesk(serviceName(t, h, "ktr", "ro"))
+	c := card(t, h, group, caseID, "Nu mi-au plătit salariul.")
+	recorded(t, h, group.ID(), c)
+
+	if err := group.Migrate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := group.Press(olga, c.ID, h.catalog.T("en", "desk_btn_take", nil)); err != nil {
+		t.Fatal(err)
+	}
+	card(t, h, group, caseID, "Olga")
+	waitText(t, w.u, firstLine(h.catalog.T("ro", "desk_worker_taken", map[string]any{"CaseID": caseID, "Name": serviceName(t, h, "ktr", "ro")})))
+	if answers := group.CallbackAnswers(); len(answers) != 1 || answers[0].Text == h.catalog.T("en", "desk_not_linked", nil) {
+		t.Errorf("the press was answered %+v", answers)
+	}
+	noErrorResponses(t, h.api)
+}
+
 // The operator unlinks a desk from another process while the bot runs:
 // the group is told, the taken case's card says the desk was unlinked and
 // offers nothing more, and the worker hears and is offered the others.
