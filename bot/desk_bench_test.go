@@ -13,20 +13,17 @@ import (
 	"github.com/rightsdesk/rightsdesk/store"
 )
 
-// BenchmarkDeskRelay measures what a caseworker's message in a case's topic
-// costs the bot: Handle decodes it, finds the desk and the case by the
-// topic, checks the delivery and the worker, and commits the relayed reply
-// with the case's timeline entry in one transaction. The Bot API is not in
-// it (the membership port answers at once; the replies stay in the outbox).
-// One op is one relayed message.
-func BenchmarkDeskRelay(b *testing.B) {
-	lib, cat := ikContent(b)
-	db, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "desk.db"), bytes.Repeat([]byte{3}, store.KeySize))
+// newDeskTestBot is a bot on a fresh database in a temp dir, whose Bot
+// API stays out: every caseworker is a current member, and updates are
+// chat.Update as JSON.
+func newDeskTestBot(tb testing.TB) (*Bot, *store.DB) {
+	tb.Helper()
+	lib, cat := ikContent(tb)
+	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "desk.db"), bytes.Repeat([]byte{3}, store.KeySize))
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	defer db.Close()
-	ctx := context.Background()
+	tb.Cleanup(func() { db.Close() })
 	bt := New(Config{Store: db, Catalog: cat, Library: lib,
 		Members: func(context.Context, int64, int64) (desk.Member, error) {
 			return desk.Member{Current: true, FirstName: "Ana"}, nil
@@ -36,6 +33,18 @@ func BenchmarkDeskRelay(b *testing.B) {
 			err := json.Unmarshal(raw, &u)
 			return u, err
 		}})
+	return bt, db
+}
+
+// BenchmarkDeskRelay measures what a caseworker's message in a case's topic
+// costs the bot: Handle decodes it, finds the desk and the case by the
+// topic, checks the delivery and the worker, and commits the relayed reply
+// with the case's timeline entry in one transaction. The Bot API is not in
+// it (the membership port answers at once; the replies stay in the outbox).
+// One op is one relayed message.
+func BenchmarkDeskRelay(b *testing.B) {
+	bt, db := newDeskTestBot(b)
+	ctx := context.Background()
 	const desk, worker, thread = -1001, 7007, 55
 	caseID := store.NewCaseID()
 	code, err := db.NewLinkCode(ctx, "fnpr")

@@ -1,16 +1,13 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/rightsdesk/rightsdesk/bot/chat"
-	"github.com/rightsdesk/rightsdesk/bot/desk"
 	"github.com/rightsdesk/rightsdesk/store"
 )
 
@@ -20,22 +17,8 @@ import (
 // not before them, so a caseworker's first command in the new chat must not
 // wait on it.
 func TestUpgradeMovesTheDeskFromTheNewChat(t *testing.T) {
-	lib, cat := ikContent(t)
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "desk.db"), bytes.Repeat([]byte{3}, store.KeySize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	bt, db := newDeskTestBot(t)
 	ctx := context.Background()
-	bt := New(Config{Store: db, Catalog: cat, Library: lib,
-		Members: func(context.Context, int64, int64) (desk.Member, error) {
-			return desk.Member{Current: true, FirstName: "Ana"}, nil
-		},
-		Decode: func(raw []byte) (chat.Update, error) {
-			var u chat.Update
-			err := json.Unmarshal(raw, &u)
-			return u, err
-		}})
 	const basic, super, worker = -4001, -1004001, 7007
 	caseID := store.NewCaseID()
 	code, err := db.NewLinkCode(ctx, "ktr")

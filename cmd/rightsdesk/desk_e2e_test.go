@@ -26,6 +26,18 @@ func linkCode(t *testing.T, h *harness, serviceID string) string {
 	return lines[len(lines)-1]
 }
 
+// unlinkOrg runs "org unlink" as the operator would, from another process
+// (another handle on the database) while the bot runs; it returns what the
+// command printed.
+func unlinkOrg(t *testing.T, h *harness, serviceID string) string {
+	t.Helper()
+	var out, errs bytes.Buffer
+	if err := run(context.Background(), []string{"org", "unlink", serviceID, "-db", h.dbPath}, &out, &errs); err != nil {
+		t.Fatalf("org unlink %s: %v\n%s", serviceID, err, errs.String())
+	}
+	return out.String()
+}
+
 // linkDesk links a group to a service with a fresh code, sent by a member.
 func linkDesk(t *testing.T, h *harness, g *localapi.Group, by *localapi.User, serviceID string) {
 	t.Helper()
@@ -491,33 +503,42 @@ func TestDeskUpgradedMidCase(t *testing.T) {
 	noErrorResponses(t, h.api)
 }
 
-// The operator unlinks a desk from another process while the bot runs:
-// the group is told, the taken case's card says the desk was unlinked and
-// offers nothing more, and the worker hears and is offered the others.
-func TestOperatorUnlinksARunningDesk(t *testing.T) {
+// fnprDesk starts the bot, looking for what other processes queue ten
+// times a second, with FNPR's desk in a plain group where Olga works.
+func fnprDesk(t *testing.T) (*harness, *localapi.User, *localapi.Group) {
+	t.Helper()
 	h := startHarness(t, harnessOptions{rescan: 100 * time.Millisecond})
 	olga := h.api.NewUser("Olga", "en")
 	group := h.api.NewGroup("FNPR desk", olga)
 	linkDesk(t, h, group, olga, "fnpr")
+	return h, olga, group
+}
 
-	w := newIntakeUser(t, h, "az")
-	caseID := w.anonymousComplaint("Üç aydır maaş vermirlər.")
+// takenAtFNPR has a worker file an anonymous case with story and send it to
+// FNPR, where Olga takes it; it returns the worker, the case and its card.
+func takenAtFNPR(t *testing.T, h *harness, olga *localapi.User, group *localapi.Group, lang, story string) (*intakeUser, string, localapi.Message) {
+	t.Helper()
+	w := newIntakeUser(t, h, lang)
+	caseID := w.anonymousComplaint(story)
+	w.chooseDesk(serviceName(t, h, "fnpr", lang))
+	pressIn(t, h, group, olga, card(t, h, group, caseID, story), h.catalog.T("en", "desk_btn_take", nil))
+	return w, caseID, card(t, h, group, caseID, "Olga")
+}
+
+// The operator unlinks a desk from another process while the bot runs:
+// the group is told, the taken case's card says the desk was unlinked and
+// offers nothing more, and the worker hears and is offered the others.
+func TestOperatorUnlinksARunningDesk(t *testing.T) {
+	h, olga, group := fnprDesk(t)
+	w, caseID, _ := takenAtFNPR(t, h, olga, group, "az", "Üç aydır maaş vermirlər.")
 	fnpr := serviceName(t, h, "fnpr", "az")
-	w.chooseDesk(fnpr)
-	c := card(t, h, group, caseID, "Üç aydır maaş vermirlər.")
-	pressIn(t, h, group, olga, c, h.catalog.T("en", "desk_btn_take", nil))
-	card(t, h, group, caseID, "Olga")
 
-	var out, errs bytes.Buffer
-	if err := run(context.Background(), []string{"org", "unlink", "fnpr", "-db", h.dbPath}, &out, &errs); err != nil {
-		t.Fatalf("org unlink: %v\n%s", err, errs.String())
-	}
-	if !strings.Contains(out.String(), "1 open case(s)") {
-		t.Errorf("org unlink said %q", out.String())
+	if out := unlinkOrg(t, h, "fnpr"); !strings.Contains(out, "1 open case(s)") {
+		t.Errorf("org unlink said %q", out)
 	}
 	waitText(t, w.u, h.catalog.T("az", "desk_worker_unlinked", map[string]any{"CaseID": caseID, "Name": fnpr}))
 	waitGroupText(t, group, firstLine(h.catalog.T("en", "desk_unlinked", map[string]any{"Name": serviceName(t, h, "fnpr", "en")})))
-	c = card(t, h, group, caseID, h.catalog.T("en", "desk_status_unlinked", nil))
+	c := card(t, h, group, caseID, h.catalog.T("en", "desk_status_unlinked", nil))
 	if got := callbackData(c); len(got) > 0 {
 		t.Errorf("the card of a case that left with its desk still offers %q", got)
 	}
@@ -528,26 +549,13 @@ func TestOperatorUnlinksARunningDesk(t *testing.T) {
 // resolved it was unlinked: the case goes back to routing, and the worker
 // hears that and is offered the others, not that the desk has been told.
 func TestFeedbackAfterTheDeskWent(t *testing.T) {
-	h := startHarness(t, harnessOptions{rescan: 100 * time.Millisecond})
-	olga := h.api.NewUser("Olga", "en")
-	group := h.api.NewGroup("FNPR desk", olga)
-	linkDesk(t, h, group, olga, "fnpr")
-	en := func(id string) string { return h.catalog.T("en", id, nil) }
-
-	w := newIntakeUser(t, h, "ka")
-	caseID := w.anonymousComplaint("სამი თვეა ხელფასს არ მიხდიან.")
+	h, olga, group := fnprDesk(t)
+	w, caseID, c := takenAtFNPR(t, h, olga, group, "ka", "სამი თვეა ხელფასს არ მიხდიან.")
 	fnpr := serviceName(t, h, "fnpr", "ka")
-	w.chooseDesk(fnpr)
-	c := card(t, h, group, caseID, "სამი თვეა")
-	pressIn(t, h, group, olga, c, en("desk_btn_take"))
-	c = card(t, h, group, caseID, "Olga")
 	resolveWithNote(t, h, group, olga, c, "solved", "The employer paid.")
 	feedback := w.await("desk_worker_feedback")
 
-	var out, errs bytes.Buffer
-	if err := run(context.Background(), []string{"org", "unlink", "fnpr", "-db", h.dbPath}, &out, &errs); err != nil {
-		t.Fatalf("org unlink: %v\n%s", err, errs.String())
-	}
+	unlinkOrg(t, h, "fnpr")
 	waitGroupText(t, group, firstLine(h.catalog.T("en", "desk_unlinked", map[string]any{"Name": serviceName(t, h, "fnpr", "en")})))
 	before := len(group.Messages())
 	if err := w.u.Press(feedback.ID, w.tr("desk_worker_feedback_no")); err != nil {
@@ -737,10 +745,7 @@ func TestDeskReferralToTheWorkersOwnState(t *testing.T) {
 	// Yes, to a desk gone meanwhile.
 	w2, case2 := file(2)
 	q = toEmbassy(w2, case2)
-	var out, errs bytes.Buffer
-	if err := run(context.Background(), []string{"org", "unlink", "md-embassy-moscow", "-db", h.dbPath}, &out, &errs); err != nil {
-		t.Fatalf("org unlink: %v\n%s", err, errs.String())
-	}
+	unlinkOrg(t, h, "md-embassy-moscow")
 	waitGroupText(t, embassy, firstLine(h.catalog.T("ro", "desk_unlinked", map[string]any{"Name": serviceName(t, h, "md-embassy-moscow", "ro")})))
 	if err := w2.u.Press(q.ID, w2.tr("route_btn_consent")); err != nil {
 		t.Fatal(err)
@@ -769,9 +774,7 @@ func TestDeskReferralToTheWorkersOwnState(t *testing.T) {
 	w4, case4 := file(4)
 	q = toEmbassy(w4, case4)
 	before = len(w4.u.Messages())
-	if err := run(context.Background(), []string{"org", "unlink", "fnpr", "-db", h.dbPath}, &out, &errs); err != nil {
-		t.Fatalf("org unlink: %v\n%s", err, errs.String())
-	}
+	unlinkOrg(t, h, "fnpr")
 	offer := w4.after(before, "route_choose_receiving")
 	ktr := serviceName(t, h, "ktr", "ru")
 	label := ""

@@ -15,7 +15,6 @@ package main
 // with its case now, and nothing more.
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -535,10 +534,7 @@ func (d *deskWalk) operatorStep() {
 	room := d.rooms[d.rnd.IntN(len(d.rooms))]
 	what := "the operator unlinks " + room.service
 	d.note(what)
-	var out, errs bytes.Buffer
-	if err := run(context.Background(), []string{"org", "unlink", room.service, "-db", d.h.dbPath}, &out, &errs); err != nil {
-		d.t.Fatalf("step %d, org unlink %s: %v\n%s", d.step, room.service, err, errs.String())
-	}
+	unlinkOrg(d.t, d.h, room.service)
 	room.unlinked = true
 	d.unlinks++
 	// What the operator's process queued, the bot finds and sends.
