@@ -43,6 +43,9 @@ type Config struct {
 	// Members asks Telegram whether a person belongs to a group now; the
 	// desk authorises every caseworker's action with it.
 	Members func(ctx context.Context, chatID, userID int64) (desk.Member, error)
+	// BotRights asks Telegram what the bot may do in a group (open topics,
+	// pin); without it the bot takes itself for an administrator.
+	BotRights func(ctx context.Context, chatID int64) (desk.Rights, error)
 	// Observe, when set, hears of every update handled: its kind, how long
 	// handling took and how long since it was stored (metrics).
 	Observe func(kind chat.Kind, took, sinceStored time.Duration)
@@ -76,7 +79,7 @@ func New(cfg Config) *Bot {
 	b := &Bot{cfg: cfg}
 	b.library.Store(cfg.Library)
 	b.desk = desk.New(desk.Config{Store: cfg.Store, Catalog: cfg.Catalog, Members: cfg.Members,
-		Log: cfg.Log.With().Str("component", "desk").Logger(), Now: cfg.Now})
+		BotRights: cfg.BotRights, Log: cfg.Log.With().Str("component", "desk").Logger(), Now: cfg.Now})
 	return b
 }
 

@@ -13,9 +13,13 @@ import (
 // Org is an organisation that receives cases through rightsdesk: a
 // directory service linked to the Telegram group that is its desk.
 type Org struct {
-	ServiceID     string
-	ChatID        int64
-	Forum         bool
+	ServiceID string
+	ChatID    int64
+	Forum     bool
+	// MayOpenTopics and MayPin are the bot's rights in the group: to open
+	// a topic per case, and to pin a card in it.
+	MayOpenTopics bool
+	MayPin        bool
 	Language      string
 	ResponseHours int
 	LinkedAt      time.Time
@@ -103,8 +107,8 @@ func (tx *Tx) LinkOrg(code string, chatID int64, forum bool, language string) (O
 	if _, err := tx.tx.Exec(`UPDATE org_link_codes SET used_at = ? WHERE code_hash = ?`, millis(tx.now), hash); err != nil {
 		return Org{}, err
 	}
-	o := Org{ServiceID: serviceID, ChatID: chatID, Forum: forum, Language: language, ResponseHours: 48,
-		LinkedAt: fromMillis(millis(tx.now)), LastActivity: fromMillis(millis(tx.now))}
+	o := Org{ServiceID: serviceID, ChatID: chatID, Forum: forum, MayOpenTopics: true, MayPin: true, Language: language,
+		ResponseHours: 48, LinkedAt: fromMillis(millis(tx.now)), LastActivity: fromMillis(millis(tx.now))}
 	_, err = tx.tx.Exec(`INSERT INTO orgs (service_id, chat_id, forum, language, linked_at, last_activity) VALUES (?, ?, ?, ?, ?, ?)`,
 		o.ServiceID, o.ChatID, o.Forum, o.Language, millis(tx.now), millis(tx.now))
 	return o, err
@@ -126,6 +130,12 @@ func (tx *Tx) UnlinkOrg(serviceID string) error {
 // SetOrgLanguage sets the language of a desk's cards.
 func (tx *Tx) SetOrgLanguage(chatID int64, lang string) error {
 	_, err := tx.tx.Exec(`UPDATE orgs SET language = ? WHERE chat_id = ?`, lang, chatID)
+	return err
+}
+
+// SetOrgRights records what the bot may do in a desk's group.
+func (tx *Tx) SetOrgRights(chatID int64, mayOpenTopics, mayPin bool) error {
+	_, err := tx.tx.Exec(`UPDATE orgs SET may_open_topics = ?, may_pin = ? WHERE chat_id = ?`, mayOpenTopics, mayPin, chatID)
 	return err
 }
 
@@ -151,12 +161,12 @@ func (db *DB) SetResponseHours(ctx context.Context, serviceID string, hours int)
 	})
 }
 
-const orgColumns = `service_id, chat_id, forum, language, response_hours, linked_at, last_activity`
+const orgColumns = `service_id, chat_id, forum, may_open_topics, may_pin, language, response_hours, linked_at, last_activity`
 
 func scanOrg(row interface{ Scan(...any) error }) (Org, error) {
 	var o Org
 	var linked, active int64
-	err := row.Scan(&o.ServiceID, &o.ChatID, &o.Forum, &o.Language, &o.ResponseHours, &linked, &active)
+	err := row.Scan(&o.ServiceID, &o.ChatID, &o.Forum, &o.MayOpenTopics, &o.MayPin, &o.Language, &o.ResponseHours, &linked, &active)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, ErrNotFound
 	}
@@ -188,7 +198,7 @@ func (db *DB) Orgs(ctx context.Context) ([]Org, error) {
 	for rows.Next() {
 		var o Org
 		var linked, active int64
-		if err := rows.Scan(&o.ServiceID, &o.ChatID, &o.Forum, &o.Language, &o.ResponseHours, &linked, &active, &o.OpenCases); err != nil {
+		if err := rows.Scan(&o.ServiceID, &o.ChatID, &o.Forum, &o.MayOpenTopics, &o.MayPin, &o.Language, &o.ResponseHours, &linked, &active, &o.OpenCases); err != nil {
 			return nil, err
 		}
 		o.LinkedAt, o.LastActivity = fromMillis(linked), fromMillis(active)

@@ -78,6 +78,10 @@ type Update struct {
 	// BotStatus is the bot's new membership in the chat, for KindMembership
 	// updates about the bot: member, administrator, left, kicked.
 	BotStatus string `json:"bot_status,omitempty"`
+	// BotMayOpenTopics and BotMayPin are the bot's new rights there (an
+	// administrator's can_manage_topics and can_pin_messages).
+	BotMayOpenTopics bool `json:"bot_may_open_topics,omitempty"`
+	BotMayPin        bool `json:"bot_may_pin,omitempty"`
 	// MigratedTo is the supergroup a basic group became (KindMigrated, in
 	// the old chat); MigratedFrom the basic group a supergroup was (in the
 	// new one, its first update).

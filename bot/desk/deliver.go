@@ -79,7 +79,10 @@ func (k *Desk) deliver(tt *Turn, caseID, serviceID string, ref *Referral, consen
 	})
 
 	lang := org.Language
-	if org.Forum {
+	// A forum where the bot may not open topics gets the card in General,
+	// its thread the replies to it, as in a plain group.
+	topic := org.Forum && org.MayOpenTopics
+	if topic {
 		out.send(chat.Reply{Action: chat.ActionCreateTopic, ChatID: org.ChatID, Name: store.NameTopic + caseID,
 			Text: k.topicTitle(lang, caseID, cs.Details), Case: caseID})
 	}
@@ -91,7 +94,7 @@ func (k *Desk) deliver(tt *Turn, caseID, serviceID string, ref *Referral, consen
 			Text: k.t(workerLang, "desk_worker_arrived", map[string]any{"CaseID": caseID, "Name": escape(serviceName(tt.Dir, serviceID, workerLang))})}}
 	}
 	out.send(card)
-	if org.Forum {
+	if topic && org.MayPin {
 		out.send(chat.Reply{Action: chat.ActionPin, ChatID: org.ChatID, Target: store.NameCard + caseID})
 	}
 	if ref != nil {

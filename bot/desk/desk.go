@@ -34,14 +34,23 @@ type Member struct {
 	FirstName string
 }
 
+// Rights are what the bot may do in a desk's group.
+type Rights struct {
+	OpenTopics bool // open a topic per case, in a forum
+	Pin        bool // pin a case's card in its topic
+}
+
 // Config wires a Desk.
 type Config struct {
 	Store   *store.DB
 	Catalog *locales.Catalog
 	// Members asks Telegram whether a person belongs to a chat now.
 	Members func(ctx context.Context, chatID, userID int64) (Member, error)
-	Log     zerolog.Logger
-	Now     func() time.Time
+	// BotRights asks Telegram what the bot may do in a group; without it
+	// the bot is taken to be the administrator the README asks for.
+	BotRights func(ctx context.Context, chatID int64) (Rights, error)
+	Log       zerolog.Logger
+	Now       func() time.Time
 }
 
 // Desk handles everything that happens in organisations' groups, and the

@@ -50,6 +50,14 @@ func (k *Desk) Group(tt *Turn) (out Out, handled bool, err error) {
 	if org.Forum != u.Forum && u.Kind != chat.KindMembership {
 		forum := u.Forum
 		out.write(func(tx *store.Tx) error { return tx.TouchOrg(org.ChatID, forum) })
+		if forum {
+			// A group that turns into a forum says nothing of the bot's
+			// rights there: ask, rather than have every topic refused.
+			if r, err := k.botRights(tt, org.ChatID); err == nil {
+				out.write(func(tx *store.Tx) error { return tx.SetOrgRights(org.ChatID, r.OpenTopics, r.Pin) })
+				org.MayOpenTopics, org.MayPin = r.OpenTopics, r.Pin
+			}
+		}
 		org.Forum = forum
 	}
 	switch u.Kind {
@@ -58,6 +66,7 @@ func (k *Desk) Group(tt *Turn) (out Out, handled bool, err error) {
 			out, err = k.Unlink(tt, org, false)
 			return out, true, err
 		}
+		k.rightsChanged(&out, org, Rights{OpenTopics: u.BotMayOpenTopics, Pin: u.BotMayPin}, u.Forum || org.Forum)
 		return out, true, nil
 	case chat.KindCommand:
 		out, err = k.command(tt, org)
@@ -100,6 +109,11 @@ func (k *Desk) link(tt *Turn) (Out, error) {
 	if !member.Current {
 		return out, nil
 	}
+	rights, err := k.botRights(tt, u.ChatID)
+	if err != nil {
+		reply("desk_try_again", nil)
+		return out, nil
+	}
 	chatID, forum := u.ChatID, u.Forum
 	out.Notify = append(out.Notify, chatID)
 	// The outcome is known only inside the transaction: the reply is
@@ -110,8 +124,14 @@ func (k *Desk) link(tt *Turn) (Out, error) {
 		case "":
 			name := serviceName(tt.Dir, o.ServiceID, lang)
 			k.cfg.Log.Info().Int64("chat", chatID).Str("service", o.ServiceID).Msg("desk linked")
-			return k.enqueue(tx, chat.Reply{Action: chat.ActionSend, ChatID: chatID,
-				Text: k.t(lang, "desk_linked", map[string]any{"Name": escape(name)}) + "\n\n" + k.t(lang, "desk_help", nil)})
+			if err := tx.SetOrgRights(chatID, rights.OpenTopics, rights.Pin); err != nil {
+				return err
+			}
+			text := k.t(lang, "desk_linked", map[string]any{"Name": escape(name)}) + "\n\n" + k.t(lang, "desk_help", nil)
+			if forum && !rights.OpenTopics {
+				text += "\n\n" + k.t(lang, "desk_no_topics", nil)
+			}
+			return k.enqueue(tx, chat.Reply{Action: chat.ActionSend, ChatID: chatID, Text: text})
 		case store.EINVALID:
 			k.cfg.Log.Info().Int64("chat", chatID).Msg("link refused: no usable code")
 			return k.enqueue(tx, chat.Reply{Action: chat.ActionSend, ChatID: chatID, Text: k.t(lang, "desk_link_bad_code", nil)})
@@ -122,6 +142,36 @@ func (k *Desk) link(tt *Turn) (Out, error) {
 		return err
 	})
 	return out, nil
+}
+
+// botRights asks Telegram what the bot may do in a group; without a way
+// to ask, it may do what the README asks its people to let it.
+func (k *Desk) botRights(tt *Turn, chatID int64) (Rights, error) {
+	if k.cfg.BotRights == nil {
+		return Rights{OpenTopics: true, Pin: true}, nil
+	}
+	r, err := k.cfg.BotRights(tt.Ctx, chatID)
+	if err != nil {
+		k.cfg.Log.Warn().Err(err).Int64("chat", chatID).Msg("could not ask for the bot's rights")
+	}
+	return r, err
+}
+
+// rightsChanged keeps what the bot may now do in a desk's group and, in a
+// forum, tells its people when cases stop or start getting topics.
+func (k *Desk) rightsChanged(out *Out, org store.Org, r Rights, forum bool) {
+	if r.OpenTopics == org.MayOpenTopics && r.Pin == org.MayPin {
+		return
+	}
+	out.write(func(tx *store.Tx) error { return tx.SetOrgRights(org.ChatID, r.OpenTopics, r.Pin) })
+	if !forum || r.OpenTopics == org.MayOpenTopics {
+		return
+	}
+	id := "desk_no_topics"
+	if r.OpenTopics {
+		id = "desk_topics_again"
+	}
+	out.send(chat.Reply{Action: chat.ActionSend, ChatID: org.ChatID, Text: k.t(org.Language, id, nil)})
 }
 
 // enqueue queues a reply from inside a write, for outcomes known only

@@ -191,6 +191,10 @@ type Member struct {
 	FirstName string
 	// IsMember is what Telegram says of a restricted user: still in the chat.
 	IsMember bool
+	// MayOpenTopics and MayPin are an administrator's can_manage_topics and
+	// can_pin_messages (a creator may do both).
+	MayOpenTopics bool
+	MayPin        bool
 }
 
 // Current reports whether the person belongs to the chat now.
@@ -212,16 +216,20 @@ func (c *Client) ChatMember(chatID, userID int64) (Member, error) {
 		return Member{}, err
 	}
 	var m struct {
-		Status   string `json:"status"`
-		IsMember bool   `json:"is_member"`
-		User     struct {
+		Status        string `json:"status"`
+		IsMember      bool   `json:"is_member"`
+		MayOpenTopics bool   `json:"can_manage_topics"`
+		MayPin        bool   `json:"can_pin_messages"`
+		User          struct {
 			FirstName string `json:"first_name"`
 		} `json:"user"`
 	}
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return Member{}, &Error{Kind: KindServer, Description: "getChatMember: " + err.Error()}
 	}
-	return Member{Status: m.Status, FirstName: m.User.FirstName, IsMember: m.IsMember}, nil
+	creator := m.Status == "creator"
+	return Member{Status: m.Status, FirstName: m.User.FirstName, IsMember: m.IsMember,
+		MayOpenTopics: m.MayOpenTopics || creator, MayPin: m.MayPin || creator}, nil
 }
 
 // contextTransport ties every request to a lifetime context in addition to

@@ -112,6 +112,11 @@ func groupExtras(raw []byte, out *chat.Update) {
 			Chat struct {
 				IsForum bool `json:"is_forum"`
 			} `json:"chat"`
+			// The library's ChatMember predates topics.
+			New struct {
+				MayOpenTopics bool `json:"can_manage_topics"`
+				MayPin        bool `json:"can_pin_messages"`
+			} `json:"new_chat_member"`
 		} `json:"my_chat_member"`
 	}
 	if json.Unmarshal(raw, &x) != nil {
@@ -126,6 +131,7 @@ func groupExtras(raw []byte, out *chat.Update) {
 	}
 	if x.Member != nil {
 		out.Forum = x.Member.Chat.IsForum
+		out.BotMayOpenTopics, out.BotMayPin = x.Member.New.MayOpenTopics, x.Member.New.MayPin
 	}
 	if m == nil {
 		return

@@ -49,6 +49,18 @@ func TestDecode(t *testing.T) {
 					t.Errorf("to %d from %d", u.MigratedTo, u.MigratedFrom)
 				}
 			}},
+		{"bot made a forum's administrator", `{"update_id":9,"my_chat_member":{"chat":{"id":-1009,"type":"supergroup","is_forum":true},"from":{"id":5,"is_bot":false,"first_name":"A"},"date":1,"old_chat_member":{"status":"member","user":{"id":99,"is_bot":true,"first_name":"B"}},"new_chat_member":{"status":"administrator","user":{"id":99,"is_bot":true,"first_name":"B"},"can_manage_topics":true,"can_pin_messages":false}}}`,
+			chat.KindMembership, "", false, func(t *testing.T, u chat.Update) {
+				if u.BotStatus != "administrator" || !u.Forum || !u.BotMayOpenTopics || u.BotMayPin {
+					t.Errorf("status %q forum %v topics %v pin %v", u.BotStatus, u.Forum, u.BotMayOpenTopics, u.BotMayPin)
+				}
+			}},
+		{"bot demoted in a forum", `{"update_id":10,"my_chat_member":{"chat":{"id":-1009,"type":"supergroup","is_forum":true},"from":{"id":5,"is_bot":false,"first_name":"A"},"date":1,"old_chat_member":{"status":"administrator","user":{"id":99,"is_bot":true,"first_name":"B"},"can_manage_topics":true,"can_pin_messages":true},"new_chat_member":{"status":"member","user":{"id":99,"is_bot":true,"first_name":"B"}}}}`,
+			chat.KindMembership, "", false, func(t *testing.T, u chat.Update) {
+				if u.BotStatus != "member" || u.BotMayOpenTopics || u.BotMayPin {
+					t.Errorf("status %q topics %v pin %v", u.BotStatus, u.BotMayOpenTopics, u.BotMayPin)
+				}
+			}},
 		{"forward", `{"update_id":6,"message":{"message_id":1,"date":1,` + private + `,"text":"x","forward_date":5}}`,
 			chat.KindText, "", true, func(t *testing.T, u chat.Update) {
 				if !u.Forwarded {

@@ -942,3 +942,54 @@ func TestDeskCancelPressedTwice(t *testing.T) {
 	}
 	noErrorResponses(t, api)
 }
+
+// A forum whose people have not made the bot an administrator: the desk is
+// told how, and its cards arrive in General, where a reply to a card
+// reaches the worker, with no request Telegram would refuse. Made an
+// administrator, the bot opens a topic per case and pins its card; demoted
+// again, it goes back to General and says so.
+func TestForumDeskWithoutTopicRights(t *testing.T) {
+	h := startHarness(t, harnessOptions{})
+	api := h.api
+	aigerim := api.NewUser("Aigerim", "en")
+	forum := api.NewForum("FNPR — migrants", aigerim)
+	linkDesk(t, h, forum, aigerim, "fnpr")
+	noTopics := h.catalog.T("en", "desk_no_topics", nil)
+	waitGroupText(t, forum, noTopics)
+
+	newCase := func(lang, story string) (*intakeUser, string, localapi.Message) {
+		t.Helper()
+		w := newIntakeUser(t, h, lang)
+		id := w.anonymousComplaint(story)
+		w.chooseDesk(serviceName(t, h, "fnpr", lang))
+		w.await("desk_worker_arrived")
+		return w, id, card(t, h, forum, id, story)
+	}
+	w, id, c := newCase("ru", "Мне не платят зарплату три месяца.")
+	if c.ThreadID != 0 || len(forum.Topics()) != 0 {
+		t.Fatalf("a case got a topic the bot may not open: card thread %d, topics %+v", c.ThreadID, forum.Topics())
+	}
+	recorded(t, h, forum.ID(), c)
+	forum.Reply(aigerim, c.ID, "How much are you owed?")
+	waitText(t, w.u, "How much are you owed?")
+
+	forum.PromoteBot(aigerim)
+	waitGroupText(t, forum, h.catalog.T("en", "desk_topics_again", nil))
+	_, id2, c2 := newCase("en", "I have not been paid for three months.")
+	topics := forum.Topics()
+	if len(topics) != 1 || !strings.Contains(topics[0].Name, id2) || c2.ThreadID != topics[0].ID {
+		t.Fatalf("the case did not get its topic once the bot could open one: topics %+v, card thread %d", topics, c2.ThreadID)
+	}
+	waitGroup(t, forum, "pinned", func(m localapi.Message) bool { return m.ID == c2.ID && m.Pinned })
+
+	forum.DemoteBot(aigerim)
+	waitGroup(t, forum, "saying topics stop", func(m localapi.Message) bool { return m.Text == noTopics && m.ID > c2.ID })
+	_, _, c3 := newCase("ro", "Nu mi s-a plătit salariul de trei luni.")
+	if c3.ThreadID != 0 || len(forum.Topics()) != 1 {
+		t.Errorf("a case got a topic after the bot was demoted: card thread %d, topics %+v", c3.ThreadID, forum.Topics())
+	}
+	if got := card(t, h, forum, id, "Мне не платят"); got.ThreadID != 0 {
+		t.Errorf("the first card moved to thread %d", got.ThreadID)
+	}
+	noErrorResponses(t, api)
+}

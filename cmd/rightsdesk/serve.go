@@ -214,6 +214,10 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 		Members: func(ctx context.Context, chatID, userID int64) (desk.Member, error) {
 			m, err := members.ChatMember(chatID, userID)
 			return desk.Member{Current: m.Current(), FirstName: m.FirstName}, err
+		},
+		BotRights: func(ctx context.Context, chatID int64) (desk.Rights, error) {
+			m, err := members.ChatMember(chatID, me.ID)
+			return desk.Rights{OpenTopics: m.MayOpenTopics, Pin: m.MayPin}, err
 		}})
 	if err := b.UseLibrary(ctx, library); err != nil {
 		return err
