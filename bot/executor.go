@@ -197,6 +197,10 @@ func (e *Executor) rest(timer *time.Timer) bool {
 	return len(e.ready) > 0
 }
 
+// conflictsExpected is how many times in a row an update may lose a race
+// for a case before it is logged as an error.
+const conflictsExpected = 3
+
 // handle insists until the store takes the update: skipping one would
 // break the chat's order and lose what the person said.
 func (e *Executor) handle(u store.InboxUpdate) {
@@ -207,7 +211,15 @@ func (e *Executor) handle(u store.InboxUpdate) {
 			return
 		}
 		wait := min(time.Duration(attempt)*100*time.Millisecond, 5*time.Second)
-		e.Log.Error().Err(err).Int64("update_id", u.UpdateID).Int("attempt", attempt).Msg("handling failed; retrying")
+		if store.ErrorCode(err) == store.ECONFLICT && attempt <= conflictsExpected {
+			// Another turn, in another chat or a job, changed the case
+			// first, as the store lets one of them win: handled again, the
+			// update sees that change. Only a conflict that persists is
+			// an error.
+			e.Log.Info().Err(err).Int64("update_id", u.UpdateID).Int("attempt", attempt).Msg("another turn changed the case first; handling again")
+		} else {
+			e.Log.Error().Err(err).Int64("update_id", u.UpdateID).Int("attempt", attempt).Msg("handling failed; retrying")
+		}
 		time.Sleep(wait)
 	}
 }

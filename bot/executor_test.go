@@ -196,3 +196,52 @@ func waitFor(t *testing.T, ok func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// An update that loses a race for a case (ECONFLICT) is handled again, and
+// that is no error; a conflict that persists, or any other failure, is.
+func TestExecutorConflictIsNoError(t *testing.T) {
+	db := openStore(t)
+	ctx := context.Background()
+	var logs bytes.Buffer
+	var logMu sync.Mutex
+	attempts := map[int64]int{}
+	e := &bot.Executor{
+		Handle: func(ctx context.Context, u store.InboxUpdate) error {
+			attempts[u.UpdateID]++
+			switch {
+			case u.UpdateID == 1 && attempts[1] <= 2:
+				return store.Errorf(store.ECONFLICT, "delivery 7 changed since it was read")
+			case u.UpdateID == 2 && attempts[2] <= 4:
+				return store.Errorf(store.ECONFLICT, "delivery 8 changed since it was read")
+			}
+			return db.Update(ctx, func(tx *store.Tx) error { return tx.MarkHandled(u.UpdateID) })
+		},
+		Log: zerolog.New(zerolog.SyncWriter(&lockedWriter{w: &logs, mu: &logMu})),
+	}
+	e.Start(ctx)
+	ups := []store.InboxUpdate{{UpdateID: 1, ChatID: 1, Payload: []byte("a")}, {UpdateID: 2, ChatID: 1, Payload: []byte("b")}}
+	if _, err := db.SaveUpdates(ctx, ups, 3); err != nil {
+		t.Fatal(err)
+	}
+	e.Submit(ups)
+	stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := e.Stop(stopCtx); err != nil {
+		t.Fatal(err)
+	}
+	if attempts[1] != 3 || attempts[2] != 5 {
+		t.Fatalf("attempts %v", attempts)
+	}
+	logMu.Lock()
+	defer logMu.Unlock()
+	var errors []string
+	for _, line := range bytes.Split(bytes.TrimSpace(logs.Bytes()), []byte("\n")) {
+		if bytes.Contains(line, []byte(`"level":"error"`)) {
+			errors = append(errors, string(line))
+		}
+	}
+	// Update 2's fourth conflict in a row is one too many.
+	if len(errors) != 1 || !bytes.Contains([]byte(errors[0]), []byte(`"update_id":2,"attempt":4`)) {
+		t.Fatalf("errors logged: %q\nall: %s", errors, logs.String())
+	}
+}
