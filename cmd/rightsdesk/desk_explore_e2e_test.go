@@ -16,8 +16,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -95,6 +97,13 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 		stories: map[string]string{}, moldovan: map[string]bool{}}
 	_, d.botName = api.BotUser()
 	t.Cleanup(func() {
+		// RIGHTSDESK_WALK_LOG keeps the bot's whole log, the steps in it.
+		if path := os.Getenv("RIGHTSDESK_WALK_LOG"); path != "" {
+			path += "." + strings.TrimPrefix(t.Name(), "TestRandomDeskExplorer/")
+			if err := os.WriteFile(path, []byte(h.logs.String()), 0o644); err != nil {
+				t.Error(err)
+			}
+		}
 		if t.Failed() {
 			var last []string
 			for _, s := range d.steps[max(0, len(d.steps)-12):] {
@@ -129,7 +138,11 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 		d.cases = append(d.cases, id)
 		d.stories[id] = story
 		d.moldovan[id] = moldovan
-		d.sendToAnyDesk(w)
+		if moldovan && !d.rooms[2].unlinked && d.rnd.IntN(3) == 0 {
+			d.chooseOwnState(w)
+		} else {
+			d.sendToAnyDesk(w)
+		}
 		e := &explorer{hostileUser: hostileUser{t: t, h: h, cat: cat, lang: lang, tgLang: lang, u: w.u, picked: true,
 			rnd: rand.New(rand.NewPCG(seed, uint64(len(d.workers))))}}
 		d.workers = append(d.workers, e)
@@ -194,6 +207,8 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 			d.quiet(what)
 		case n < 114:
 			d.caseworkerStep()
+		case n < 116:
+			d.membershipStep()
 		default:
 			e := d.workers[d.rnd.IntN(len(d.workers))]
 			d.note(fmt.Sprintf("[%s] worker", e.lang))
@@ -288,7 +303,7 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 				if !slices.Contains(callbackData(card), want) {
 					t.Errorf("case %s is %s at %s (revision %d), but its card offers %q", id, latest.Status, room.g.Title(), latest.Revision, callbackData(card))
 				}
-			case shown && len(callbackData(card)) > 0:
+			case shown && len(callbackData(card)) > 0 && card.ID > room.frozen:
 				t.Errorf("case %s is no longer at %s (%q), but its card still offers %q", id, room.g.Title(), latest.Status, callbackData(card))
 			}
 		}
@@ -297,8 +312,8 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 	for _, room := range d.rooms {
 		presses += room.presses
 	}
-	t.Logf("seed %d: %d steps (%d desk presses, %d desk inputs, %d that reached a worker, job runs %v, %d restarts, %d chats limited, %d desks unlinked, migrated %v), %d workers, deliveries by status %v, %d referrals to the embassy, %d cases agreed to it (%d requests showing them), %v",
-		seed, d.step-1, presses, d.deskInputs, d.reachedWorkers, d.jobRuns, d.restarts, d.floods, d.unlinks, d.migrated, len(d.workers), statuses, d.referrals, len(agreed), shown,
+	t.Logf("seed %d: %d steps (%d desk presses, %d desk inputs, %d that reached a worker, job runs %v, %d restarts, %d chats limited, %d desks unlinked, %d bots removed, %d demoted, migrated %v), %d workers, deliveries by status %v, %d referrals to the embassy, %d cases agreed to it (%d requests showing them), %v",
+		seed, d.step-1, presses, d.deskInputs, d.reachedWorkers, d.jobRuns, d.restarts, d.floods, d.unlinks, d.removals, d.demotions, d.migrated, len(d.workers), statuses, d.referrals, len(agreed), shown,
 		time.Since(started).Round(time.Millisecond))
 }
 
@@ -324,6 +339,8 @@ type deskWalk struct {
 	restarts       int
 	floods         int
 	unlinks        int
+	removals       int // of the bot, by a group
+	demotions      int // of the bot, in the forum
 	referrals      int // to the embassy, asking the worker
 	migrated       bool
 	steps          []deskStep // what each step did, to place a refused request
@@ -334,9 +351,15 @@ type deskRoom struct {
 	service string
 	people  []*localapi.User
 	presses int
-	// unlinked: the operator ended the desk; its people wait until it is
-	// linked again.
+	// unlinked: the operator ended the desk, or its people removed the
+	// bot (removed); they wait until it is linked again.
 	unlinked bool
+	removed  bool
+	// frozen is the newest message in the group when the bot was last
+	// removed: the bot could not edit what it had sent, and need not.
+	frozen int
+	// demoted: the forum's people took the bot's administrator rights.
+	demoted bool
 	// answeredBefore counts the presses answered before the group became
 	// a supergroup, which the new chat does not list.
 	answeredBefore int
@@ -351,6 +374,8 @@ type deskStep struct {
 }
 
 func (d *deskWalk) note(what string) {
+	// In the bot's log too, to read what each step caused.
+	fmt.Fprintf(d.h.logs, "### step %d, %s\n", d.step, what)
 	d.steps = append(d.steps, deskStep{at: time.Now(), what: fmt.Sprintf("step %d, %s", d.step, what)})
 }
 
@@ -374,7 +399,12 @@ func (d *deskWalk) workerMessages() int {
 // sendToAnyDesk sends the worker's new case to one of the desks offered.
 func (d *deskWalk) sendToAnyDesk(w *intakeUser) {
 	d.t.Helper()
-	offer := w.await("route_choose_receiving")
+	d.sendFromOffer(w, w.await("route_choose_receiving"))
+}
+
+// sendFromOffer sends the case to one of the desks on the offer.
+func (d *deskWalk) sendFromOffer(w *intakeUser, offer localapi.Message) {
+	d.t.Helper()
 	var desks []string
 	for _, b := range buttonTexts(offer) {
 		if strings.HasPrefix(b, "📨") {
@@ -393,6 +423,40 @@ func (d *deskWalk) sendToAnyDesk(w *intakeUser) {
 	}
 	// Told once the card is in the group.
 	w.await("desk_worker_arrived")
+}
+
+// chooseOwnState: a Moldovan worker chooses the embassy on the offer,
+// warned that it is their own state, and is asked apart whether the state
+// may see the case: yes sends it there; no leaves the case, and the worker
+// sends it to another desk.
+func (d *deskWalk) chooseOwnState(w *intakeUser) {
+	d.t.Helper()
+	offer := w.await("route_choose_receiving")
+	var own string
+	for _, b := range buttonTexts(offer) {
+		if strings.HasPrefix(b, "⚠️") {
+			own = b
+		}
+	}
+	if own == "" {
+		d.t.Fatalf("[%s] the embassy is not offered among %q", w.lang, buttonTexts(offer))
+	}
+	if err := w.u.Press(offer.ID, own); err != nil {
+		d.t.Fatal(err)
+	}
+	question := w.awaitButton(w.tr("route_btn_consent"))
+	if d.rnd.IntN(2) == 0 {
+		if err := w.u.Press(question.ID, w.tr("route_btn_consent")); err != nil {
+			d.t.Fatal(err)
+		}
+		w.await("desk_worker_arrived")
+		return
+	}
+	if err := w.u.Press(question.ID, w.tr("route_btn_skip")); err != nil {
+		d.t.Fatal(err)
+	}
+	w.await("route_consulate_skipped")
+	d.sendFromOffer(w, offer)
 }
 
 func (d *deskWalk) activeDeliveries() []store.Delivery {
@@ -524,6 +588,17 @@ func (d *deskWalk) operatorStep() {
 			continue
 		}
 		what := "the operator links " + room.service + " again"
+		if room.removed {
+			// Its people add the bot back, as the administrator it was.
+			what = room.g.Title() + " adds the bot back, and " + what
+			if err := room.g.AddBot(room.people[0]); err != nil {
+				d.t.Fatal(err)
+			}
+			if room.g.IsForum() && !room.demoted {
+				room.g.PromoteBot(room.people[0])
+			}
+			room.removed = false
+		}
 		d.note(what)
 		room.g.Send(room.people[0], "/link "+linkCode(d.t, d.h, room.service))
 		room.unlinked = false
@@ -538,6 +613,59 @@ func (d *deskWalk) operatorStep() {
 	room.unlinked = true
 	d.unlinks++
 	// What the operator's process queued, the bot finds and sends.
+	d.quiet(what)
+}
+
+// membershipStep: the forum's people take the bot's administrator rights,
+// or give them back; or, when every desk is linked, a group removes the bot,
+// which ends its desk until its people add the bot back and the operator
+// links it again (operatorStep).
+func (d *deskWalk) membershipStep() {
+	d.t.Helper()
+	if forum := d.rooms[0]; !forum.removed && d.rnd.IntN(2) == 0 {
+		admin := forum.people[0]
+		what := forum.g.Title() + " makes the bot an administrator again"
+		if forum.demoted {
+			forum.g.PromoteBot(admin)
+		} else {
+			what = forum.g.Title() + " takes the bot's administrator rights"
+			forum.g.DemoteBot(admin)
+			d.demotions++
+		}
+		forum.demoted = !forum.demoted
+		d.note(what)
+		d.settle(forum)
+		d.quiet(what)
+		return
+	}
+	if slices.ContainsFunc(d.rooms, func(r *deskRoom) bool { return r.unlinked }) {
+		return // one desk at most is away
+	}
+	room := d.rooms[d.rnd.IntN(len(d.rooms))]
+	what := room.g.Title() + " removes the bot"
+	d.note(what)
+	if msgs := room.g.Messages(); len(msgs) > 0 {
+		room.frozen = msgs[len(msgs)-1].ID
+	}
+	room.g.RemoveBot(room.people[0])
+	room.removed, room.unlinked = true, true
+	d.removals++
+	// Nothing is sent to the group to wait for: the act has been handled
+	// once the desk is gone, and then what it sent to workers is awaited.
+	deadline := time.Now().Add(hostileWait)
+	for {
+		_, err := d.h.db.OrgByService(d.t.Context(), room.service)
+		if errors.Is(err, store.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			d.t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			d.t.Fatalf("step %d, %s: still a desk after %v", d.step, what, hostileWait)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 	d.quiet(what)
 }
 
@@ -719,6 +847,9 @@ func (room *deskRoom) shown() []localapi.Message {
 // caused.
 func (d *deskWalk) settle(room *deskRoom) localapi.Message {
 	d.t.Helper()
+	if room.removed {
+		return localapi.Message{} // quiet is all there is to wait for
+	}
 	if room.unlinked {
 		return d.settleUnlinked(room)
 	}
