@@ -207,7 +207,9 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 			d.quiet(what)
 		case n < 114:
 			d.caseworkerStep()
-		case n < 116:
+		case n < 120:
+			d.resolveCase()
+		case n < 122:
 			d.membershipStep()
 		default:
 			e := d.workers[d.rnd.IntN(len(d.workers))]
@@ -312,8 +314,8 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 	for _, room := range d.rooms {
 		presses += room.presses
 	}
-	t.Logf("seed %d: %d steps (%d desk presses, %d desk inputs, %d that reached a worker, job runs %v, %d restarts, %d chats limited, %d desks unlinked, %d bots removed, %d demoted, migrated %v), %d workers, deliveries by status %v, %d referrals to the embassy, %d cases agreed to it (%d requests showing them), %v",
-		seed, d.step-1, presses, d.deskInputs, d.reachedWorkers, d.jobRuns, d.restarts, d.floods, d.unlinks, d.removals, d.demotions, d.migrated, len(d.workers), statuses, d.referrals, len(agreed), shown,
+	t.Logf("seed %d: %d steps (%d desk presses, %d desk inputs, %d that reached a worker, job runs %v, %d restarts, %d chats limited, %d desks unlinked, %d bots removed, %d demoted, migrated %v), %d workers, deliveries by status %v, %d referrals to the embassy, %d cases resolved on purpose, %d cases agreed to it (%d requests showing them), %v",
+		seed, d.step-1, presses, d.deskInputs, d.reachedWorkers, d.jobRuns, d.restarts, d.floods, d.unlinks, d.removals, d.demotions, d.migrated, len(d.workers), statuses, d.referrals, d.resolutions, len(agreed), shown,
 		time.Since(started).Round(time.Millisecond))
 }
 
@@ -342,6 +344,7 @@ type deskWalk struct {
 	removals       int // of the bot, by a group
 	demotions      int // of the bot, in the forum
 	referrals      int // to the embassy, asking the worker
+	resolutions    int // finished on purpose
 	migrated       bool
 	steps          []deskStep // what each step did, to place a refused request
 }
@@ -548,34 +551,99 @@ func (d *deskWalk) referToEmbassy() {
 		{"a reason", "v1:d:" + "fr:" + id + ":", ":md-embassy-moscow"},
 	}
 	for _, st := range steps {
-		var on localapi.Message
-		var data []string
-		msgs := room.shown()
-		for i := len(msgs) - 1; i >= 0 && len(data) == 0; i-- {
-			for _, cb := range callbackData(msgs[i]) {
-				if strings.HasPrefix(cb, st.prefix) && strings.HasSuffix(cb, st.suffix) {
-					on, data = msgs[i], append(data, cb)
-				}
-			}
-		}
-		if len(data) == 0 {
+		what := fmt.Sprintf("refers %s to the embassy, presses %s", id, st.what)
+		if _, ok := d.pressOffered(room, who, what, st.prefix, st.suffix); !ok {
 			return // not offered: the worker said no before, say
-		}
-		cb := data[d.rnd.IntN(len(data))]
-		where := fmt.Sprintf("%s, %s: refers %s to the embassy, presses %s (%s)", room.g.Title(), who.Name(), id, st.what, cb)
-		d.note(where)
-		answers := len(room.g.CallbackAnswers())
-		if err := room.g.PressData(who, on.ID, cb); err != nil {
-			d.t.Fatal(err)
-		}
-		room.presses++
-		d.settle(room)
-		d.quiet(where)
-		if got := len(room.g.CallbackAnswers()) - answers; got != 1 {
-			d.t.Errorf("step %d, %s: 1 press got %d answers", d.step, where, got)
 		}
 	}
 	d.referrals++
+}
+
+// pressOffered presses, as who, a button whose data has prefix and suffix
+// on the newest message offering one (any of them, when it offers more),
+// and waits for all it causes. ok is false when none is offered.
+func (d *deskWalk) pressOffered(room *deskRoom, who *localapi.User, what, prefix, suffix string) (on localapi.Message, ok bool) {
+	d.t.Helper()
+	var data []string
+	msgs := room.shown()
+	for i := len(msgs) - 1; i >= 0 && len(data) == 0; i-- {
+		for _, cb := range callbackData(msgs[i]) {
+			if strings.HasPrefix(cb, prefix) && strings.HasSuffix(cb, suffix) {
+				on, data = msgs[i], append(data, cb)
+			}
+		}
+	}
+	if len(data) == 0 {
+		return on, false
+	}
+	cb := data[d.rnd.IntN(len(data))]
+	where := fmt.Sprintf("%s, %s: %s (%s)", room.g.Title(), who.Name(), what, cb)
+	d.note(where)
+	answers := len(room.g.CallbackAnswers())
+	if err := room.g.PressData(who, on.ID, cb); err != nil {
+		d.t.Fatal(err)
+	}
+	room.presses++
+	d.settle(room)
+	d.quiet(where)
+	if got := len(room.g.CallbackAnswers()) - answers; got != 1 {
+		d.t.Errorf("step %d, %s: 1 press got %d answers", d.step, where, got)
+	}
+	return on, true
+}
+
+// resolveCase: a caseworker takes a case at their desk, if nobody has,
+// and resolves it with an outcome, with a note for the worker or without,
+// which random presses seldom finish. The follow-up job may then ask the
+// worker whether the problem is solved, and a no opens it again.
+func (d *deskWalk) resolveCase() {
+	d.t.Helper()
+	room := d.rooms[d.rnd.IntN(len(d.rooms))]
+	if room.unlinked {
+		return
+	}
+	var ids []string
+	for _, dl := range d.activeDeliveries() {
+		if dl.ChatID == room.g.ID() {
+			ids = append(ids, dl.CaseID)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	id := ids[d.rnd.IntN(len(ids))]
+	who := room.people[d.rnd.IntN(len(room.people))]
+	d.pressOffered(room, who, "takes "+id, "v1:d:t:"+id+":", "") // unless taken
+	for _, st := range []struct{ what, op string }{{"Resolve", "r"}, {"an outcome", "ro"}} {
+		if _, ok := d.pressOffered(room, who, "resolves "+id+", presses "+st.what, "v1:d:"+st.op+":"+id+":", ""); !ok {
+			return
+		}
+	}
+	if d.rnd.IntN(2) == 0 {
+		if _, ok := d.pressOffered(room, who, "resolves "+id+" without a note", "v1:d:rn:"+id+":", ""); !ok {
+			return
+		}
+	} else {
+		// The note is a reply to the prompt, which offers "no note".
+		var prompt localapi.Message
+		msgs := room.shown()
+		for i := len(msgs) - 1; i >= 0 && prompt.ID == 0; i-- {
+			if slices.ContainsFunc(callbackData(msgs[i]), func(cb string) bool { return strings.HasPrefix(cb, "v1:d:rn:"+id+":") }) {
+				prompt = msgs[i]
+			}
+		}
+		if prompt.ID == 0 {
+			return
+		}
+		what := fmt.Sprintf("%s, %s: resolves %s, writes a note", room.g.Title(), who.Name(), id)
+		d.note(what)
+		room.g.ReplyInTopic(who, prompt.ThreadID, prompt.ID, "We called the employer. They promise to pay on Friday.")
+		d.settle(room)
+		d.quiet(what)
+	}
+	if _, ok := d.pressOffered(room, who, "resolves "+id+", confirms", "v1:d:ry:"+id+":", ""); ok {
+		d.resolutions++
+	}
 }
 
 // operatorStep: the operator, from another process, unlinks a desk, whose
