@@ -971,7 +971,16 @@ func TestForumDeskWithoutTopicRights(t *testing.T) {
 	}
 	recorded(t, h, forum.ID(), c)
 	forum.Reply(aigerim, c.ID, "How much are you owed?")
-	waitText(t, w.u, "How much are you owed?")
+	q := waitText(t, w.u, "How much are you owed?")
+	// The worker's answer comes back under the card, in General.
+	if err := w.u.Press(q.ID, w.tr("desk_worker_btn_answer")); err != nil {
+		t.Fatal(err)
+	}
+	w.await("cases_ask_message")
+	w.u.SendText("80 000 рублей")
+	if a := waitGroupText(t, forum, "80 000 рублей"); a.ReplyTo != c.ID || len(forum.Topics()) != 0 {
+		t.Errorf("the worker's answer replies to %d, not to the card %d (topics %+v)", a.ReplyTo, c.ID, forum.Topics())
+	}
 
 	forum.PromoteBot(aigerim)
 	waitGroupText(t, forum, h.catalog.T("en", "desk_topics_again", nil))
