@@ -366,6 +366,7 @@ func (tx *Tx) EraseCases(chatID int64) ([]NamedMessage, error) {
 		`UPDATE deliveries SET sealed = NULL WHERE case_id IN (SELECT id FROM cases WHERE chat_id = ?)`,
 		// Relayed messages are taken back by the caller before; their names go.
 		`DELETE FROM named_messages WHERE name IN (SELECT 'case:' || id FROM cases WHERE chat_id = ?)`,
+		`DELETE FROM desk_relays WHERE case_id IN (SELECT id FROM cases WHERE chat_id = ?)`,
 	} {
 		if _, err := tx.tx.Exec(q, chatID); err != nil {
 			return nil, err

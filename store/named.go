@@ -49,6 +49,28 @@ func (tx *Tx) NameMessage(m NamedMessage) error {
 	return err
 }
 
+// RecordDeskRelay remembers that a caseworker's message in a desk was
+// passed on to the worker of a case.
+func (tx *Tx) RecordDeskRelay(chatID int64, messageID int, caseID string) error {
+	if messageID <= 0 || !ValidCaseID(caseID) {
+		return Errorf(EINVALID, "a desk relay needs a message and a case")
+	}
+	_, err := tx.exec(context.Background(), `INSERT INTO desk_relays (chat_id, message_id, case_id, at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (chat_id, message_id) DO NOTHING`, chatID, messageID, caseID, millis(tx.now))
+	return err
+}
+
+// DeskRelayCase is the case a caseworker's message in a desk was passed on
+// for; ErrNotFound when it was not passed on.
+func (db *DB) DeskRelayCase(ctx context.Context, chatID int64, messageID int) (string, error) {
+	var caseID string
+	err := db.queryRow(ctx, `SELECT case_id FROM desk_relays WHERE chat_id = ? AND message_id = ?`, chatID, messageID).Scan(&caseID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	return caseID, err
+}
+
 // ForgetMessage drops the name of a message the bot is deleting, so that a
 // second press on it, queued behind the first, finds it gone.
 func (tx *Tx) ForgetMessage(chatID int64, messageID int) error {

@@ -235,6 +235,7 @@ func (tx *Tx) MigrateChat(from, to int64) error {
 		`UPDATE orgs SET chat_id = ?2 WHERE chat_id = ?1`,
 		`UPDATE deliveries SET chat_id = ?2 WHERE chat_id = ?1`,
 		`UPDATE OR REPLACE named_messages SET chat_id = ?2 WHERE chat_id = ?1`,
+		`UPDATE OR REPLACE desk_relays SET chat_id = ?2 WHERE chat_id = ?1`,
 	} {
 		if _, err := tx.tx.Exec(q, from, to); err != nil {
 			return err

@@ -68,6 +68,7 @@ func (tx *Tx) eraseCase(id string) error {
 		`DELETE FROM route_offers WHERE case_id = ?`,
 		`UPDATE deliveries SET sealed = NULL WHERE case_id = ?`,
 		`DELETE FROM named_messages WHERE name = 'case:' || ?`,
+		`DELETE FROM desk_relays WHERE case_id = ?`,
 		`DELETE FROM outbox WHERE case_id = ?`,
 		// The countable facts stay: they are the anonymous statistics.
 		`UPDATE cases SET sealed = NULL, chat_id = NULL WHERE id = ?`,

@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -30,6 +31,11 @@ func TestEraseClosedCases(t *testing.T) {
 		}
 		if err := tx.RecordRoute(store.CaseRoute{CaseID: resolved, ChatID: 1, ServiceID: "ahik", Status: store.RouteSent}); err != nil {
 			return err
+		}
+		for msg, id := range map[int]string{501: resolved, 502: open} {
+			if err := tx.RecordDeskRelay(-100, msg, id); err != nil {
+				return err
+			}
 		}
 		if err := tx.SetCaseStatus(resolved, store.CaseResolved); err != nil {
 			return err
@@ -68,6 +74,13 @@ func TestEraseClosedCases(t *testing.T) {
 		}
 		if r, _ := db.CaseRoutes(ctx, id); len(r) != 0 {
 			t.Errorf("%s keeps routes %+v", id, r)
+		}
+	}
+	// What the desk passed on for the erased case is forgotten; for the open
+	// one, kept.
+	for msg, want := range map[int]string{501: "", 502: open} {
+		if got, err := db.DeskRelayCase(ctx, -100, msg); got != want || (want == "") != errors.Is(err, store.ErrNotFound) {
+			t.Errorf("the desk's message %d after retention: passed on for %q (%v), want %q", msg, got, err, want)
 		}
 	}
 	for chatID, id := range map[int64]string{3: open, 4: recent} {

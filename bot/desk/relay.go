@@ -57,10 +57,27 @@ func (k *Desk) caseOfMessage(tt *Turn, org store.Org) (string, error) {
 func (k *Desk) message(tt *Turn, org store.Org) (Out, bool, error) {
 	var out Out
 	u := tt.Upd
-	if u.Kind == chat.KindMembership || u.Kind == chat.KindEdited || u.Kind == chat.KindOther || u.UserID == 0 {
+	if u.Kind == chat.KindMembership || u.Kind == chat.KindOther || u.UserID == 0 {
 		return out, true, nil
 	}
-	caseID, err := k.caseOfMessage(tt, org)
+	// A caseworker corrects a message the worker got: the correction
+	// follows it. An edit of anything else passed nothing on.
+	edited := u.Kind == chat.KindEdited
+	kind := u.Kind
+	var caseID string
+	var err error
+	if edited {
+		kind = chat.KindText
+		if u.File != nil {
+			kind = chat.KindMedia
+		}
+		caseID, err = k.cfg.Store.DeskRelayCase(tt.Ctx, org.ChatID, u.MessageID)
+		if errors.Is(err, store.ErrNotFound) {
+			return out, true, nil
+		}
+	} else {
+		caseID, err = k.caseOfMessage(tt, org)
+	}
 	if err != nil {
 		return out, true, err
 	}
@@ -78,7 +95,7 @@ func (k *Desk) message(tt *Turn, org store.Org) (Out, bool, error) {
 		return out, true, nil
 	}
 	text := strings.TrimSpace(u.Text)
-	if u.Kind == chat.KindText && strings.HasPrefix(text, internalMark) {
+	if kind == chat.KindText && (strings.HasPrefix(text, internalMark) || text == "") {
 		return out, true, nil
 	}
 	d, err := k.cfg.Store.LatestDelivery(tt.Ctx, caseID, org.ChatID)
@@ -90,6 +107,9 @@ func (k *Desk) message(tt *Turn, org store.Org) (Out, bool, error) {
 	}
 	c := caseOf(d)
 	pend, pending := tt.State.Pending[caseID]
+	if pending && edited {
+		pending = false // what is pending waits for a new message
+	}
 	if pending && pend.User == u.UserID && pend.Op == pendingNote && pend.Revision == c.Revision {
 		if u.Kind != chat.KindText || text == "" {
 			say("desk_note_want_text", nil)
@@ -119,7 +139,10 @@ func (k *Desk) message(tt *Turn, org store.Org) (Out, bool, error) {
 	}
 	asking := pending && pend.Op == pendingAsk && pend.User == u.UserID
 	headerID := "desk_worker_message"
-	if asking {
+	switch {
+	case edited:
+		headerID = "desk_worker_message_edited"
+	case asking:
 		headerID = "desk_worker_question"
 	}
 	header := k.t(lang, headerID, map[string]any{"CaseID": caseID, "Name": escape(serviceName(tt.Dir, d.ServiceID, lang))})
@@ -129,7 +152,7 @@ func (k *Desk) message(tt *Turn, org store.Org) (Out, bool, error) {
 	}}
 	toWorker := chat.Reply{Action: chat.ActionSend, ChatID: worker, Case: caseID, Name: store.NameCase + caseID}
 	var event string
-	switch u.Kind {
+	switch kind {
 	case chat.KindText:
 		body := header + "\n\n" + escape(text)
 		if utf16Len(body) > maxMessage {
@@ -148,14 +171,17 @@ func (k *Desk) message(tt *Turn, org store.Org) (Out, bool, error) {
 		say("desk_relay_unsupported", nil)
 		return out, true, nil
 	}
-	id, chatID, by := caseID, org.ChatID, u.UserID
+	id, chatID, by, msgID := caseID, org.ChatID, u.UserID, u.MessageID
 	out.write(func(tx *store.Tx) error {
 		if err := tx.AddOrgMessage(id, event); err != nil {
 			return err
 		}
+		if err := tx.RecordDeskRelay(chatID, msgID, id); err != nil {
+			return err
+		}
 		return tx.TouchOrg(chatID, tt.Upd.Forum)
 	})
-	k.cfg.Log.Info().Str("case", caseID).Int64("chat", chatID).Int64("user", by).Msg("relayed to the worker")
+	k.cfg.Log.Info().Str("case", caseID).Int64("chat", chatID).Int64("user", by).Bool("correction", edited).Msg("relayed to the worker")
 	if asking {
 		delete(tt.State.Pending, caseID)
 		next, effects, err := casework.Act(c, casework.Press{Op: casework.OpAsk, Revision: c.Revision, OnCard: true,

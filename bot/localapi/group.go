@@ -3,6 +3,7 @@ package localapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 )
 
@@ -337,6 +338,35 @@ func (g *Group) Migrate() error {
 	old.migratedTo = id
 	g.id, g.chat = id, nc
 	s.postLocked(by, nc, "service", func(m *tgMessage) { m.MigrateFromChatID = old.id })
+	return nil
+}
+
+// Edit changes the text of one of from's messages in the group, or the
+// caption of a photo, document or video, producing an edited_message when
+// the bot would have received the message.
+func (g *Group) Edit(from *User, messageID int, newText string) error {
+	s := g.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := g.chat
+	r := c.byID[messageID]
+	if r == nil || r.fromBot || r.sender != from || r.kind == "service" {
+		return fmt.Errorf("localapi: %s has no message %d in chat %d", from.Name(), messageID, c.id)
+	}
+	if r.kind == "text" {
+		setText(&r.wire, newText)
+	} else {
+		r.wire.Caption = newText
+	}
+	now := s.now()
+	r.wire.EditDate = now.Unix()
+	r.edited = now
+	r.seq = s.touchLocked()
+	c.mark = r.seq
+	if s.deliversLocked(c, r) {
+		msg := r.wire
+		s.enqueueLocked(tgUpdate{EditedMessage: &msg})
+	}
 	return nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -1001,4 +1002,86 @@ func TestForumDeskWithoutTopicRights(t *testing.T) {
 		t.Errorf("the first card moved to thread %d", got.ThreadID)
 	}
 	noErrorResponses(t, api)
+}
+
+// A caseworker corrects a message the worker got: the correction follows
+// it, headed as one, text or a file's caption. Edits of what was never
+// passed on (a remark kept in the group) reach nobody, and once the worker
+// has deleted the case, nothing is left to say which messages were passed
+// on for it.
+func TestCaseworkerCorrectsARelayedMessage(t *testing.T) {
+	h, olga, group := fnprDesk(t)
+	w, caseID, c := takenAtFNPR(t, h, olga, group, "ru", "Мне не платят зарплату три месяца.")
+	recorded(t, h, group.ID(), c)
+	fnpr := serviceName(t, h, "fnpr", "ru")
+	corrected := firstLine(h.catalog.T("ru", "desk_worker_message_edited", map[string]any{"CaseID": caseID, "Name": fnpr}))
+
+	remark := group.Reply(olga, c.ID, "! she sounded scared")
+	sent := group.Reply(olga, c.ID, "Come to the office on Friday at 10:00.")
+	waitText(t, w.u, "at 10:00")
+	photo := group.SendPhoto(olga, 0, c.ID, "the form to fill in")
+	waitText(t, w.u, h.catalog.T("ru", "desk_worker_message", map[string]any{"CaseID": caseID, "Name": fnpr}))
+
+	if err := group.Edit(olga, remark, "! she sounded very scared"); err != nil {
+		t.Fatal(err)
+	}
+	if err := group.Edit(olga, sent, "Come to the office on Friday at 12:00, not 10:00."); err != nil {
+		t.Fatal(err)
+	}
+	m := waitText(t, w.u, "at 12:00")
+	if !strings.Contains(m.Text, corrected) {
+		t.Errorf("the correction is not headed as one:\n%s", m.Text)
+	}
+	if err := group.Edit(olga, photo, "the form, both pages"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !slices.ContainsFunc(w.u.Messages(), func(m localapi.Message) bool { return m.Caption == "the form, both pages" }) {
+		if time.Now().After(deadline) {
+			t.Fatal("the corrected caption did not reach the worker")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, m := range w.u.Messages() {
+		if strings.Contains(m.Text+m.Caption, "scared") {
+			t.Errorf("a remark kept in the group reached the worker: %q", m.Text)
+		}
+	}
+	headed := 0
+	for _, m := range w.u.Messages() {
+		if strings.Contains(m.Text, corrected) {
+			headed++
+		}
+	}
+	if headed != 2 {
+		t.Errorf("%d corrections headed, want 2 (the text, the caption)", headed)
+	}
+
+	// The worker deletes everything: nothing says any more which messages
+	// were passed on for the case, and a later edit reaches nobody.
+	db := reopen(t, h)
+	if _, err := db.DeskRelayCase(t.Context(), group.ID(), sent); err != nil {
+		t.Fatalf("the relay was not recorded: %v", err)
+	}
+	w.u.SendText("/delete")
+	confirm := w.await("delete_confirm")
+	if err := w.u.Press(confirm.ID, w.tr("btn_yes")); err != nil {
+		t.Fatal(err)
+	}
+	w.await("delete_done")
+	for _, id := range []int{sent, photo} {
+		if got, err := db.DeskRelayCase(t.Context(), group.ID(), id); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("after /delete, message %d is still known as passed on for %q (%v)", id, got, err)
+		}
+	}
+	before := len(w.u.Messages())
+	if err := group.Edit(olga, sent, "Come to the office on Monday."); err != nil {
+		t.Fatal(err)
+	}
+	group.Send(olga, "/case "+caseID) // answered after the edit is handled
+	waitGroupText(t, group, caseID)
+	if len(w.u.Messages()) != before {
+		t.Errorf("an edit after /delete reached the worker: %+v", w.u.Messages()[before:])
+	}
+	noErrorResponses(t, h.api)
 }
