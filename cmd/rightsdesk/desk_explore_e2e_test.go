@@ -363,12 +363,19 @@ type deskRoom struct {
 	frozen int
 	// demoted: the forum's people took the bot's administrator rights.
 	demoted bool
+	// posts are what its people wrote there, which they may edit.
+	posts []deskPost
 	// answeredBefore counts the presses answered before the group became
 	// a supergroup, which the new chat does not list.
 	answeredBefore int
 	// sentinels are the answers to settle's questions, which a person
 	// would not have asked: the walk acts on the other messages.
 	sentinels map[int]bool
+}
+
+type deskPost struct {
+	by *localapi.User
+	id int
 }
 
 type deskStep struct {
@@ -835,19 +842,20 @@ func (d *deskWalk) act(room *deskRoom, who *localapi.User) (string, deskAct) {
 			}
 			d.deskInputs++
 			on := fmt.Sprintf("on %q", firstLine(m.Text+m.Caption))
+			post := func(id int) { room.posts = append(room.posts, deskPost{who, id}) }
 			switch k := r.IntN(10); {
 			case k < 6:
 				text := deskTexts[r.IntN(len(deskTexts))]
 				if k == 5 {
 					text = hostileText(r, 4096)
 				}
-				g.ReplyInTopic(who, m.ThreadID, m.ID, text)
+				post(g.ReplyInTopic(who, m.ThreadID, m.ID, text))
 				return fmt.Sprintf("reply %q %s", hostileTruncate(text, 30), on), deskMessage
 			case k < 7:
-				g.SendPhoto(who, m.ThreadID, m.ID, "payslip")
+				post(g.SendPhoto(who, m.ThreadID, m.ID, "payslip"))
 				return "reply with a photo " + on, deskMessage
 			case k < 8:
-				g.SendDocument(who, m.ThreadID, m.ID, "contract <1>.pdf", "application/pdf", "")
+				post(g.SendDocument(who, m.ThreadID, m.ID, "contract <1>.pdf", "application/pdf", ""))
 				return "reply with a document " + on, deskMessage
 			case k < 9:
 				g.SendVoice(who, m.ThreadID, m.ID)
@@ -872,6 +880,35 @@ func (d *deskWalk) act(room *deskRoom, who *localapi.User) (string, deskAct) {
 			return fmt.Sprintf("command %q for another bot in thread %d", text, thread), deskMessage
 		}
 		return fmt.Sprintf("command %q in thread %d", text, thread), deskCommand
+	case n < 95:
+		// Someone corrects what they wrote: a reply passed on to a worker,
+		// a remark, chatter; a file's caption.
+		var mine []int
+		for _, p := range room.posts {
+			if p.by == who {
+				mine = append(mine, p.id)
+			}
+		}
+		if r.IntN(2) == 0 {
+			// Mostly what reached a worker, which a correction follows.
+			passed := slices.DeleteFunc(slices.Clone(mine), func(id int) bool {
+				_, err := d.h.db.DeskRelayCase(d.t.Context(), g.ID(), id)
+				return err != nil
+			})
+			if len(passed) > 0 {
+				mine = passed
+			}
+		}
+		if len(mine) > 0 {
+			d.deskInputs++
+			id := mine[r.IntN(len(mine))]
+			text := deskTexts[r.IntN(len(deskTexts))] + " (corrected)"
+			if err := g.Edit(who, id, text); err != nil {
+				d.t.Fatal(err)
+			}
+			return fmt.Sprintf("edit message %d to %q", id, text), deskMessage
+		}
+		fallthrough
 	default:
 		d.deskInputs++
 		text := deskTexts[r.IntN(len(deskTexts))]
@@ -879,7 +916,7 @@ func (d *deskWalk) act(room *deskRoom, who *localapi.User) (string, deskAct) {
 		if topics := g.Topics(); len(topics) > 0 && r.IntN(2) == 0 {
 			thread = topics[r.IntN(len(topics))].ID
 		}
-		g.SendInTopic(who, thread, text)
+		room.posts = append(room.posts, deskPost{who, g.SendInTopic(who, thread, text)})
 		return fmt.Sprintf("talk %q in thread %d", text, thread), deskMessage
 	}
 }
