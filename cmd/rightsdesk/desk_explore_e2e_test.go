@@ -91,7 +91,7 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 	}
 
 	d := &deskWalk{t: t, h: h, opts: opts, clock: clock, rnd: rand.New(rand.NewPCG(seed, 1000)),
-		rooms: []*deskRoom{{g: forum, service: "fnpr", people: []*localapi.User{desks.aigerim, desks.boris}, sentinels: map[int]bool{}},
+		rooms: []*deskRoom{{g: forum, service: "fnpr", people: []*localapi.User{desks.aigerim, desks.boris}, sentinels: map[int]bool{}, left: map[*localapi.User]bool{}},
 			{g: plain, service: "fprk", people: []*localapi.User{desks.dana}, sentinels: map[int]bool{}},
 			{g: embassy, service: "md-embassy-moscow", people: []*localapi.User{ion}, sentinels: map[int]bool{}}},
 		stories: map[string]string{}, moldovan: map[string]bool{}}
@@ -365,12 +365,20 @@ type deskRoom struct {
 	demoted bool
 	// posts are what its people wrote there, which they may edit.
 	posts []deskPost
+	// left are its people who left the group; they still press buttons on
+	// the messages they saw, as a client that kept them would.
+	left map[*localapi.User]bool
 	// answeredBefore counts the presses answered before the group became
 	// a supergroup, which the new chat does not list.
 	answeredBefore int
 	// sentinels are the answers to settle's questions, which a person
 	// would not have asked: the walk acts on the other messages.
 	sentinels map[int]bool
+}
+
+// present are the room's people still in the group.
+func (room *deskRoom) present() []*localapi.User {
+	return slices.DeleteFunc(slices.Clone(room.people), func(u *localapi.User) bool { return room.left[u] })
 }
 
 type deskPost struct {
@@ -492,6 +500,10 @@ func (d *deskWalk) caseworkerStep() {
 	d.t.Helper()
 	room := d.rooms[d.rnd.IntN(len(d.rooms))]
 	who := room.people[d.rnd.IntN(len(room.people))]
+	if room.left[who] {
+		d.pressAfterLeaving(room, who)
+		return
+	}
 	before, answers := len(room.g.Messages()), len(room.g.CallbackAnswers())
 	reached := d.workerMessages()
 	what, kind := d.act(room, who)
@@ -551,7 +563,8 @@ func (d *deskWalk) referToEmbassy() {
 		return
 	}
 	id := ids[d.rnd.IntN(len(ids))]
-	who := room.people[d.rnd.IntN(len(room.people))]
+	present := room.present()
+	who := present[d.rnd.IntN(len(present))]
 	steps := []struct{ what, prefix, suffix string }{
 		{"Refer", "v1:d:" + "f:" + id + ":", ""},
 		{"the embassy", "v1:d:" + "ft:" + id + ":", ":md-embassy-moscow"},
@@ -619,7 +632,8 @@ func (d *deskWalk) resolveCase() {
 		return
 	}
 	id := ids[d.rnd.IntN(len(ids))]
-	who := room.people[d.rnd.IntN(len(room.people))]
+	present := room.present()
+	who := present[d.rnd.IntN(len(present))]
 	d.pressOffered(room, who, "takes "+id, "v1:d:t:"+id+":", "") // unless taken
 	for _, st := range []struct{ what, op string }{{"Resolve", "r"}, {"an outcome", "ro"}} {
 		if _, ok := d.pressOffered(room, who, "resolves "+id+", presses "+st.what, "v1:d:"+st.op+":"+id+":", ""); !ok {
@@ -697,6 +711,23 @@ func (d *deskWalk) operatorStep() {
 // links it again (operatorStep).
 func (d *deskWalk) membershipStep() {
 	d.t.Helper()
+	if forum := d.rooms[0]; d.rnd.IntN(3) == 0 {
+		// Boris leaves the forum, or joins it again.
+		boris := forum.people[1]
+		what := forum.g.Title() + ": " + boris.Name() + " leaves"
+		if forum.left[boris] {
+			what = forum.g.Title() + ": " + boris.Name() + " joins again"
+			forum.g.Join(boris)
+			delete(forum.left, boris)
+		} else {
+			forum.g.Leave(boris)
+			forum.left[boris] = true
+		}
+		d.note(what)
+		d.settle(forum)
+		d.quiet(what)
+		return
+	}
 	if forum := d.rooms[0]; !forum.removed && d.rnd.IntN(2) == 0 {
 		admin := forum.people[0]
 		what := forum.g.Title() + " makes the bot an administrator again"
@@ -742,6 +773,53 @@ func (d *deskWalk) membershipStep() {
 		time.Sleep(2 * time.Millisecond)
 	}
 	d.quiet(what)
+}
+
+// pressAfterLeaving: someone who left the group presses a button on a
+// message they saw. It is answered, and changes nothing: no case, no
+// language, no message of the desk.
+func (d *deskWalk) pressAfterLeaving(room *deskRoom, who *localapi.User) {
+	d.t.Helper()
+	m, b, ok := pickButton(d.rnd, room.shown(), 0)
+	if !ok {
+		return
+	}
+	what := fmt.Sprintf("%s, %s, who left: press %q (%s) on %q", room.g.Title(), who.Name(), b.Text, b.CallbackData, firstLine(m.Text))
+	d.note(what)
+	snapshot := func() string {
+		var b strings.Builder
+		for _, id := range d.cases {
+			ds, err := d.h.db.CaseDeliveries(d.t.Context(), id)
+			if err != nil {
+				d.t.Fatal(err)
+			}
+			for _, dl := range ds {
+				fmt.Fprintf(&b, "%s %d %s %d\n", id, dl.ID, dl.Status, dl.Revision)
+			}
+		}
+		if o, err := d.h.db.OrgByService(d.t.Context(), room.service); err == nil {
+			fmt.Fprintf(&b, "language %s\n", o.Language)
+		}
+		for _, m := range room.g.Messages() {
+			if m.Deleted {
+				fmt.Fprintf(&b, "deleted %d\n", m.ID)
+			}
+		}
+		return b.String()
+	}
+	before, answers := snapshot(), len(room.g.CallbackAnswers())
+	if err := room.g.PressData(who, m.ID, b.CallbackData); err != nil {
+		d.t.Fatal(err)
+	}
+	room.presses++
+	d.settle(room)
+	d.quiet(what)
+	if got := len(room.g.CallbackAnswers()) - answers; got != 1 {
+		d.t.Errorf("step %d, %s: 1 press got %d answers", d.step, what, got)
+	}
+	if after := snapshot(); after != before {
+		d.t.Errorf("step %d, %s changed the desk:\nbefore:\n%s\nafter:\n%s", d.step, what, before, after)
+	}
 }
 
 // timePasses moves the jobs' clock on by up to a day and runs one of
@@ -800,13 +878,13 @@ func (d *deskWalk) act(room *deskRoom, who *localapi.User) (string, deskAct) {
 		}
 		if m, b, ok := pickButton(r, room.shown(), newest); ok {
 			on := fmt.Sprintf("%q (%s) on %q", b.Text, b.CallbackData, firstLine(m.Text))
-			if len(room.people) > 1 && r.IntN(5) == 0 {
+			if len(room.present()) > 1 && r.IntN(5) == 0 {
 				// Two caseworkers press the same button at the same moment:
 				// both are answered, and one of them wins. A press that
 				// comes after the first deleted the message is no press.
 				var wg sync.WaitGroup
 				var pressed atomic.Int32
-				for _, p := range room.people[:2] {
+				for _, p := range room.present()[:2] {
 					wg.Go(func() {
 						if g.PressData(p, m.ID, b.CallbackData) == nil {
 							pressed.Add(1)
