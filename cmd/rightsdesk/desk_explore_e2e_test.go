@@ -381,6 +381,15 @@ func (room *deskRoom) present() []*localapi.User {
 	return slices.DeleteFunc(slices.Clone(room.people), func(u *localapi.User) bool { return room.left[u] })
 }
 
+// posted adds a person's message to those they may edit; id 0 is one
+// Telegram did not take (a reply to a message deleted meanwhile, say).
+func (room *deskRoom) posted(by *localapi.User, id int) []deskPost {
+	if id == 0 {
+		return room.posts
+	}
+	return append(room.posts, deskPost{by, id})
+}
+
 type deskPost struct {
 	by *localapi.User
 	id int
@@ -920,26 +929,33 @@ func (d *deskWalk) act(room *deskRoom, who *localapi.User) (string, deskAct) {
 			}
 			d.deskInputs++
 			on := fmt.Sprintf("on %q", firstLine(m.Text+m.Caption))
-			post := func(id int) { room.posts = append(room.posts, deskPost{who, id}) }
+			post := func(id int) { room.posts = room.posted(who, id) }
+			// A reply is written in the message's topic, if it is in one; in
+			// a plain supergroup a message's thread is its reply chain,
+			// which a client does not name.
+			topic := 0
+			if slices.ContainsFunc(g.Topics(), func(tp localapi.Topic) bool { return tp.ID == m.ThreadID }) {
+				topic = m.ThreadID
+			}
 			switch k := r.IntN(10); {
 			case k < 6:
 				text := deskTexts[r.IntN(len(deskTexts))]
 				if k == 5 {
 					text = hostileText(r, 4096)
 				}
-				post(g.ReplyInTopic(who, m.ThreadID, m.ID, text))
+				post(g.ReplyInTopic(who, topic, m.ID, text))
 				return fmt.Sprintf("reply %q %s", hostileTruncate(text, 30), on), deskMessage
 			case k < 7:
-				post(g.SendPhoto(who, m.ThreadID, m.ID, "payslip"))
+				post(g.SendPhoto(who, topic, m.ID, "payslip"))
 				return "reply with a photo " + on, deskMessage
 			case k < 8:
-				post(g.SendDocument(who, m.ThreadID, m.ID, "contract <1>.pdf", "application/pdf", ""))
+				post(g.SendDocument(who, topic, m.ID, "contract <1>.pdf", "application/pdf", ""))
 				return "reply with a document " + on, deskMessage
 			case k < 9:
-				g.SendVoice(who, m.ThreadID, m.ID)
+				g.SendVoice(who, topic, m.ID)
 				return "reply with a voice message " + on, deskMessage
 			default:
-				g.SendSticker(who, m.ThreadID, m.ID)
+				g.SendSticker(who, topic, m.ID)
 				return "reply with a sticker " + on, deskMessage
 			}
 		}
@@ -994,7 +1010,7 @@ func (d *deskWalk) act(room *deskRoom, who *localapi.User) (string, deskAct) {
 		if topics := g.Topics(); len(topics) > 0 && r.IntN(2) == 0 {
 			thread = topics[r.IntN(len(topics))].ID
 		}
-		room.posts = append(room.posts, deskPost{who, g.SendInTopic(who, thread, text)})
+		room.posts = room.posted(who, g.SendInTopic(who, thread, text))
 		return fmt.Sprintf("talk %q in thread %d", text, thread), deskMessage
 	}
 }
