@@ -835,12 +835,7 @@ func TestDeleteErasesTheDeskSide(t *testing.T) {
 	w.u.SendText("Thank you, the passport is in the safe.")
 	relayed := waitGroupText(t, group, "the passport is in the safe")
 
-	w.u.SendText("/delete")
-	confirm := w.await("delete_confirm")
-	if err := w.u.Press(confirm.ID, w.tr("btn_yes")); err != nil {
-		t.Fatal(err)
-	}
-	w.await("delete_done")
+	w.deleteEverything()
 	c = card(t, h, group, caseID, h.catalog.T("en", "desk_card_erased", nil))
 	for _, secret := range []string{"passport", "Moscow"} {
 		if strings.Contains(c.Text, secret) {
@@ -1063,12 +1058,7 @@ func TestCaseworkerCorrectsARelayedMessage(t *testing.T) {
 	if _, err := db.DeskRelayCase(t.Context(), group.ID(), sent); err != nil {
 		t.Fatalf("the relay was not recorded: %v", err)
 	}
-	w.u.SendText("/delete")
-	confirm := w.await("delete_confirm")
-	if err := w.u.Press(confirm.ID, w.tr("btn_yes")); err != nil {
-		t.Fatal(err)
-	}
-	w.await("delete_done")
+	w.deleteEverything()
 	for _, id := range []int{sent, photo} {
 		if got, err := db.DeskRelayCase(t.Context(), group.ID(), id); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("after /delete, message %d is still known as passed on for %q (%v)", id, got, err)

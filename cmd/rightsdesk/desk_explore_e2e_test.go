@@ -559,21 +559,10 @@ func (d *deskWalk) caseworkerStep() {
 func (d *deskWalk) referToEmbassy() {
 	d.t.Helper()
 	room := d.rooms[0]
-	if room.unlinked {
+	id, who, ok := d.caseAt(room, func(id string) bool { return d.moldovan[id] })
+	if !ok {
 		return
 	}
-	var ids []string
-	for _, dl := range d.activeDeliveries() {
-		if d.moldovan[dl.CaseID] && dl.ChatID == room.g.ID() {
-			ids = append(ids, dl.CaseID)
-		}
-	}
-	if len(ids) == 0 {
-		return
-	}
-	id := ids[d.rnd.IntN(len(ids))]
-	present := room.present()
-	who := present[d.rnd.IntN(len(present))]
 	steps := []struct{ what, prefix, suffix string }{
 		{"Refer", "v1:d:" + "f:" + id + ":", ""},
 		{"the embassy", "v1:d:" + "ft:" + id + ":", ":md-embassy-moscow"},
@@ -586,6 +575,26 @@ func (d *deskWalk) referToEmbassy() {
 		}
 	}
 	d.referrals++
+}
+
+// caseAt picks a case the room's desk holds, of those that pass, and one
+// of its people still there to act on it; ok is false when there is none.
+func (d *deskWalk) caseAt(room *deskRoom, pass func(caseID string) bool) (caseID string, who *localapi.User, ok bool) {
+	d.t.Helper()
+	if room.unlinked {
+		return "", nil, false
+	}
+	var ids []string
+	for _, dl := range d.activeDeliveries() {
+		if dl.ChatID == room.g.ID() && pass(dl.CaseID) {
+			ids = append(ids, dl.CaseID)
+		}
+	}
+	present := room.present()
+	if len(ids) == 0 || len(present) == 0 {
+		return "", nil, false
+	}
+	return ids[d.rnd.IntN(len(ids))], present[d.rnd.IntN(len(present))], true
 }
 
 // pressOffered presses, as who, a button whose data has prefix and suffix
@@ -628,21 +637,10 @@ func (d *deskWalk) pressOffered(room *deskRoom, who *localapi.User, what, prefix
 func (d *deskWalk) resolveCase() {
 	d.t.Helper()
 	room := d.rooms[d.rnd.IntN(len(d.rooms))]
-	if room.unlinked {
+	id, who, ok := d.caseAt(room, func(string) bool { return true })
+	if !ok {
 		return
 	}
-	var ids []string
-	for _, dl := range d.activeDeliveries() {
-		if dl.ChatID == room.g.ID() {
-			ids = append(ids, dl.CaseID)
-		}
-	}
-	if len(ids) == 0 {
-		return
-	}
-	id := ids[d.rnd.IntN(len(ids))]
-	present := room.present()
-	who := present[d.rnd.IntN(len(present))]
 	d.pressOffered(room, who, "takes "+id, "v1:d:t:"+id+":", "") // unless taken
 	for _, st := range []struct{ what, op string }{{"Resolve", "r"}, {"an outcome", "ro"}} {
 		if _, ok := d.pressOffered(room, who, "resolves "+id+", presses "+st.what, "v1:d:"+st.op+":"+id+":", ""); !ok {

@@ -26,6 +26,15 @@ type intakeUser struct {
 
 func (w *intakeUser) tr(id string) string { return w.h.catalog.T(w.lang, id, nil) }
 
+// deleteEverything is /delete, confirmed.
+func (w *intakeUser) deleteEverything() {
+	w.t.Helper()
+	w.u.SendText("/delete")
+	w.await("delete_confirm")
+	w.press("btn_yes")
+	w.await("delete_done")
+}
+
 // await waits for a bot message, new or edited since the user's last
 // action, whose text holds the first line of message id.
 func (w *intakeUser) await(id string) localapi.Message {
@@ -447,10 +456,7 @@ func TestIntakeDeleteLeavesNoTrace(t *testing.T) {
 	}
 	scan("before /delete")
 
-	w.u.SendText("/delete")
-	w.await("delete_confirm")
-	w.press("btn_yes")
-	w.await("delete_done")
+	w.deleteEverything()
 	waitQuiet(h.api, 300*time.Millisecond, 5*time.Second)
 	scan("after /delete, running")
 	sealedGone("after /delete, running")
