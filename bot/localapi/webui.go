@@ -307,10 +307,11 @@ func (s *Server) uiAction(action string, req uiRequest) (any, error) {
 		if strings.TrimSpace(req.Text) == "" {
 			return nil, uiErr("empty message")
 		}
+		edit := u.Edit
 		if g != nil {
-			return nil, uiErr("editing is for the private chat")
+			edit = func(id int, text string) error { return g.Edit(u, id, text) }
 		}
-		if err := u.Edit(req.MessageID, req.Text); err != nil {
+		if err := edit(req.MessageID, req.Text); err != nil {
 			return nil, uiErr("that message cannot be edited")
 		}
 		return map[string]int{"id": req.MessageID}, nil

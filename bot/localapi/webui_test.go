@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -221,6 +222,7 @@ func TestWebUIBothSides(t *testing.T) {
 		t.Fatalf("the bot did not get the worker's reply: %+v", ups)
 	}
 	uiPost(t, bot.base, "edit", map[string]any{"user": worker, "message_id": int(a["id"].(float64)), "text": "Four months"})
+	uiPost(t, bot.base, "edit", map[string]any{"user": ana.ID(), "chat": desk.ID(), "message_id": int(r["id"].(float64)), "text": "We take it today"})
 	uiPost(t, bot.base, "media", map[string]any{"user": ana.ID(), "chat": desk.ID(), "kind": "document", "message_id": card.MessageID, "caption": "contract"})
 	joined := uiPost(t, bot.base, "join", map[string]any{"chat": desk.ID(), "name": "Boris", "lang": "ru"})
 
@@ -239,8 +241,13 @@ func TestWebUIBothSides(t *testing.T) {
 	if last.Kind != "document" || last.FileName != "contract.pdf" || last.ReplyTo != card.MessageID {
 		t.Errorf("the caseworker's file: %+v", last)
 	}
-	if id := int(r["id"].(float64)); group.Messages[id-1].ReplyTo != card.MessageID {
-		t.Errorf("the caseworker's reply does not quote the card: %+v", group.Messages[id-1])
+	if m := group.Messages[int(r["id"].(float64))-1]; m.ReplyTo != card.MessageID || !m.Edited || m.Text != "We take it today" {
+		t.Errorf("the caseworker's reply does not quote the card, edited: %+v", m)
+	}
+	if !slices.ContainsFunc(bot.updates(0, 0), func(u tgUpdate) bool {
+		return u.EditedMessage != nil && u.EditedMessage.Chat.ID == desk.ID() && u.EditedMessage.Text == "We take it today"
+	}) {
+		t.Error("the bot did not get the caseworker's edit")
 	}
 	if g := st.Groups[0]; len(g.Members) != 2 || g.Members[1] != int64(joined["id"].(float64)) {
 		t.Errorf("Boris did not join: %+v", g)
@@ -250,6 +257,7 @@ func TestWebUIBothSides(t *testing.T) {
 	bot.ok("deleteMessage", p("chat_id", id(desk.ID()), "message_id", itoa(card.MessageID)), nil)
 	uiFails(t, bot.base, "send", map[string]any{"user": ana.ID(), "chat": desk.ID(), "message_id": card.MessageID, "text": "late"})
 	uiFails(t, bot.base, "edit", map[string]any{"user": worker, "message_id": relay.MessageID, "text": "not mine"})
+	uiFails(t, bot.base, "edit", map[string]any{"user": ana.ID(), "chat": desk.ID(), "message_id": card.MessageID, "text": "the bot's"})
 	uiFails(t, bot.base, "send", map[string]any{"user": worker, "chat": desk.ID(), "text": "not a member"})
 	uiFails(t, bot.base, "join", map[string]any{"chat": -5, "name": "X"})
 	st = getUIState(t, bot.base, 0, desk.ID(), ana.ID())

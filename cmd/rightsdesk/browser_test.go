@@ -377,6 +377,16 @@ func TestSandboxInBrowser(t *testing.T) {
 	p.wait("groupPane", answer)
 	t.Logf("from the page's opening to the answer in the group: %v", time.Since(start).Round(time.Millisecond))
 
+	// Ana corrects her message; the correction follows it to the worker.
+	p.click("✎ on Ana's reply", js(`rows('groupPane').find((r) => r.dataset.from === 'me' && textOf(r) === %s).querySelector('[data-key=edit]')`, reply))
+	p.until("the edit banner", js("shown('#groupPane [data-part=banner]')"))
+	eval[bool](p, `(document.querySelector('#groupPane textarea').value = '') === ''`)
+	corrected := "Hello Nino, we have your case. How much are you owed, and since when?"
+	p.typeIn("groupPane", corrected)
+	p.until("the reply edited in the group", js(`rows('groupPane').some((r) => r.dataset.from === 'me' && textOf(r) === %s)`, corrected))
+	p.wait("workerPane", shownText(catalog.T(lang, "desk_worker_message_edited", map[string]any{"CaseID": caseID, "Name": name})))
+	p.wait("workerPane", corrected)
+
 	// Every control on the chats is a button the keyboard reaches.
 	if n := eval[int](p, `[...document.querySelectorAll('.inline-kb button, .reply-btn, .reply-keyboard button, .composer button, .worker-tabs button')].filter((b) => b.tagName !== 'BUTTON' || b.tabIndex < 0).length`); n != 0 {
 		t.Errorf("%d controls cannot be reached with Tab", n)

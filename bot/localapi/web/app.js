@@ -173,7 +173,7 @@ class ChatPane {
       } else if (ev.key === "Escape") {
         this.setBanner(null, "");
         this.closeMenus();
-      } else if (ev.key === "ArrowUp" && !p.input.value && this.kind === "worker") {
+      } else if (ev.key === "ArrowUp" && !p.input.value) {
         const mine = this.chat && this.chat.messages.filter((m) => m.sender_id === this.user && m.kind === "text" && !m.deleted);
         if (mine && mine.length) {
           ev.preventDefault();
@@ -243,7 +243,7 @@ class ChatPane {
     this.setBanner(null, "");
     try {
       if (mode === "edit") {
-        await api("edit", { user: this.user, message_id: target.id, text });
+        await api("edit", { user: this.user, chat: this.chatId, message_id: target.id, text });
         return;
       }
       const body = { user: this.user, chat: this.chatId, text, thread: this.thread };
@@ -401,7 +401,7 @@ class ChatPane {
       r.title = r.ariaLabel = "Reply to this message";
       r.onclick = () => this.reply(m);
       actions.append(r);
-      if (out && m.kind === "text" && this.kind === "worker") {
+      if (out && m.kind === "text") {
         const e = el("button", "reply-btn", "✎");
         e.type = "button";
         e.dataset.key = "edit";
