@@ -273,7 +273,7 @@ func (b *Bot) casesInput(t *turn) bool {
 			}
 			return nil
 		})
-		to, ok := b.relayToDesk(t, c.ID, caption, u.File)
+		to, ok := b.relayToDesk(t, c.ID, caption, u.File, false)
 		if !ok {
 			return true
 		}
@@ -289,7 +289,7 @@ func (b *Bot) casesInput(t *turn) bool {
 			return true
 		}
 		t.effects = append(t.effects, func(tx *store.Tx) error { return tx.AddCaseMessage(chatID, c.ID, text) })
-		to, ok := b.relayToDesk(t, c.ID, text, nil)
+		to, ok := b.relayToDesk(t, c.ID, text, nil, false)
 		if !ok {
 			return true
 		}
@@ -306,14 +306,47 @@ func (b *Bot) casesInput(t *turn) bool {
 // relayToDesk passes what the worker added to the desk that has the case;
 // to names that desk's organisation, empty when none has it. false means
 // the turn failed and is handled again.
-func (b *Bot) relayToDesk(t *turn, caseID, text string, file *chat.File) (to string, ok bool) {
-	out, to, err := b.desk.RelayFromWorker(b.deskTurn(t), caseID, text, file)
+func (b *Bot) relayToDesk(t *turn, caseID, text string, file *chat.File, correction bool) (to string, ok bool) {
+	out, to, err := b.desk.RelayFromWorker(b.deskTurn(t), caseID, text, file, correction)
 	if err != nil {
 		t.failed = err
 		return "", false
 	}
 	t.addDesk(out)
 	return to, true
+}
+
+// workerCorrection passes the worker's edit of a message that went on to
+// a desk on to it as a correction. false: the edit was of something else
+// (an answer to the intake, say), or no desk has the case now, and the
+// worker is asked to send it again.
+func (b *Bot) workerCorrection(t *turn) bool {
+	u := t.upd
+	id, err := b.cfg.Store.DeskRelayCase(t.ctx, u.ChatID, u.MessageID)
+	if err != nil {
+		return false
+	}
+	c, err := b.cfg.Store.ChatCase(t.ctx, u.ChatID, id)
+	if err != nil || c.Closed() {
+		return false
+	}
+	text := strings.TrimSpace(u.Text)
+	if u.File == nil && intake.Blank(text) {
+		return false
+	}
+	to, ok := b.relayToDesk(t, id, text, u.File, true)
+	if !ok {
+		return true // handled again
+	}
+	if to == "" {
+		return false
+	}
+	if text != "" {
+		chatID := u.ChatID
+		t.effects = append(t.effects, func(tx *store.Tx) error { return tx.AddCaseMessage(chatID, id, text) })
+	}
+	t.send(t.t("cases_correction_sent", map[string]any{"ID": id, "Name": escape(t.serviceName(to))}), nil)
+	return true
 }
 
 // added confirms an addition: sent on to the organisation that has the

@@ -35,7 +35,9 @@ func (b *Bot) private(t *turn) {
 		// The user blocked or unblocked the bot: nothing to say.
 		return
 	case chat.KindEdited:
-		t.send(t.t("edited_ignored", nil), nil)
+		if !b.workerCorrection(t) {
+			t.send(t.t("edited_ignored", nil), nil)
+		}
 		return
 	}
 	if u.Forwarded && u.Kind == chat.KindText {

@@ -206,9 +206,10 @@ func (k *Desk) firstName(tt *Turn, org store.Org, userID int64) string {
 }
 
 // RelayFromWorker passes what the worker added to a case on to the desk that
-// has it. relayed is false when no desk has the case now: the addition
-// stays with the case only.
-func (k *Desk) RelayFromWorker(tt *Turn, caseID, text string, file *chat.File) (out Out, to string, err error) {
+// has it, or the worker's correction of something passed on before; to is
+// empty when no desk has the case now: the addition stays with the case
+// only.
+func (k *Desk) RelayFromWorker(tt *Turn, caseID, text string, file *chat.File, correction bool) (out Out, to string, err error) {
 	d, err := k.activeDelivery(tt, caseID)
 	if err != nil || d.ID == 0 {
 		return out, "", err
@@ -221,7 +222,11 @@ func (k *Desk) RelayFromWorker(tt *Turn, caseID, text string, file *chat.File) (
 		return out, "", err
 	}
 	lang := org.Language
-	header := k.t(lang, "desk_from_worker", map[string]any{"CaseID": caseID})
+	headerID := "desk_from_worker"
+	if correction {
+		headerID = "desk_from_worker_edited"
+	}
+	header := k.t(lang, headerID, map[string]any{"CaseID": caseID})
 	if file != nil {
 		caption := header
 		if text != "" {
@@ -240,6 +245,10 @@ func (k *Desk) RelayFromWorker(tt *Turn, caseID, text string, file *chat.File) (
 		}
 		out.send(inThread(chat.Reply{Action: chat.ActionSend, ChatID: org.ChatID, Text: body}, caseID))
 	}
+	// Which of the worker's messages went on, so that their correction
+	// follows.
+	chatID, msgID := tt.Upd.ChatID, tt.Upd.MessageID
+	out.write(func(tx *store.Tx) error { return tx.RecordDeskRelay(chatID, msgID, caseID) })
 	c := caseOf(d)
 	if next, effects := casework.Answered(c, k.cfg.Now()); len(effects) > 0 {
 		done, err := k.effects(tt, org, withCase(d, next), next, effects, true)

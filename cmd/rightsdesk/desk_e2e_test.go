@@ -1000,10 +1000,10 @@ func TestForumDeskWithoutTopicRights(t *testing.T) {
 }
 
 // A caseworker corrects a message the worker got: the correction follows
-// it, headed as one, text or a file's caption. Edits of what was never
-// passed on (a remark kept in the group) reach nobody, and once the worker
-// has deleted the case, nothing is left to say which messages were passed
-// on for it.
+// it, headed as one, text or a file's caption; so does the worker's of an
+// answer the desk got. Edits of what was never passed on (a remark kept in
+// the group) reach nobody, and once the worker has deleted the case,
+// nothing is left to say which messages were passed on for it.
 func TestCaseworkerCorrectsARelayedMessage(t *testing.T) {
 	h, olga, group := fnprDesk(t)
 	w, caseID, c := takenAtFNPR(t, h, olga, group, "ru", "Мне не платят зарплату три месяца.")
@@ -1051,6 +1051,23 @@ func TestCaseworkerCorrectsARelayedMessage(t *testing.T) {
 	if headed != 2 {
 		t.Errorf("%d corrections headed, want 2 (the text, the caption)", headed)
 	}
+
+	// The worker corrects their answer too: the desk gets the correction,
+	// headed as one, and the worker hears it went on.
+	if err := w.u.Press(m.ID, w.tr("desk_worker_btn_answer")); err != nil {
+		t.Fatal(err)
+	}
+	w.await("cases_ask_message")
+	answer := w.u.SendText("Мне должны 4500.")
+	waitGroupText(t, group, "Мне должны 4500.")
+	if err := w.u.Edit(answer, "Мне должны 45 000 рублей."); err != nil {
+		t.Fatal(err)
+	}
+	fixed := waitGroupText(t, group, "Мне должны 45 000 рублей.")
+	if !strings.Contains(fixed.Text, h.catalog.T("en", "desk_from_worker_edited", map[string]any{"CaseID": caseID})) {
+		t.Errorf("the worker's correction is not headed as one:\n%s", fixed.Text)
+	}
+	waitText(t, w.u, strings.SplitN(h.catalog.T("ru", "cases_correction_sent", map[string]any{"ID": caseID, "Name": fnpr}), " <b>", 2)[0])
 
 	// The worker deletes everything: nothing says any more which messages
 	// were passed on for the case, and a later edit reaches nobody.
