@@ -213,6 +213,9 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 			d.membershipStep()
 		default:
 			e := d.workers[d.rnd.IntN(len(d.workers))]
+			if d.rnd.IntN(10) == 0 && d.workerEdits(e) {
+				continue
+			}
 			d.note(fmt.Sprintf("[%s] worker", e.lang))
 			e.step()
 			d.quiet("the worker's step")
@@ -314,8 +317,8 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 	for _, room := range d.rooms {
 		presses += room.presses
 	}
-	t.Logf("seed %d: %d steps (%d desk presses, %d desk inputs, %d that reached a worker, job runs %v, %d restarts, %d chats limited, %d desks unlinked, %d bots removed, %d demoted, migrated %v), %d workers, deliveries by status %v, %d referrals to the embassy, %d cases resolved on purpose, %d cases agreed to it (%d requests showing them), %v",
-		seed, d.step-1, presses, d.deskInputs, d.reachedWorkers, d.jobRuns, d.restarts, d.floods, d.unlinks, d.removals, d.demotions, d.migrated, len(d.workers), statuses, d.referrals, d.resolutions, len(agreed), shown,
+	t.Logf("seed %d: %d steps (%d desk presses, %d desk inputs, %d that reached a worker, job runs %v, %d restarts, %d chats limited, %d desks unlinked, %d bots removed, %d demoted, migrated %v), %d workers, deliveries by status %v, %d referrals to the embassy, %d cases resolved on purpose, %d workers' corrections, %d cases agreed to it (%d requests showing them), %v",
+		seed, d.step-1, presses, d.deskInputs, d.reachedWorkers, d.jobRuns, d.restarts, d.floods, d.unlinks, d.removals, d.demotions, d.migrated, len(d.workers), statuses, d.referrals, d.resolutions, d.workerCorrections, len(agreed), shown,
 		time.Since(started).Round(time.Millisecond))
 }
 
@@ -345,8 +348,10 @@ type deskWalk struct {
 	demotions      int // of the bot, in the forum
 	referrals      int // to the embassy, asking the worker
 	resolutions    int // finished on purpose
-	migrated       bool
-	steps          []deskStep // what each step did, to place a refused request
+	// workerCorrections counts workers' edits of what went on to a desk.
+	workerCorrections int
+	migrated          bool
+	steps             []deskStep // what each step did, to place a refused request
 }
 
 type deskRoom struct {
@@ -827,6 +832,42 @@ func (d *deskWalk) pressAfterLeaving(room *deskRoom, who *localapi.User) {
 	if after := snapshot(); after != before {
 		d.t.Errorf("step %d, %s changed the desk:\nbefore:\n%s\nafter:\n%s", d.step, what, before, after)
 	}
+}
+
+// workerEdits: a worker corrects one of their texts, mostly one that went
+// on to a desk, whose correction follows it; any other edit is answered
+// with a request to send the text again. false when there is nothing to
+// edit.
+func (d *deskWalk) workerEdits(e *explorer) bool {
+	d.t.Helper()
+	texts := slices.Clone(e.texts)
+	if d.rnd.IntN(4) != 0 {
+		passed := slices.DeleteFunc(slices.Clone(texts), func(id int) bool {
+			_, err := d.h.db.DeskRelayCase(d.t.Context(), e.u.ChatID(), id)
+			return err != nil
+		})
+		if len(passed) > 0 {
+			texts = passed
+		}
+	}
+	if len(texts) == 0 {
+		return false
+	}
+	id := texts[d.rnd.IntN(len(texts))]
+	what := fmt.Sprintf("[%s] worker edits message %d", e.lang, id)
+	if _, err := d.h.db.DeskRelayCase(d.t.Context(), e.u.ChatID(), id); err == nil {
+		d.workerCorrections++
+	}
+	before := e.snap()
+	if e.u.Edit(id, exploreAnswers[d.rnd.IntN(len(exploreAnswers))]+" (corrected)") != nil {
+		return false // gone: the chat was cleared
+	}
+	d.note(what)
+	if turn := e.settleAny(before); len(turn.messages) == 0 {
+		d.t.Errorf("step %d, %s: no answer", d.step, what)
+	}
+	d.quiet(what)
+	return true
 }
 
 // timePasses moves the jobs' clock on by up to a day and runs one of
