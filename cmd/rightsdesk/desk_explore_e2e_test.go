@@ -94,7 +94,7 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 		rooms: []*deskRoom{{g: forum, service: "fnpr", people: []*localapi.User{desks.aigerim, desks.boris}, sentinels: map[int]bool{}, left: map[*localapi.User]bool{}},
 			{g: plain, service: "fprk", people: []*localapi.User{desks.dana}, sentinels: map[int]bool{}},
 			{g: embassy, service: "md-embassy-moscow", people: []*localapi.User{ion}, sentinels: map[int]bool{}}},
-		stories: map[string]string{}, moldovan: map[string]bool{}}
+		stories: map[string]string{}, moldovan: map[string]bool{}, blocked: map[*explorer]bool{}, everBlocked: map[int64]bool{}}
 	_, d.botName = api.BotUser()
 	t.Cleanup(func() {
 		// RIGHTSDESK_WALK_LOG keeps the bot's whole log, the steps in it.
@@ -213,6 +213,11 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 			d.membershipStep()
 		default:
 			e := d.workers[d.rnd.IntN(len(d.workers))]
+			if d.rnd.IntN(60) == 0 || d.blocked[e] {
+				// A worker blocks the bot, or one who did writes again.
+				d.workerBlocks(e)
+				continue
+			}
 			if d.rnd.IntN(10) == 0 && d.workerEdits(e) {
 				continue
 			}
@@ -229,7 +234,7 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 			v.Method, v.ChatID, v.At.Format("15:04:05.000"), v.Until.Format("15:04:05.000"), d.stepAt(v.At))
 	}
 	for _, r := range api.Requests() {
-		if hostileRefused(r) && !hostileEdit(r) {
+		if hostileRefused(r) && !hostileEdit(r) && !(r.Status == 403 && d.everBlocked[r.ChatID]) {
 			t.Errorf("%s to chat %d answered %d, during %s", r.Method, r.ChatID, r.Status, d.stepAt(r.At))
 		}
 	}
@@ -317,8 +322,8 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 	for _, room := range d.rooms {
 		presses += room.presses
 	}
-	t.Logf("seed %d: %d steps (%d desk presses, %d desk inputs, %d that reached a worker, job runs %v, %d restarts, %d chats limited, %d desks unlinked, %d bots removed, %d demoted, migrated %v), %d workers, deliveries by status %v, %d referrals to the embassy, %d cases resolved on purpose, %d workers' corrections, %d cases agreed to it (%d requests showing them), %v",
-		seed, d.step-1, presses, d.deskInputs, d.reachedWorkers, d.jobRuns, d.restarts, d.floods, d.unlinks, d.removals, d.demotions, d.migrated, len(d.workers), statuses, d.referrals, d.resolutions, d.workerCorrections, len(agreed), shown,
+	t.Logf("seed %d: %d steps (%d desk presses, %d desk inputs, %d that reached a worker, job runs %v, %d restarts, %d chats limited, %d desks unlinked, %d bots removed, %d demoted, migrated %v), %d workers, deliveries by status %v, %d referrals to the embassy, %d cases resolved on purpose, %d workers' corrections, %d blocks, %d cases agreed to it (%d requests showing them), %v",
+		seed, d.step-1, presses, d.deskInputs, d.reachedWorkers, d.jobRuns, d.restarts, d.floods, d.unlinks, d.removals, d.demotions, d.migrated, len(d.workers), statuses, d.referrals, d.resolutions, d.workerCorrections, d.blocks, len(agreed), shown,
 		time.Since(started).Round(time.Millisecond))
 }
 
@@ -350,8 +355,12 @@ type deskWalk struct {
 	resolutions    int // finished on purpose
 	// workerCorrections counts workers' edits of what went on to a desk.
 	workerCorrections int
-	migrated          bool
-	steps             []deskStep // what each step did, to place a refused request
+	// blocked are the workers who blocked the bot; blocks counts them all.
+	blocked     map[*explorer]bool
+	everBlocked map[int64]bool // chats
+	blocks      int
+	migrated    bool
+	steps       []deskStep // what each step did, to place a refused request
 }
 
 type deskRoom struct {
@@ -868,6 +877,33 @@ func (d *deskWalk) workerEdits(e *explorer) bool {
 	}
 	d.quiet(what)
 	return true
+}
+
+// workerBlocks: a worker blocks the bot, which then sends them nothing
+// (a desk that writes to them is told they cannot be reached), or, having
+// blocked it, writes /start and is answered. What the bot sent before it
+// heard of the block, Telegram refuses, as it would.
+func (d *deskWalk) workerBlocks(e *explorer) {
+	d.t.Helper()
+	if d.blocked[e] {
+		what := fmt.Sprintf("[%s] worker who blocked the bot writes /start", e.lang)
+		d.note(what)
+		before := e.snap()
+		e.send("/start")
+		delete(d.blocked, e)
+		if turn := e.settleAny(before); len(turn.messages) == 0 {
+			d.t.Errorf("step %d, %s: no answer", d.step, what)
+		}
+		d.quiet(what)
+		return
+	}
+	what := fmt.Sprintf("[%s] worker blocks the bot", e.lang)
+	d.note(what)
+	e.u.BlockBot()
+	d.blocked[e] = true
+	d.everBlocked[e.u.ChatID()] = true
+	d.blocks++
+	d.quiet(what)
 }
 
 // timePasses moves the jobs' clock on by up to a day and runs one of
