@@ -265,11 +265,7 @@ func TestDeskRoundTripEndToEnd(t *testing.T) {
 	forum.SendInTopic(boris, c.ThreadID, "! проверить договор")
 
 	// The worker answers with text, then a photo.
-	if err := w.u.Press(q.ID, ru("desk_worker_btn_answer")); err != nil {
-		t.Fatal(err)
-	}
-	w.await("cases_ask_message")
-	w.u.SendText("80 000 рублей")
+	w.answer(q, "80 000 рублей")
 	waitText(t, w.u, h.catalog.T("ru", "cases_message_sent", map[string]any{"ID": caseID, "Name": fnpr}))
 	waitGroupText(t, forum, "80 000 рублей")
 	if err := w.u.Press(q.ID, ru("desk_worker_btn_file")); err != nil {
@@ -827,12 +823,7 @@ func TestDeleteErasesTheDeskSide(t *testing.T) {
 	c := card(t, h, group, caseID, "My boss holds my passport.")
 	recorded(t, h, group.ID(), c)
 	group.Reply(olga, c.ID, "We will call the employer.")
-	q := waitText(t, w.u, "We will call the employer.")
-	if err := w.u.Press(q.ID, w.tr("desk_worker_btn_answer")); err != nil {
-		t.Fatal(err)
-	}
-	w.await("cases_ask_message")
-	w.u.SendText("Thank you, the passport is in the safe.")
+	w.answer(waitText(t, w.u, "We will call the employer."), "Thank you, the passport is in the safe.")
 	relayed := waitGroupText(t, group, "the passport is in the safe")
 
 	w.deleteEverything()
@@ -967,13 +958,8 @@ func TestForumDeskWithoutTopicRights(t *testing.T) {
 	}
 	recorded(t, h, forum.ID(), c)
 	forum.Reply(aigerim, c.ID, "How much are you owed?")
-	q := waitText(t, w.u, "How much are you owed?")
 	// The worker's answer comes back under the card, in General.
-	if err := w.u.Press(q.ID, w.tr("desk_worker_btn_answer")); err != nil {
-		t.Fatal(err)
-	}
-	w.await("cases_ask_message")
-	w.u.SendText("80 000 рублей")
+	w.answer(waitText(t, w.u, "How much are you owed?"), "80 000 рублей")
 	if a := waitGroupText(t, forum, "80 000 рублей"); a.ReplyTo != c.ID || len(forum.Topics()) != 0 {
 		t.Errorf("the worker's answer replies to %d, not to the card %d (topics %+v)", a.ReplyTo, c.ID, forum.Topics())
 	}
@@ -1054,11 +1040,7 @@ func TestCaseworkerCorrectsARelayedMessage(t *testing.T) {
 
 	// The worker corrects their answer too: the desk gets the correction,
 	// headed as one, and the worker hears it went on.
-	if err := w.u.Press(m.ID, w.tr("desk_worker_btn_answer")); err != nil {
-		t.Fatal(err)
-	}
-	w.await("cases_ask_message")
-	answer := w.u.SendText("Мне должны 4500.")
+	answer := w.answer(m, "Мне должны 4500.")
 	waitGroupText(t, group, "Мне должны 4500.")
 	if err := w.u.Edit(answer, "Мне должны 45 000 рублей."); err != nil {
 		t.Fatal(err)

@@ -631,17 +631,24 @@ func (d *deskWalk) pressOffered(room *deskRoom, who *localapi.User, what, prefix
 	cb := data[d.rnd.IntN(len(data))]
 	where := fmt.Sprintf("%s, %s: %s (%s)", room.g.Title(), who.Name(), what, cb)
 	d.note(where)
+	d.pressOnce(room, who, on.ID, cb, where)
+	return on, true
+}
+
+// pressOnce presses a button, waits for all it causes and wants it
+// answered once.
+func (d *deskWalk) pressOnce(room *deskRoom, who *localapi.User, messageID int, data, what string) {
+	d.t.Helper()
 	answers := len(room.g.CallbackAnswers())
-	if err := room.g.PressData(who, on.ID, cb); err != nil {
+	if err := room.g.PressData(who, messageID, data); err != nil {
 		d.t.Fatal(err)
 	}
 	room.presses++
 	d.settle(room)
-	d.quiet(where)
+	d.quiet(what)
 	if got := len(room.g.CallbackAnswers()) - answers; got != 1 {
-		d.t.Errorf("step %d, %s: 1 press got %d answers", d.step, where, got)
+		d.t.Errorf("step %d, %s: 1 press got %d answers", d.step, what, got)
 	}
-	return on, true
 }
 
 // resolveCase: a caseworker takes a case at their desk, if nobody has,
@@ -828,16 +835,8 @@ func (d *deskWalk) pressAfterLeaving(room *deskRoom, who *localapi.User) {
 		}
 		return b.String()
 	}
-	before, answers := snapshot(), len(room.g.CallbackAnswers())
-	if err := room.g.PressData(who, m.ID, b.CallbackData); err != nil {
-		d.t.Fatal(err)
-	}
-	room.presses++
-	d.settle(room)
-	d.quiet(what)
-	if got := len(room.g.CallbackAnswers()) - answers; got != 1 {
-		d.t.Errorf("step %d, %s: 1 press got %d answers", d.step, what, got)
-	}
+	before := snapshot()
+	d.pressOnce(room, who, m.ID, b.CallbackData, what)
 	if after := snapshot(); after != before {
 		d.t.Errorf("step %d, %s changed the desk:\nbefore:\n%s\nafter:\n%s", d.step, what, before, after)
 	}

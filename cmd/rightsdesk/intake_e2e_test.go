@@ -26,6 +26,17 @@ type intakeUser struct {
 
 func (w *intakeUser) tr(id string) string { return w.h.catalog.T(w.lang, id, nil) }
 
+// answer answers a desk's message with the Answer button under it and a
+// text; it returns the text's message id.
+func (w *intakeUser) answer(m localapi.Message, text string) int {
+	w.t.Helper()
+	if err := w.u.Press(m.ID, w.tr("desk_worker_btn_answer")); err != nil {
+		w.t.Fatal(err)
+	}
+	w.await("cases_ask_message")
+	return w.u.SendText(text)
+}
+
 // deleteEverything is /delete, confirmed.
 func (w *intakeUser) deleteEverything() {
 	w.t.Helper()
