@@ -19,7 +19,7 @@ import (
 // (orgs, link codes, announcements, the job schedule) are not here.
 var growing = []string{"inbox", "outbox", "outbox_failures", "chats", "chat_messages", "cases", "case_events",
 	"case_evidence", "case_routes", "deliveries", "named_messages", "route_offers", "job_runs", "job_marks",
-	"drafts", "subscriptions"}
+	"drafts", "subscriptions", "desk_relays"}
 
 var scanOf = regexp.MustCompile(`^SCAN (\w+)(?: USING (?:COVERING )?INDEX (\w+))?`)
 
@@ -159,6 +159,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 	_, _ = db.NameOf(ctx, desk, 40)
 	_, _ = db.InThread(ctx, desk, 40)
 	_, _ = db.Named(ctx, desk, store.NameCard+caseID)
+	_, _ = db.DeskRelayCase(ctx, desk, 41) // a correction
 	must(t, db.Update(ctx, func(tx *store.Tx) error {
 		d.Status, d.Assignee = store.DeliveryTaken, deskUser
 		if err := tx.SaveDelivery(d); err != nil {
@@ -171,6 +172,12 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 			return err
 		}
 		if err := tx.AddOrgMessage(caseID, "from the union"); err != nil {
+			return err
+		}
+		if err := tx.RecordDeskRelay(desk, 41, caseID); err != nil {
+			return err
+		}
+		if err := tx.SetOrgRights(desk, false, true); err != nil {
 			return err
 		}
 		return tx.MarkHandled(11)
