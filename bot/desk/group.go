@@ -109,12 +109,16 @@ func (k *Desk) link(tt *Turn) (Out, error) {
 	if !member.Current {
 		return out, nil
 	}
-	rights, err := k.botRights(tt, u.ChatID)
-	if err != nil {
-		reply("desk_try_again", nil)
-		return out, nil
-	}
 	chatID, forum := u.ChatID, u.Forum
+	// Rights matter only where topics are opened; a group that becomes a
+	// forum later is asked then.
+	rights := Rights{OpenTopics: true, Pin: true}
+	if forum {
+		if rights, err = k.botRights(tt, chatID); err != nil {
+			reply("desk_try_again", nil)
+			return out, nil
+		}
+	}
 	out.Notify = append(out.Notify, chatID)
 	// The outcome is known only inside the transaction: the reply is
 	// chosen there too, and the transaction keeps it.

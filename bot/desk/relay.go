@@ -107,9 +107,7 @@ func (k *Desk) message(tt *Turn, org store.Org) (Out, bool, error) {
 	}
 	c := caseOf(d)
 	pend, pending := tt.State.Pending[caseID]
-	if pending && edited {
-		pending = false // what is pending waits for a new message
-	}
+	pending = pending && !edited // what is pending waits for a new message
 	if pending && pend.User == u.UserID && pend.Op == pendingNote && pend.Revision == c.Revision {
 		if u.Kind != chat.KindText || text == "" {
 			say("desk_note_want_text", nil)

@@ -192,7 +192,7 @@ type Member struct {
 	// IsMember is what Telegram says of a restricted user: still in the chat.
 	IsMember bool
 	// MayOpenTopics and MayPin are an administrator's can_manage_topics and
-	// can_pin_messages (a creator may do both).
+	// can_pin_messages.
 	MayOpenTopics bool
 	MayPin        bool
 }
@@ -227,9 +227,8 @@ func (c *Client) ChatMember(chatID, userID int64) (Member, error) {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return Member{}, &Error{Kind: KindServer, Description: "getChatMember: " + err.Error()}
 	}
-	creator := m.Status == "creator"
 	return Member{Status: m.Status, FirstName: m.User.FirstName, IsMember: m.IsMember,
-		MayOpenTopics: m.MayOpenTopics || creator, MayPin: m.MayPin || creator}, nil
+		MayOpenTopics: m.MayOpenTopics, MayPin: m.MayPin}, nil
 }
 
 // contextTransport ties every request to a lifetime context in addition to

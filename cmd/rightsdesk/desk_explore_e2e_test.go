@@ -94,7 +94,7 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 		rooms: []*deskRoom{{g: forum, service: "fnpr", people: []*localapi.User{desks.aigerim, desks.boris}, sentinels: map[int]bool{}, left: map[*localapi.User]bool{}},
 			{g: plain, service: "fprk", people: []*localapi.User{desks.dana}, sentinels: map[int]bool{}},
 			{g: embassy, service: "md-embassy-moscow", people: []*localapi.User{ion}, sentinels: map[int]bool{}}},
-		stories: map[string]string{}, moldovan: map[string]bool{}, blocked: map[*explorer]bool{}, everBlocked: map[int64]bool{}}
+		stories: map[string]string{}, moldovan: map[string]bool{}, blocked: map[*explorer]bool{}}
 	_, d.botName = api.BotUser()
 	t.Cleanup(func() {
 		// RIGHTSDESK_WALK_LOG keeps the bot's whole log, the steps in it.
@@ -234,7 +234,7 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 			v.Method, v.ChatID, v.At.Format("15:04:05.000"), v.Until.Format("15:04:05.000"), d.stepAt(v.At))
 	}
 	for _, r := range api.Requests() {
-		if hostileRefused(r) && !hostileEdit(r) && !(r.Status == 403 && d.everBlocked[r.ChatID]) {
+		if hostileRefused(r) && !hostileEdit(r) {
 			t.Errorf("%s to chat %d answered %d, during %s", r.Method, r.ChatID, r.Status, d.stepAt(r.At))
 		}
 	}
@@ -356,11 +356,10 @@ type deskWalk struct {
 	// workerCorrections counts workers' edits of what went on to a desk.
 	workerCorrections int
 	// blocked are the workers who blocked the bot; blocks counts them all.
-	blocked     map[*explorer]bool
-	everBlocked map[int64]bool // chats
-	blocks      int
-	migrated    bool
-	steps       []deskStep // what each step did, to place a refused request
+	blocked  map[*explorer]bool
+	blocks   int
+	migrated bool
+	steps    []deskStep // what each step did, to place a refused request
 }
 
 type deskRoom struct {
@@ -817,16 +816,7 @@ func (d *deskWalk) pressAfterLeaving(room *deskRoom, who *localapi.User) {
 	snapshot := func() string {
 		var b strings.Builder
 		for _, id := range d.cases {
-			ds, err := d.h.db.CaseDeliveries(d.t.Context(), id)
-			if err != nil {
-				d.t.Fatal(err)
-			}
-			for _, dl := range ds {
-				fmt.Fprintf(&b, "%s %d %s %d\n", id, dl.ID, dl.Status, dl.Revision)
-			}
-		}
-		if o, err := d.h.db.OrgByService(d.t.Context(), room.service); err == nil {
-			fmt.Fprintf(&b, "language %s\n", o.Language)
+			b.WriteString(deskSnapshot(d.t, d.h.db, id))
 		}
 		for _, m := range room.g.Messages() {
 			if m.Deleted {
@@ -880,8 +870,7 @@ func (d *deskWalk) workerEdits(e *explorer) bool {
 
 // workerBlocks: a worker blocks the bot, which then sends them nothing
 // (a desk that writes to them is told they cannot be reached), or, having
-// blocked it, writes /start and is answered. What the bot sent before it
-// heard of the block, Telegram refuses, as it would.
+// blocked it, writes /start and is answered.
 func (d *deskWalk) workerBlocks(e *explorer) {
 	d.t.Helper()
 	if d.blocked[e] {
@@ -900,8 +889,26 @@ func (d *deskWalk) workerBlocks(e *explorer) {
 	d.note(what)
 	e.u.BlockBot()
 	d.blocked[e] = true
-	d.everBlocked[e.u.ChatID()] = true
 	d.blocks++
+	// Nothing is sent to a chat that blocked the bot, once it knows: the
+	// walk waits for that before going on.
+	deadline := time.Now().Add(hostileWait)
+	for {
+		if err := d.h.db.NoticeOutsideWrites(d.t.Context()); err != nil {
+			d.t.Fatal(err)
+		}
+		c, err := d.h.db.Chat(d.t.Context(), e.u.ChatID())
+		if err != nil {
+			d.t.Fatal(err)
+		}
+		if !c.BlockedAt.IsZero() {
+			break
+		}
+		if time.Now().After(deadline) {
+			d.t.Fatalf("step %d, %s: the bot did not hear of it in %v", d.step, what, hostileWait)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 	d.quiet(what)
 }
 
