@@ -216,7 +216,7 @@ func (b *Bot) renderAsk(t *turn, a intake.Ask) {
 		// Options too long for a phone's button are numbered and listed
 		// in full under the question.
 		var rows [][]chat.Button
-		text, rows = numberOptions(text, reflow(intakeButtons(t, a.Buttons)), intakeOptions(a.Buttons), listsChoices(a.Data))
+		text, rows = numberOptions(text, chat.Reflow(intakeButtons(t, a.Buttons)), intakeOptions(a.Buttons), listsChoices(a.Data))
 		kb = &chat.Keyboard{Inline: rows}
 	} else if a.Reply != nil {
 		var row []chat.ReplyButton

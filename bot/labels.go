@@ -36,42 +36,6 @@ func fullOrShort(full string, perRow int, short string) string {
 	return short
 }
 
-// flow lays buttons out up to perRow to a row, but starts a new row rather
-// than squeeze a label past its share of the phone's width: a long name
-// gets a row of its own.
-func flow(buttons []chat.Button, perRow int) [][]chat.Button {
-	var rows [][]chat.Button
-	var row []chat.Button
-	fits := func(row []chat.Button) bool {
-		for _, b := range row {
-			if !chat.Fits(b.Text, len(row)) {
-				return false
-			}
-		}
-		return true
-	}
-	for _, b := range buttons {
-		if len(row) > 0 && (len(row) == perRow || !fits(append(row[:len(row):len(row)], b))) {
-			rows = append(rows, row)
-			row = nil
-		}
-		row = append(row, b)
-	}
-	if len(row) > 0 {
-		rows = append(rows, row)
-	}
-	return rows
-}
-
-// reflow splits a row whose labels do not fit side by side.
-func reflow(rows [][]chat.Button) [][]chat.Button {
-	out := make([][]chat.Button, 0, len(rows))
-	for _, row := range rows {
-		out = append(out, flow(row, len(row))...)
-	}
-	return out
-}
-
 // numberOverflow keeps a keyboard's options readable when their names are
 // too long for a button: the options (the first n buttons, in order) are
 // numbered, listed in full under the message text, and their buttons keep

@@ -204,7 +204,7 @@ func (b *Bot) offerLanguages(t *turn, messageID string) {
 
 // grid lays buttons out perRow to a row, the last row taking the rest; a
 // label too wide to share a row on a phone gets its own (flow).
-func grid(buttons []chat.Button, perRow int) [][]chat.Button { return flow(buttons, perRow) }
+func grid(buttons []chat.Button, perRow int) [][]chat.Button { return chat.Flow(buttons, perRow) }
 
 // yesNoKeyboard is the one confirmation every destructive step asks.
 func yesNoKeyboard(t *turn, yes, no string) *chat.Keyboard {

@@ -66,3 +66,39 @@ func RowPx(perRow int) float64 {
 
 // Fits reports whether a label can be read whole in a row of perRow buttons.
 func Fits(label string, perRow int) bool { return LabelPx(label) <= RowPx(perRow)+0.001 }
+
+// Flow lays buttons out up to perRow to a row, but starts a new row rather
+// than squeeze a label past its share of the phone's width: a long name
+// gets a row of its own.
+func Flow(buttons []Button, perRow int) [][]Button {
+	var rows [][]Button
+	var row []Button
+	fits := func(row []Button) bool {
+		for _, b := range row {
+			if !Fits(b.Text, len(row)) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, b := range buttons {
+		if len(row) > 0 && (len(row) == perRow || !fits(append(row[:len(row):len(row)], b))) {
+			rows = append(rows, row)
+			row = nil
+		}
+		row = append(row, b)
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// Reflow splits a row whose labels do not fit side by side.
+func Reflow(rows [][]Button) [][]Button {
+	out := make([][]Button, 0, len(rows))
+	for _, row := range rows {
+		out = append(out, Flow(row, len(row))...)
+	}
+	return out
+}

@@ -110,6 +110,8 @@ func (k *Desk) button(tt *Turn, org store.Org, payload string) (Out, error) {
 	switch cb.op {
 	case opTake:
 		p.Op = casework.OpTake
+	case opTakeOver:
+		p.Op = casework.OpTakeOver
 	case opReferWhy:
 		if len(cb.args) != 2 || !slices.Contains(referReasons, cb.args[0]) {
 			return refuse("desk_button_refused", "refer data")
@@ -141,7 +143,7 @@ func (k *Desk) button(tt *Turn, org store.Org, payload string) (Out, error) {
 		return refuse(refusal(err), err.Error())
 	}
 	delete(tt.State.Pending, cb.caseID)
-	if u.MessageID > 0 && cb.op != opTake {
+	if u.MessageID > 0 && cb.op != opTake && cb.op != opTakeOver {
 		// The confirmation's buttons are spent.
 		out.send(chat.Reply{Action: chat.ActionEditMarkup, ChatID: org.ChatID, MessageID: u.MessageID})
 	}
@@ -165,6 +167,8 @@ func refusal(err error) string {
 		return "desk_button_stale"
 	case errors.Is(err, casework.ErrNotAllowed):
 		return "desk_not_now"
+	case errors.Is(err, casework.ErrAlreadyYours):
+		return "desk_already_yours"
 	}
 	return "desk_button_refused"
 }

@@ -148,6 +148,8 @@ func (k *Desk) cardText(v cardView) string {
 func (k *Desk) historyLine(v cardView, e casework.Entry) string {
 	data := map[string]any{"At": stamp(e.At), "By": escape(e.By)}
 	switch e.Event {
+	case casework.EventTakenOver:
+		data["From"] = escape(e.Detail)
 	case casework.EventReferred, casework.EventConsentRefused:
 		data["Name"] = escape(serviceName(v.dir, e.Detail, v.lang))
 	case casework.EventResolved:
@@ -173,23 +175,25 @@ func countryName(dir *directory.Directory, code, lang string, t func(string, map
 	return t("intake_country_"+strings.ToLower(code), nil)
 }
 
-// cardKeyboard is what can be done with the case in its state.
+// cardKeyboard is what can be done with the case in its state. Buttons
+// share a row only where both labels read whole on a phone in the desk's
+// language.
 func (k *Desk) cardKeyboard(lang, caseID string, c casework.Case) *chat.Keyboard {
 	btn := func(id, op string) chat.Button {
 		return chat.Button{Text: k.t(lang, id, nil), Data: cardData(op, caseID, c.Revision)}
 	}
 	switch c.Status {
 	case casework.Open:
-		return &chat.Keyboard{Inline: [][]chat.Button{
+		return &chat.Keyboard{Inline: chat.Reflow([][]chat.Button{
 			{btn("desk_btn_take", opTake)},
 			{btn("desk_btn_refer", opRefer), btn("desk_btn_not_ours", opNotOurs)},
-		}}
+		})}
 	case casework.Taken:
-		return &chat.Keyboard{Inline: [][]chat.Button{
+		return &chat.Keyboard{Inline: chat.Reflow([][]chat.Button{
 			{btn("desk_btn_ask", opAsk)},
 			{btn("desk_btn_refer", opRefer), btn("desk_btn_resolve", opResolve)},
-			{btn("desk_btn_not_ours", opNotOurs)},
-		}}
+			{btn("desk_btn_take_over", opTakeOver), btn("desk_btn_not_ours", opNotOurs)},
+		})}
 	}
 	return nil
 }
@@ -239,6 +243,7 @@ func inThread(r chat.Reply, caseID string) chat.Reply {
 // one place, like the bot's own.
 const (
 	opTake       = "t"
+	opTakeOver   = "to"
 	opAsk        = "a"
 	opRefer      = "f"
 	opReferTo    = "ft"
@@ -254,7 +259,7 @@ const (
 )
 
 // caseOps are the ops that act on a case; the language op names none.
-var caseOps = []string{opTake, opAsk, opRefer, opReferTo, opReferWhy, opResolve, opOutcome, opNoNote,
+var caseOps = []string{opTake, opTakeOver, opAsk, opRefer, opReferTo, opReferWhy, opResolve, opOutcome, opNoNote,
 	opResolveYes, opNotOurs, opNotOursYes, opCancel}
 
 // CallbackFeature is the bot's callback namespace for the desk.

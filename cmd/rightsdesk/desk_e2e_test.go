@@ -1074,3 +1074,52 @@ func TestCaseworkerCorrectsARelayedMessage(t *testing.T) {
 	}
 	noErrorResponses(t, h.api)
 }
+
+// Boris took a case and left the organisation: Aigerim takes it over from
+// the card, which then names her and says from whom she took it. The
+// worker, whose case stays with FNPR, hears nothing of it. Pressing it
+// again tells her the case is hers already, with nothing changed.
+func TestColleagueTakesOverACase(t *testing.T) {
+	h := startHarness(t, harnessOptions{})
+	desks := linkTwoDesks(t, h, "ru")
+	forum, aigerim, boris := desks.forum, desks.aigerim, desks.boris
+	ru := func(id string) string { return h.catalog.T("ru", id, nil) }
+	w := newIntakeUser(t, h, "ru")
+	story := "Паспорт забрал работодатель."
+	caseID := w.anonymousComplaint(story)
+	fnpr := serviceName(t, h, "fnpr", "ru")
+	w.chooseDesk(fnpr)
+	pressIn(t, h, forum, boris, card(t, h, forum, caseID, story), ru("desk_btn_take"))
+	c := card(t, h, forum, caseID, "Boris")
+	waitText(t, w.u, firstLine(strings.Split(h.catalog.T("ru", "desk_worker_taken", map[string]any{"CaseID": caseID, "Name": fnpr}), "\n")[0]))
+	waitQuiet(h.api, 300*time.Millisecond, 5*time.Second)
+	toWorker := len(w.u.Messages())
+
+	forum.Leave(boris)
+	pressIn(t, h, forum, aigerim, c, ru("desk_btn_take_over"))
+	c = card(t, h, forum, caseID, "Boris → Aigerim")
+	assignee := h.catalog.T("ru", "desk_card_assignee", map[string]any{"Name": "Aigerim"})
+	if !strings.Contains(c.Text, assignee) {
+		t.Errorf("the card does not name Aigerim as the one who has it:\n%s", c.Text)
+	}
+	pressIn(t, h, forum, aigerim, c, ru("desk_btn_take_over"))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		answers := forum.CallbackAnswers()
+		if len(answers) > 0 && answers[len(answers)-1].Text == ru("desk_already_yours") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no answer %q to the second press: %+v", ru("desk_already_yours"), answers)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	waitQuiet(h.api, 300*time.Millisecond, 5*time.Second)
+	if got := w.u.Messages(); len(got) != toWorker {
+		t.Errorf("the worker was told of a change inside FNPR: %+v", got[toWorker:])
+	}
+	if again := card(t, h, forum, caseID, "Aigerim"); strings.Count(again.Text, "→") != 1 {
+		t.Errorf("the refused press changed the card:\n%s", again.Text)
+	}
+	noErrorResponses(t, h.api)
+}

@@ -59,6 +59,7 @@ type Event string
 const (
 	EventDelivered      Event = "delivered"
 	EventTaken          Event = "taken"
+	EventTakenOver      Event = "taken_over" // Detail: who had it
 	EventAsked          Event = "asked"
 	EventAnswered       Event = "answered"
 	EventReferred       Event = "referred"
@@ -101,11 +102,16 @@ type Case struct {
 type Op string
 
 const (
-	OpTake    Op = "take"
-	OpAsk     Op = "ask"
-	OpRefer   Op = "refer"
-	OpResolve Op = "resolve"
-	OpNotOurs Op = "not_ours"
+	OpTake Op = "take"
+	// OpTakeOver moves a taken case to another caseworker of the desk: the
+	// one who had it may have left, fallen ill or gone on leave, and a
+	// case must not wait for them. Apart from OpTake, so that two people
+	// pressing Take on an open card at once still get one refusal.
+	OpTakeOver Op = "take_over"
+	OpAsk      Op = "ask"
+	OpRefer    Op = "refer"
+	OpResolve  Op = "resolve"
+	OpNotOurs  Op = "not_ours"
 )
 
 // Actor is the caseworker acting, as Telegram tells it just now.
@@ -139,6 +145,8 @@ var (
 	ErrStale      = errors.New("casework: the button belongs to an older card")
 	ErrNotAllowed = errors.New("casework: not possible in the case's state")
 	ErrInvalid    = errors.New("casework: incomplete action")
+	// ErrAlreadyYours refuses a take-over by the one who has the case.
+	ErrAlreadyYours = errors.New("casework: the case is already the person's")
 )
 
 // Effect is what follows an action; the desk renders it.
@@ -175,11 +183,12 @@ func (AskFeedback) effect() {}
 
 // allowed says in which states each action may be taken.
 var allowed = map[Op][]Status{
-	OpTake:    {Open},
-	OpAsk:     {Taken},
-	OpRefer:   {Open, Taken},
-	OpResolve: {Taken},
-	OpNotOurs: {Open, Taken},
+	OpTake:     {Open},
+	OpTakeOver: {Taken},
+	OpAsk:      {Taken},
+	OpRefer:    {Open, Taken},
+	OpResolve:  {Taken},
+	OpNotOurs:  {Open, Taken},
 }
 
 // Can reports whether the case's state allows the action at all, so a
@@ -207,6 +216,14 @@ func Act(c Case, p Press, now time.Time) (Case, []Effect, error) {
 	case OpTake:
 		n.Status, n.Assignee, n.AssigneeName = Taken, p.Actor.ID, p.Actor.Name
 		out = append(out, TellWorker{Event: EventTaken})
+	case OpTakeOver:
+		if p.Actor.ID == c.Assignee {
+			return c, nil, ErrAlreadyYours
+		}
+		// The worker's case stays with the same organisation: nothing to
+		// tell them.
+		at.Detail = c.AssigneeName
+		n.Assignee, n.AssigneeName = p.Actor.ID, p.Actor.Name
 	case OpAsk:
 		n.Asked = true
 		// The question itself reaches the worker as a relayed message.
@@ -239,7 +256,7 @@ func Act(c Case, p Press, now time.Time) (Case, []Effect, error) {
 	return n, append([]Effect{CardChanged{}}, out...), nil
 }
 
-var eventOf = map[Op]Event{OpTake: EventTaken, OpAsk: EventAsked, OpRefer: EventReferred,
+var eventOf = map[Op]Event{OpTake: EventTaken, OpTakeOver: EventTakenOver, OpAsk: EventAsked, OpRefer: EventReferred,
 	OpResolve: EventResolved, OpNotOurs: EventReturned}
 
 func withEvent(e Entry, ev Event) Entry { e.Event = ev; return e }

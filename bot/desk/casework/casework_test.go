@@ -24,7 +24,9 @@ func TestActByState(t *testing.T) {
 	}
 	table := map[Op]map[Status]want{
 		OpTake: {Open: {Taken, nil}, Taken: {Taken, ErrNotAllowed}, Resolved: {Resolved, ErrNotAllowed}, Withdrawn: {Withdrawn, ErrNotAllowed}},
-		OpAsk:  {Open: {Open, ErrNotAllowed}, Taken: {Taken, nil}, Referred: {Referred, ErrNotAllowed}},
+		OpTakeOver: {Open: {Open, ErrNotAllowed}, Taken: {Taken, nil}, Resolved: {Resolved, ErrNotAllowed},
+			Referred: {Referred, ErrNotAllowed}, AwaitingConsent: {AwaitingConsent, ErrNotAllowed}},
+		OpAsk: {Open: {Open, ErrNotAllowed}, Taken: {Taken, nil}, Referred: {Referred, ErrNotAllowed}},
 		OpRefer: {Open: {Referred, nil}, Taken: {Referred, nil}, Resolved: {Resolved, ErrNotAllowed},
 			Returned: {Returned, ErrNotAllowed}, AwaitingConsent: {AwaitingConsent, ErrNotAllowed}},
 		OpResolve: {Open: {Open, ErrNotAllowed}, Taken: {Resolved, nil}, Withdrawn: {Withdrawn, ErrNotAllowed}},
@@ -96,6 +98,35 @@ func TestTakeOnce(t *testing.T) {
 	second := Press{Op: OpTake, Actor: Actor{ID: 8, Name: "Bo", Member: true}, Revision: 1, OnCard: true}
 	if _, _, err := Act(first, second, now); err == nil {
 		t.Fatal("a second take succeeded")
+	}
+}
+
+// A colleague takes over a taken case: it is theirs, the history says from
+// whom, and the worker, whose case stays with the same organisation, is not
+// told. The one who has it cannot take it over from themselves, and a
+// second take-over on the same card is stale.
+func TestTakeOver(t *testing.T) {
+	c := Case{Status: Taken, Revision: 4, Assignee: 9, AssigneeName: "Bo"}
+	got, effects, err := Act(c, press(OpTakeOver, 4), now)
+	if err != nil || got.Status != Taken || got.Assignee != 7 || got.AssigneeName != "Ana" {
+		t.Fatalf("take over: %+v %v", got, err)
+	}
+	if last := got.History[len(got.History)-1]; last.Event != EventTakenOver || last.By != "Ana" || last.Detail != "Bo" {
+		t.Errorf("history line %+v", last)
+	}
+	if !reflect.DeepEqual(effects, []Effect{CardChanged{}}) {
+		t.Errorf("effects %v, want the card only", effects)
+	}
+	own := Press{Op: OpTakeOver, Actor: Actor{ID: 9, Name: "Bo", Member: true}, Revision: 4, OnCard: true}
+	if same, effects, err := Act(c, own, now); !errors.Is(err, ErrAlreadyYours) || !reflect.DeepEqual(same, c) || effects != nil {
+		t.Errorf("taking over one's own case: %+v %v %v", same, effects, err)
+	}
+	// The desk stores the new revision with the case; a colleague's press
+	// on the card as it was is then refused.
+	got.Revision++
+	late := Press{Op: OpTakeOver, Actor: Actor{ID: 8, Name: "Cy", Member: true}, Revision: 4, OnCard: true}
+	if _, _, err := Act(got, late, now); !errors.Is(err, ErrStale) {
+		t.Errorf("a take-over on the older card: %v", err)
 	}
 }
 
