@@ -213,7 +213,8 @@ func (b *Bot) scheduled(ctx context.Context, job, key string, work func(t *turn)
 }
 
 // DeskDeadlines reminds desks, once, of cases waiting past their response
-// target, and passes on those waiting past twice it.
+// target, passes on those waiting past twice it, and reminds them weekly of
+// taken cases with no word to or from their workers.
 func (b *Bot) DeskDeadlines(ctx context.Context, now time.Time) (int, error) {
 	ds, err := b.cfg.Store.ActiveDeliveries(ctx)
 	if err != nil {
@@ -229,6 +230,15 @@ func (b *Bot) DeskDeadlines(ctx context.Context, now time.Time) (int, error) {
 			return done, err
 		}
 		remind, escalate := desk.Due(org, d, now)
+		var since time.Time
+		var quiet int
+		if d.Status == store.DeliveryTaken {
+			last, err := b.cfg.Store.LastDeskRelay(ctx, d.CaseID)
+			if err != nil {
+				return done, err
+			}
+			since, quiet = desk.Quiet(d, last, now)
+		}
 		var did bool
 		switch {
 		case escalate:
@@ -238,6 +248,12 @@ func (b *Bot) DeskDeadlines(ctx context.Context, now time.Time) (int, error) {
 		case remind:
 			did, err = b.scheduled(ctx, "deadlines", "remind:"+strconv.FormatInt(d.ID, 10), func(t *turn) (desk.Out, error) {
 				return b.desk.Remind(b.deskTurn(t), org, d, now), nil
+			})
+		case quiet > 0:
+			// Once for each span of quiet; a word either way starts anew.
+			key := fmt.Sprintf("quiet:%d:%d:%d", d.ID, since.UnixMilli(), quiet)
+			did, err = b.scheduled(ctx, "deadlines", key, func(t *turn) (desk.Out, error) {
+				return b.desk.RemindQuiet(b.deskTurn(t), org, d, since, now), nil
 			})
 		}
 		if store.ErrorCode(err) == store.ECONFLICT {

@@ -71,6 +71,19 @@ func (db *DB) DeskRelayCase(ctx context.Context, chatID int64, messageID int) (s
 	return caseID, err
 }
 
+// LastDeskRelay is when a message last went between a case's worker and
+// its desk, either way; zero when none has.
+func (db *DB) LastDeskRelay(ctx context.Context, caseID string) (time.Time, error) {
+	var at sql.NullInt64
+	if err := db.queryRow(ctx, `SELECT max(at) FROM desk_relays WHERE case_id = ?`, caseID).Scan(&at); err != nil {
+		return time.Time{}, err
+	}
+	if !at.Valid {
+		return time.Time{}, nil
+	}
+	return fromMillis(at.Int64), nil
+}
+
 // ForgetMessage drops the name of a message the bot is deleting, so that a
 // second press on it, queued behind the first, finds it gone.
 func (tx *Tx) ForgetMessage(chatID int64, messageID int) error {

@@ -160,6 +160,8 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 	_, _ = db.InThread(ctx, desk, 40)
 	_, _ = db.Named(ctx, desk, store.NameCard+caseID)
 	_, _ = db.DeskRelayCase(ctx, desk, 41) // a correction
+	_, err = db.LastDeskRelay(ctx, caseID) // the deadlines job
+	must(t, err)
 	must(t, db.Update(ctx, func(tx *store.Tx) error {
 		d.Status, d.Assignee = store.DeliveryTaken, deskUser
 		if err := tx.SaveDelivery(d); err != nil {

@@ -49,3 +49,35 @@ func TestDue(t *testing.T) {
 		t.Error("a taken case is due nothing")
 	}
 }
+
+// A taken case is quiet from its last word either way or its last change,
+// whichever is later, and due one reminder per whole week of it; a case
+// nobody took, or one that is over, is never quiet.
+func TestQuiet(t *testing.T) {
+	changed := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	d := store.Delivery{Status: store.DeliveryTaken, UpdatedAt: changed}
+	for _, tc := range []struct {
+		word  time.Time
+		after time.Duration
+		since time.Time
+		due   int
+	}{
+		{time.Time{}, 6 * 24 * time.Hour, changed, 0},
+		{time.Time{}, 7 * 24 * time.Hour, changed, 1},
+		{time.Time{}, 15 * 24 * time.Hour, changed, 2},
+		{changed.Add(-time.Hour), 8 * 24 * time.Hour, changed, 1},
+		{changed.Add(3 * 24 * time.Hour), 8 * 24 * time.Hour, changed.Add(3 * 24 * time.Hour), 0},
+		{changed.Add(3 * 24 * time.Hour), 10 * 24 * time.Hour, changed.Add(3 * 24 * time.Hour), 1},
+	} {
+		since, due := Quiet(d, tc.word, changed.Add(tc.after))
+		if !since.Equal(tc.since) || due != tc.due {
+			t.Errorf("last word %v, %v after the change: quiet since %v, due %d; want %v, %d", tc.word, tc.after, since, due, tc.since, tc.due)
+		}
+	}
+	for _, status := range []string{store.DeliveryOpen, store.DeliveryResolved, store.DeliveryReferred} {
+		d.Status = status
+		if _, due := Quiet(d, time.Time{}, changed.Add(30*24*time.Hour)); due != 0 {
+			t.Errorf("a %s case is due %d quiet reminders", status, due)
+		}
+	}
+}

@@ -1,8 +1,9 @@
 package desk
 
 // What the desk does on a schedule: remind a desk of a case nobody took,
-// pass it on when still nobody takes it, sum up each desk's week, and ask a
-// worker again, a week after, whether the problem is solved.
+// pass it on when still nobody takes it, remind it weekly of a taken case
+// gone quiet, sum up each desk's week, and ask a worker again, a week
+// after, whether the problem is solved.
 
 import (
 	"time"
@@ -35,6 +36,39 @@ func (k *Desk) Remind(tt *Turn, org store.Org, d store.Delivery, now time.Time) 
 	out.send(inThread(chat.Reply{Action: chat.ActionSend, ChatID: org.ChatID, Priority: chat.Bulk,
 		Text: k.t(org.Language, "desk_deadline_reminder", map[string]any{"CaseID": d.CaseID,
 			"Hours": hours(now.Sub(d.CreatedAt)), "Left": hours(d.CreatedAt.Add(2 * target).Sub(now))})}, d.CaseID))
+	return out
+}
+
+// QuietAfter is how long a taken case may go without a message between
+// its worker and its desk before the desk is reminded, and again each
+// such span after.
+const QuietAfter = 7 * 24 * time.Hour
+
+// Quiet says how long a taken case has gone without a word between its
+// worker and its desk, since lastContact or since the delivery last
+// changed (taken, taken over, reopened, answered), whichever is later. due
+// counts the whole spans of QuietAfter it has been quiet: a reminder is
+// due once for each (0: none yet).
+func Quiet(d store.Delivery, lastContact, now time.Time) (since time.Time, due int) {
+	if d.Status != store.DeliveryTaken {
+		return time.Time{}, 0
+	}
+	since = d.UpdatedAt
+	if lastContact.After(since) {
+		since = lastContact
+	}
+	return since, int(now.Sub(since) / QuietAfter)
+}
+
+// RemindQuiet tells a desk, in the case's thread, that a taken case has had
+// no word to or from its worker for days. A case stays with whoever took
+// it, who may have left or be away: the reminder says a colleague can take
+// it over.
+func (k *Desk) RemindQuiet(tt *Turn, org store.Org, d store.Delivery, since, now time.Time) Out {
+	var out Out
+	out.send(inThread(chat.Reply{Action: chat.ActionSend, ChatID: org.ChatID, Priority: chat.Bulk,
+		Text: k.t(org.Language, "desk_quiet_reminder", map[string]any{"CaseID": d.CaseID,
+			"Days": int(now.Sub(since) / (24 * time.Hour))})}, d.CaseID))
 	return out
 }
 

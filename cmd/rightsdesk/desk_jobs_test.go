@@ -118,3 +118,48 @@ func TestDeskDeadlinesDigestsAndFollowUps(t *testing.T) {
 	}
 	noErrorResponses(t, api)
 }
+
+// A taken case gone quiet: a week without a word between the desk and the
+// worker brings the desk one reminder under the case's card, and one more
+// each further week; a message to the worker starts the count anew.
+func TestQuietCaseReminder(t *testing.T) {
+	clock := &fakeClock{t: time.Now()}
+	h := startHarness(t, harnessOptions{jobs: jobsConfig{Deadlines: never, Digest: never, FollowUp: never, RetentionDays: 365},
+		jobsNow: clock.Now})
+	olga := h.api.NewUser("Olga", "en")
+	group := h.api.NewGroup("FNPR desk", olga)
+	linkDesk(t, h, group, olga, "fnpr")
+	w, caseID, c := takenAtFNPR(t, h, olga, group, "ru", "Работодатель забрал паспорт.")
+	taken := time.Now()
+	quiet := strings.SplitN(h.catalog.T("en", "desk_quiet_reminder", map[string]any{"CaseID": caseID, "Days": "\x00"}), "\x00", 2)[0]
+	reminders := func(at time.Time, want int) {
+		t.Helper()
+		clock.Set(at)
+		for range 2 {
+			if err := h.jobs.RunNow("deadlines"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		waitQuiet(h.api, 300*time.Millisecond, 5*time.Second)
+		if n := countIn(group, quiet); n != want {
+			t.Fatalf("%v after: %d quiet reminders, want %d", at.Sub(taken).Round(time.Hour), n, want)
+		}
+	}
+	day := 24 * time.Hour
+	reminders(taken.Add(6*day), 0)
+	reminders(taken.Add(8*day), 1)
+	for _, m := range group.Messages() {
+		if strings.Contains(m.Text, quiet) && m.ReplyTo != c.ID {
+			t.Errorf("the reminder is not under the case's card: reply to %d, card %d", m.ReplyTo, c.ID)
+		}
+	}
+	reminders(taken.Add(13*day), 1)
+	reminders(taken.Add(15*day), 2)
+
+	group.Reply(olga, c.ID, "Мы подготовили заявление, позвоните нам.")
+	waitText(t, w.u, "Мы подготовили заявление")
+	wrote := time.Now()
+	reminders(wrote.Add(6*day), 2)
+	reminders(wrote.Add(8*day), 3)
+	noErrorResponses(t, h.api)
+}
