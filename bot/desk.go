@@ -230,14 +230,9 @@ func (b *Bot) DeskDeadlines(ctx context.Context, now time.Time) (int, error) {
 			return done, err
 		}
 		remind, escalate := desk.Due(org, d, now)
-		var since time.Time
-		var quiet int
-		if d.Status == store.DeliveryTaken {
-			last, err := b.cfg.Store.LastDeskRelay(ctx, d.CaseID)
-			if err != nil {
-				return done, err
-			}
-			since, quiet = desk.Quiet(d, last, now)
+		since, quiet, err := b.desk.QuietOf(ctx, d, now)
+		if err != nil {
+			return done, err
 		}
 		var did bool
 		switch {

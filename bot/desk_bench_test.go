@@ -16,7 +16,10 @@ import (
 // newDeskTestBot is a bot on a fresh database in a temp dir, whose Bot
 // API stays out: every caseworker is a current member, and updates are
 // chat.Update as JSON.
-func newDeskTestBot(tb testing.TB) (*Bot, *store.DB) {
+func newDeskTestBot(tb testing.TB) (*Bot, *store.DB) { return newDeskTestBotAt(tb, nil) }
+
+// newDeskTestBotAt is newDeskTestBot on a clock of its own (nil: the time).
+func newDeskTestBotAt(tb testing.TB, now func() time.Time) (*Bot, *store.DB) {
 	tb.Helper()
 	lib, cat := ikContent(tb)
 	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "desk.db"), bytes.Repeat([]byte{3}, store.KeySize))
@@ -24,7 +27,7 @@ func newDeskTestBot(tb testing.TB) (*Bot, *store.DB) {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	bt := New(Config{Store: db, Catalog: cat, Library: lib,
+	bt := New(Config{Store: db, Catalog: cat, Library: lib, Now: now,
 		Members: func(context.Context, int64, int64) (desk.Member, error) {
 			return desk.Member{Current: true, FirstName: "Ana"}, nil
 		},

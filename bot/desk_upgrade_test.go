@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,5 +66,73 @@ func TestUpgradeMovesTheDeskFromTheNewChat(t *testing.T) {
 	handle(chat.Update{ID: 3, Kind: chat.KindMigrated, ChatID: basic, ChatType: chat.ChatGroup, MigratedTo: super, Date: time.Now()})
 	if org, err := db.OrgByChat(ctx, super); err != nil || org.ServiceID != "ktr" {
 		t.Errorf("after the old chat's word: %+v %v", org, err)
+	}
+}
+
+// /cases marks a taken case that has had no word between the desk and its
+// worker for a week, with how long; a case with a recent message, or one
+// nobody took yet, is not marked.
+func TestCasesMarksQuietCases(t *testing.T) {
+	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	now := t0.Add(9 * 24 * time.Hour)
+	bt, db := newDeskTestBotAt(t, func() time.Time { return now })
+	cat := bt.cfg.Catalog
+	ctx := context.Background()
+	const group, worker = -1004002, 7008
+	quiet, talking, waiting := store.NewCaseID(), store.NewCaseID(), store.NewCaseID()
+	code, err := db.NewLinkCode(ctx, "ktr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Now = func() time.Time { return t0 }
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.SaveChat(store.Chat{ID: worker, Type: chat.ChatPrivate, Language: "en", State: []byte(`{"v":1}`)}); err != nil {
+			return err
+		}
+		if _, err := tx.LinkOrg(code, group, false, "en"); err != nil {
+			return err
+		}
+		for _, c := range []struct {
+			id, status string
+		}{{quiet, store.DeliveryTaken}, {talking, store.DeliveryTaken}, {waiting, store.DeliveryOpen}} {
+			if err := tx.CreateCase(store.NewCase{ID: c.id, ChatID: worker, Details: store.CaseDetails{Categories: []string{"wages"}}}); err != nil {
+				return err
+			}
+			d := store.Delivery{CaseID: c.id, ServiceID: "ktr", ChatID: group, Status: c.status, Assignee: 11}
+			if err := tx.SaveDelivery(&d); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	db.Now = func() time.Time { return t0.Add(5 * 24 * time.Hour) }
+	must(db.Update(ctx, func(tx *store.Tx) error { return tx.RecordDeskRelay(group, 90, talking) }))
+
+	raw, _ := json.Marshal(chat.Update{ID: 1, Kind: chat.KindCommand, Command: "cases", ChatID: group,
+		ChatType: chat.ChatSupergroup, UserID: 11, MessageID: 91, Date: now})
+	must(bt.Handle(ctx, store.InboxUpdate{UpdateID: 1, ChatID: group, Payload: raw}))
+	msg, _, ok, err := db.NextOutbox(ctx, group)
+	if err != nil || !ok {
+		t.Fatalf("no answer to /cases: %v", err)
+	}
+	r, err := chat.DecodeReply(msg.Payload)
+	must(err)
+	mark := cat.T("en", "desk_cases_quiet", map[string]any{"Age": "9d"})
+	for _, line := range strings.Split(r.Text, "\n") {
+		switch {
+		case strings.HasPrefix(line, quiet) && !strings.HasSuffix(line, " "+mark):
+			t.Errorf("the quiet case is not marked %q: %q", mark, line)
+		case (strings.HasPrefix(line, talking) || strings.HasPrefix(line, waiting)) && strings.Contains(line, "💤"):
+			t.Errorf("marked quiet: %q", line)
+		}
+	}
+	if !strings.Contains(r.Text, quiet) || !strings.Contains(r.Text, talking) || !strings.Contains(r.Text, waiting) {
+		t.Errorf("/cases does not list the three cases:\n%s", r.Text)
 	}
 }

@@ -6,6 +6,7 @@ package desk
 // after, whether the problem is solved.
 
 import (
+	"context"
 	"time"
 
 	"github.com/rightsdesk/rightsdesk/bot/chat"
@@ -58,6 +59,19 @@ func Quiet(d store.Delivery, lastContact, now time.Time) (since time.Time, due i
 		since = lastContact
 	}
 	return since, int(now.Sub(since) / QuietAfter)
+}
+
+// QuietOf is Quiet for a delivery as stored, its last message read.
+func (k *Desk) QuietOf(ctx context.Context, d store.Delivery, now time.Time) (since time.Time, due int, err error) {
+	if d.Status != store.DeliveryTaken {
+		return time.Time{}, 0, nil
+	}
+	last, err := k.cfg.Store.LastDeskRelay(ctx, d.CaseID)
+	if err != nil {
+		return time.Time{}, 0, err
+	}
+	since, due = Quiet(d, last, now)
+	return since, due, nil
 }
 
 // RemindQuiet tells a desk, in the case's thread, that a taken case has had
@@ -114,8 +128,8 @@ func (k *Desk) Escalate(tt *Turn, org store.Org, d store.Delivery, now time.Time
 	return out, nil
 }
 
-// Digest is a desk's week: cases that arrived, are open, are overdue, were
-// resolved.
+// Digest is a desk's week: cases that arrived, are open, are overdue, went
+// quiet, were resolved.
 func (k *Desk) Digest(tt *Turn, org store.Org, now time.Time) (Out, error) {
 	var out Out
 	arrived, resolved, err := k.cfg.Store.DeskWeek(tt.Ctx, org.ChatID, now.Add(-7*24*time.Hour))
@@ -126,15 +140,22 @@ func (k *Desk) Digest(tt *Turn, org store.Org, now time.Time) (Out, error) {
 	if err != nil {
 		return out, err
 	}
-	overdue := 0
+	overdue, quiet := 0, 0
 	for _, d := range open {
 		if remind, escalate := Due(org, d, now); remind || escalate {
 			overdue++
 		}
+		_, due, err := k.QuietOf(tt.Ctx, d, now)
+		if err != nil {
+			return out, err
+		}
+		if due > 0 {
+			quiet++
+		}
 	}
 	out.send(chat.Reply{Action: chat.ActionSend, ChatID: org.ChatID, Priority: chat.Bulk,
 		Text: k.t(org.Language, "desk_digest", map[string]any{"Name": escape(serviceName(tt.Dir, org.ServiceID, org.Language)),
-			"New": arrived, "Open": len(open), "Overdue": overdue, "Resolved": resolved})})
+			"New": arrived, "Open": len(open), "Overdue": overdue, "Quiet": quiet, "Resolved": resolved})})
 	return out, nil
 }
 

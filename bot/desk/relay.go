@@ -293,6 +293,13 @@ func (k *Desk) caseList(tt *Turn, org store.Org) (string, error) {
 		if c.Status == "open" && now.Sub(d.CreatedAt) > target {
 			line += " " + k.t(lang, "desk_cases_overdue", nil)
 		}
+		since, quiet, err := k.QuietOf(tt.Ctx, d, now)
+		if err != nil {
+			return "", err
+		}
+		if quiet > 0 {
+			line += " " + k.t(lang, "desk_cases_quiet", map[string]any{"Age": age(now.Sub(since))})
+		}
 		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n"), nil

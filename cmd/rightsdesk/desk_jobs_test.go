@@ -121,7 +121,8 @@ func TestDeskDeadlinesDigestsAndFollowUps(t *testing.T) {
 
 // A taken case gone quiet: a week without a word between the desk and the
 // worker brings the desk one reminder under the case's card, and one more
-// each further week; a message to the worker starts the count anew.
+// each further week, and the desk's week counts it; a message to the
+// worker starts the count anew.
 func TestQuietCaseReminder(t *testing.T) {
 	clock := &fakeClock{t: time.Now()}
 	h := startHarness(t, harnessOptions{jobs: jobsConfig{Deadlines: never, Digest: never, FollowUp: never, RetentionDays: 365},
@@ -155,6 +156,18 @@ func TestQuietCaseReminder(t *testing.T) {
 	}
 	reminders(taken.Add(13*day), 1)
 	reminders(taken.Add(15*day), 2)
+	// The desk's week counts it.
+	var quietLine string
+	for _, line := range strings.Split(h.catalog.T("en", "desk_digest", map[string]any{"Name": "-", "New": "-", "Open": "-",
+		"Overdue": "-", "Quiet": "\x00", "Resolved": "-"}), "\n") {
+		if strings.Contains(line, "\x00") {
+			quietLine = strings.ReplaceAll(line, "\x00", "1")
+		}
+	}
+	if err := h.jobs.RunNow("digest"); err != nil {
+		t.Fatal(err)
+	}
+	waitGroupText(t, group, quietLine)
 
 	group.Reply(olga, c.ID, "Мы подготовили заявление, позвоните нам.")
 	waitText(t, w.u, "Мы подготовили заявление")
