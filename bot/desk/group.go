@@ -252,11 +252,13 @@ func (k *Desk) command(tt *Turn, org store.Org) (Out, error) {
 	}
 	switch u.Command {
 	case "cases":
-		text, err := k.caseList(tt, org)
+		texts, err := k.caseList(tt, org)
 		if err != nil {
 			return out, err
 		}
-		say(text, nil)
+		for _, text := range texts {
+			say(text, nil)
+		}
 	case "case":
 		id := strings.ToUpper(strings.TrimSpace(u.Args))
 		if !store.ValidCaseID(id) {

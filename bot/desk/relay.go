@@ -270,17 +270,19 @@ func (k *Desk) activeDelivery(tt *Turn, caseID string) (store.Delivery, error) {
 	return d, nil
 }
 
-// caseList is /cases: the desk's open cases, oldest first.
-func (k *Desk) caseList(tt *Turn, org store.Org) (string, error) {
+// caseList is /cases: the desk's open cases, oldest first, in as many
+// messages as Telegram's limit needs (a federation's desk may hold
+// hundreds), each cut between two cases.
+func (k *Desk) caseList(tt *Turn, org store.Org) ([]string, error) {
 	ds, err := k.cfg.Store.DeskDeliveries(tt.Ctx, org.ChatID, store.DeliveryOpen, store.DeliveryTaken)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	lang := org.Language
 	if len(ds) == 0 {
-		return k.t(lang, "desk_cases_none", nil), nil
+		return []string{k.t(lang, "desk_cases_none", nil)}, nil
 	}
-	lines := []string{k.t(lang, "desk_cases_title", map[string]any{"Count": len(ds)})}
+	texts := []string{k.t(lang, "desk_cases_title", map[string]any{"Count": len(ds)})}
 	now := k.cfg.Now()
 	target := time.Duration(max(org.ResponseHours, 1)) * time.Hour
 	for _, d := range ds {
@@ -295,14 +297,20 @@ func (k *Desk) caseList(tt *Turn, org store.Org) (string, error) {
 		}
 		since, quiet, err := k.QuietOf(tt.Ctx, d, now)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		if quiet > 0 {
 			line += " " + k.t(lang, "desk_cases_quiet", map[string]any{"Age": age(now.Sub(since))})
 		}
-		lines = append(lines, line)
+		// Counted with its markup, which Telegram does not count: a
+		// message a little short of the limit, never over it.
+		if last := texts[len(texts)-1]; utf16Len(last)+1+utf16Len(line) > maxMessage {
+			texts = append(texts, line)
+			continue
+		}
+		texts[len(texts)-1] += "\n" + line
 	}
-	return strings.Join(lines, "\n"), nil
+	return texts, nil
 }
 
 // age is a short, language-neutral age: 5h, 3d.
