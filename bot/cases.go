@@ -145,6 +145,11 @@ func (b *Bot) casesList(t *turn) {
 		t.send(t.t("cases_none", nil), b.menuKeyboard(t))
 		return
 	}
+	text := t.t("cases_title", nil)
+	if len(cases) > casesListed {
+		text += "\n\n" + t.t("cases_more", map[string]any{"Count": len(cases) - casesListed})
+		cases = cases[:casesListed]
+	}
 	var rows [][]chat.Button
 	for _, c := range cases {
 		rows = append(rows, []chat.Button{{
@@ -153,8 +158,13 @@ func (b *Bot) casesList(t *turn) {
 			Data: callbackData(cbCases, casesOpen+c.ID),
 		}})
 	}
-	t.send(t.t("cases_title", nil), &chat.Keyboard{Inline: rows})
+	t.send(text, &chat.Keyboard{Inline: rows})
 }
+
+// casesListed is how many cases /mycases lists, the most recently active
+// first: Telegram refuses a keyboard of more than 100 buttons, and a list
+// that long helps nobody on a phone.
+const casesListed = 40
 
 func (t *turn) caseStatus(status string) string { return t.t("cases_status_"+status, nil) }
 

@@ -874,3 +874,38 @@ func TestIntakeAnonymousAfterNameKeepsNoName(t *testing.T) {
 	}
 	ikCheck(t, d.sent)
 }
+
+// A worker with more cases than a phone's list can hold sees the most
+// recently active ones, and how many older ones are not listed, rather
+// than a keyboard Telegram refuses (more than 100 buttons).
+func TestMyCasesListsTheRecentOnes(t *testing.T) {
+	d := newIKDesk(t, "ru")
+	ctx := context.Background()
+	const total = casesListed + 70
+	var newest string
+	for i := range total {
+		d.now = d.now.Add(time.Minute)
+		id := store.NewCaseID()
+		newest = id
+		if err := d.db.Update(ctx, func(tx *store.Tx) error {
+			return tx.CreateCase(store.NewCase{ID: id, ChatID: d.chatID, Details: store.CaseDetails{Categories: []string{"wages"}}})
+		}); err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+	}
+	out := d.command("mycases")
+	if len(out) != 1 || out[0].Reply.Keyboard == nil {
+		t.Fatalf("/mycases: %q", ikTexts(out))
+	}
+	r := out[0].Reply
+	buttons := 0
+	for _, row := range r.Keyboard.Inline {
+		buttons += len(row)
+	}
+	if buttons != casesListed || !strings.HasSuffix(r.Keyboard.Inline[0][0].Data, newest) {
+		t.Errorf("%d buttons, the first %q; want %d, the newest case %s first", buttons, r.Keyboard.Inline[0][0].Data, casesListed, newest)
+	}
+	if want := d.tr("cases_more", map[string]any{"Count": total - casesListed}); !strings.Contains(r.Text, want) {
+		t.Errorf("the list does not say %q:\n%s", want, r.Text)
+	}
+}

@@ -64,6 +64,11 @@ type markup struct {
 	remove   bool
 }
 
+const (
+	maxInlineButtons = 100
+	maxMarkupBytes   = 10 << 10
+)
+
 var buttonActions = []string{"callback_data", "url", "switch_inline_query", "switch_inline_query_current_chat",
 	"callback_game", "pay", "login_url", "web_app", "copy_text", "switch_inline_query_chosen_chat"}
 
@@ -78,6 +83,15 @@ func parseMarkup(raw string) (*markup, *APIError) {
 		return nil, badRequest("can't parse reply keyboard markup JSON object")
 	}
 	out := &markup{remove: m.RemoveKeyboard, oneTime: m.OneTime}
+	// Telegram refuses an inline keyboard past 100 buttons, or a markup
+	// past about 10 KB, with this answer.
+	buttons := 0
+	for _, row := range m.InlineKeyboard {
+		buttons += len(row)
+	}
+	if buttons > maxInlineButtons || len(raw) > maxMarkupBytes {
+		return nil, badRequest("reply markup is too long")
+	}
 	if m.InlineKeyboard != nil {
 		out.inline = &tgInlineMarkup{InlineKeyboard: [][]tgInlineButton{}}
 		for _, row := range m.InlineKeyboard {

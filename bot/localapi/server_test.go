@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -176,6 +177,12 @@ func TestSendMessageRules(t *testing.T) {
 	bot.fails("sendMessage", with("text", "x", "reply_markup", inlineKeyboard([]Button{{Text: "", CallbackData: "x"}})), 400, "Bad Request: BUTTON_TEXT_INVALID")
 	bot.fails("sendMessage", with("text", "x", "reply_markup", `{"inline_keyboard":[[{"text":"a"}]]}`), 400, "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
 	bot.fails("sendMessage", with("text", "x", "reply_markup", `{nope`), 400, "Bad Request: can't parse reply keyboard markup JSON object")
+	many := make([]Button, 101)
+	for i := range many {
+		many[i] = Button{Text: "case", CallbackData: "c" + strconv.Itoa(i)}
+	}
+	bot.fails("sendMessage", with("text", "x", "reply_markup", inlineKeyboard(many)), 400, "Bad Request: reply markup is too long")
+	bot.send(u.ID(), "100 buttons are allowed", map[string]string{"reply_markup": inlineKeyboard(many[:100])})
 
 	// 64 bytes of callback data is the limit, counted in bytes: 32 × "ə".
 	m := bot.send(u.ID(), "<b>Hüquqlar</b> &amp; borclar", map[string]string{
