@@ -174,33 +174,48 @@ func (b *Bot) caseShow(t *turn, c store.Case) {
 		b.storeTrouble(t, err)
 		return
 	}
-	var lines []string
-	if len(events) > timelineShown {
-		lines = append(lines, t.t("cases_earlier", map[string]any{"Count": len(events) - timelineShown}))
-		events = events[len(events)-timelineShown:]
-	}
-	for _, e := range events {
-		data := map[string]any{"Date": caseDate(e.At)}
-		if e.Kind == store.EventMessage || e.Kind == store.EventOrgMessage {
-			data["Text"] = escape(truncate(e.Text, messagePreview))
-		}
-		lines = append(lines, t.t("cases_event_"+e.Kind, data))
-	}
-	text := t.t("cases_case", map[string]any{
-		"ID": c.ID, "Status": t.caseStatus(c.Status),
-		"Created": caseDate(c.CreatedAt), "Updated": caseDate(c.UpdatedAt),
-		"Timeline": strings.Join(lines, "\n"),
-	})
-	if line, err := b.caseDesk(t, c); err != nil {
+	desk, err := b.caseDesk(t, c)
+	if err != nil {
 		b.storeTrouble(t, err)
 		return
-	} else if line != "" {
-		text += "\n\n" + line
 	}
-	if d := c.Details; d != nil && d.Name != "" {
-		// The worker sees the name the organisation has, and can tell a
-		// wrong one from a right one before anybody calls them by it.
-		text += "\n\n" + t.t("cases_name", map[string]any{"Name": escape(d.Name)})
+	page := func(shown int) string {
+		var lines []string
+		events := events
+		if len(events) > shown {
+			lines = append(lines, t.t("cases_earlier", map[string]any{"Count": len(events) - shown}))
+			events = events[len(events)-shown:]
+		}
+		for _, e := range events {
+			data := map[string]any{"Date": caseDate(e.At)}
+			if e.Kind == store.EventMessage || e.Kind == store.EventOrgMessage {
+				data["Text"] = escape(truncate(e.Text, messagePreview))
+			}
+			lines = append(lines, t.t("cases_event_"+e.Kind, data))
+		}
+		text := t.t("cases_case", map[string]any{
+			"ID": c.ID, "Status": t.caseStatus(c.Status),
+			"Created": caseDate(c.CreatedAt), "Updated": caseDate(c.UpdatedAt),
+			"Timeline": strings.Join(lines, "\n"),
+		})
+		if desk != "" {
+			text += "\n\n" + desk
+		}
+		if d := c.Details; d != nil && d.Name != "" {
+			// The worker sees the name the organisation has, and can tell a
+			// wrong one from a right one before anybody calls them by it.
+			text += "\n\n" + t.t("cases_name", map[string]any{"Name": escape(d.Name)})
+		}
+		return text
+	}
+	// Previews are cut at a count of characters, but Telegram counts UTF-16
+	// units, two for an emoji: fewer of the latest lines, then, until the
+	// page fits (counted with its markup, which Telegram does not count).
+	shown := timelineShown
+	text := page(shown)
+	for shown > 1 && chat.UTF16Len(text) > chat.MaxText {
+		shown--
+		text = page(shown)
 	}
 	t.send(text, b.caseKeyboard(t, c))
 }

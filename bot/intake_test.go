@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/rightsdesk/rightsdesk/bot/chat"
 	"github.com/rightsdesk/rightsdesk/bot/intake"
@@ -907,5 +908,46 @@ func TestMyCasesListsTheRecentOnes(t *testing.T) {
 	}
 	if want := d.tr("cases_more", map[string]any{"Count": total - casesListed}); !strings.Contains(r.Text, want) {
 		t.Errorf("the list does not say %q:\n%s", want, r.Text)
+	}
+}
+
+// A case's page stays within Telegram's 4096 UTF-16 units whatever its
+// messages hold: fifteen of emoji, each two units, fill a timeline that
+// rune counts would let past the limit.
+func TestCasePageWithinTelegramsLimit(t *testing.T) {
+	d := newIKDesk(t, "en")
+	ctx := context.Background()
+	id := store.NewCaseID()
+	err := d.db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateCase(store.NewCase{ID: id, ChatID: d.chatID, Details: store.CaseDetails{Categories: []string{"wages"}, Name: strings.Repeat("😀", 60)}}); err != nil {
+			return err
+		}
+		for i := range 20 {
+			text := strings.Repeat("😀", 400)
+			if i%2 == 0 {
+				if err := tx.AddOrgMessage(id, text); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := tx.AddCaseMessage(d.chatID, id, text); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.command("mycases")
+	msgID, data := d.find(func(b chat.Button) bool { return b.Data == "v1:c:o:"+id })
+	out := d.pressData(msgID, data)
+	for _, s := range out {
+		if n := len(utf16.Encode([]rune(s.Reply.Text))); n > 4096 {
+			t.Errorf("a reply of %d UTF-16 units", n)
+		}
+	}
+	if !strings.Contains(ikJoined(out), id) {
+		t.Errorf("the case page did not show: %q", ikTexts(out))
 	}
 }

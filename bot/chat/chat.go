@@ -6,6 +6,7 @@ package chat
 import (
 	"encoding/json"
 	"math"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -294,6 +295,27 @@ func (r Reply) RoundTrips() bool {
 	return true
 }
 
+// MaxText is Telegram's limit on a message's text, and MaxCaption on a
+// file's caption, in UTF-16 code units after the markup is parsed.
+const (
+	MaxText    = 4096
+	MaxCaption = 1024
+)
+
+// UTF16Len is a text's length as Telegram counts it, in UTF-16 code units:
+// an emoji outside the Basic Multilingual Plane counts two.
+func UTF16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
 func validUTF8(ss ...string) bool {
 	for _, s := range ss {
 		if !utf8.ValidString(s) {
@@ -307,4 +329,53 @@ func validUTF8(ss ...string) bool {
 type Sent struct {
 	ChatID    int64
 	MessageID int
+}
+
+// Split cuts a text into pieces of at most limit UTF-16 units each, so that a
+// long text goes as several messages rather than one Telegram refuses. A
+// piece ends at the last line break in its final fifth, or else the last
+// space there, so that words stay whole; the break itself is dropped.
+func Split(text string, limit int) []string {
+	limit = max(limit, 1)
+	var pieces []string
+	for UTF16Len(text) > limit {
+		cut, units, lastLine, lastSpace := 0, 0, -1, -1
+		for i, r := range text {
+			w := 1
+			if r >= 0x10000 {
+				w = 2
+			}
+			if units+w > limit {
+				break
+			}
+			units += w
+			cut = i + utf8.RuneLen(r)
+			if units > limit*4/5 {
+				switch r {
+				case '\n':
+					lastLine = i
+				case ' ', '\t':
+					lastSpace = i
+				}
+			}
+		}
+		end, next := cut, cut
+		switch {
+		case lastLine >= 0:
+			end, next = lastLine, lastLine+1
+		case lastSpace >= 0:
+			end, next = lastSpace, lastSpace+1
+		}
+		if cut == 0 {
+			// Not even one character fits: take one anyway.
+			_, n := utf8.DecodeRuneInString(text)
+			end, next = n, n
+		}
+		pieces = append(pieces, strings.TrimRight(text[:end], " \t\n"))
+		text = strings.TrimLeft(text[next:], " \t\n")
+	}
+	if text != "" || len(pieces) == 0 {
+		pieces = append(pieces, text)
+	}
+	return pieces
 }

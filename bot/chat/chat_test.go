@@ -75,3 +75,33 @@ func BenchmarkFits(b *testing.B) {
 		chat.Fits(labels[i%len(labels)], 1)
 	}
 }
+
+// Split keeps every word, each piece within the limit in UTF-16 units
+// (an emoji counts two), cut at a line break or a space near the end.
+func TestSplit(t *testing.T) {
+	words := strings.Repeat("слово 😀😀 word\n", 400)
+	for _, limit := range []int{1, 7, 100, 999, 4096} {
+		pieces := chat.Split(words, limit)
+		for i, p := range pieces {
+			if chat.UTF16Len(p) > limit && chat.UTF16Len(p) > 2 {
+				t.Errorf("limit %d: piece %d is %d units", limit, i, chat.UTF16Len(p))
+			}
+			if limit >= 100 && i < len(pieces)-1 && chat.UTF16Len(p) < limit*4/5-20 {
+				t.Errorf("limit %d: piece %d is only %d units", limit, i, chat.UTF16Len(p))
+			}
+		}
+		joined := strings.Fields(strings.Join(pieces, " "))
+		if limit >= 100 && strings.Join(joined, " ") != strings.Join(strings.Fields(words), " ") {
+			t.Errorf("limit %d: the words changed", limit)
+		}
+		if strings.Join(joined, "") != strings.Join(strings.Fields(words), "") {
+			t.Errorf("limit %d: characters lost", limit)
+		}
+	}
+	if got := chat.Split("short", 10); len(got) != 1 || got[0] != "short" {
+		t.Errorf("a short text: %q", got)
+	}
+	if got := chat.Split(strings.Repeat("x", 25), 10); len(got) != 3 || got[0] != strings.Repeat("x", 10) {
+		t.Errorf("a text without spaces: %q", got)
+	}
+}

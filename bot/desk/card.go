@@ -14,9 +14,30 @@ import (
 	"github.com/rightsdesk/rightsdesk/store"
 )
 
-// storyInCard is how much of the worker's account the card holds; the
-// rest follows the card as a message of its own.
-const storyInCard = 1500
+// storyInCard is the most of the worker's account a card holds, in UTF-16
+// units; cardReserve is what its labels, status lines and history may
+// take in any language. The account gets what the worker's other answers
+// leave of Telegram's limit, up to storyInCard; the whole account follows
+// the card when it did not fit.
+const (
+	storyInCard = 1500
+	cardReserve = 1700
+)
+
+// cardStory is the part of the worker's account a card shows, and whether
+// it was cut. It depends on the case's details alone, so every rendering of
+// the card, in any language, agrees with what its delivery sent.
+func cardStory(d *store.CaseDetails) (shown string, cut bool) {
+	budget := chat.MaxText - cardReserve
+	if d.Place != nil {
+		budget -= chat.UTF16Len(d.Place.Name)
+	}
+	for _, s := range []string{d.SinceText, d.Employer, d.Name, d.Phone} {
+		budget -= chat.UTF16Len(s)
+	}
+	pieces := chat.Split(d.Description, min(max(budget, 200), storyInCard))
+	return pieces[0], len(pieces) > 1
+}
 
 // historyShown bounds the history lines on a card.
 const historyShown = 12
@@ -88,8 +109,9 @@ func (k *Desk) cardText(v cardView) string {
 		line(t("desk_card_employer", map[string]any{"Employer": escape(d.Employer)}))
 	}
 	if d.Description != "" {
-		story := escape(truncate(d.Description, storyInCard))
-		if len([]rune(d.Description)) > storyInCard {
+		shown, cut := cardStory(d)
+		story := escape(shown)
+		if cut {
 			story += "\n" + t("desk_card_story_continued", nil)
 		}
 		line(t("desk_card_story", map[string]any{"Story": story}))
@@ -133,13 +155,23 @@ func (k *Desk) cardText(v cardView) string {
 		line(t("desk_card_referred", map[string]any{"Name": escape(serviceName(v.dir, v.c.ReferredTo, v.lang))}))
 	}
 	if len(v.c.History) > 0 {
-		line(t("desk_card_history", nil))
-		h := v.c.History
-		if len(h) > historyShown {
-			h = h[len(h)-historyShown:]
+		// The newest lines that fit within Telegram's limit, counted with
+		// the markup it does not count.
+		heading := t("desk_card_history", nil)
+		room := chat.MaxText - chat.UTF16Len(b.String()) - chat.UTF16Len(heading) - 1
+		var lines []string
+		for i := len(v.c.History) - 1; i >= 0 && len(lines) < historyShown; i-- {
+			l := k.historyLine(v, v.c.History[i])
+			if room -= chat.UTF16Len(l) + 1; room < 0 {
+				break
+			}
+			lines = append(lines, l)
 		}
-		for _, e := range h {
-			line(k.historyLine(v, e))
+		if len(lines) > 0 {
+			line(heading)
+			for i := len(lines) - 1; i >= 0; i-- {
+				line(lines[i])
+			}
 		}
 	}
 	return strings.TrimSpace(b.String())

@@ -101,9 +101,18 @@ func (k *Desk) deliver(tt *Turn, caseID, serviceID string, ref *Referral, consen
 		out.send(inThread(chat.Reply{Action: chat.ActionSend, ChatID: org.ChatID, Text: k.t(lang, "desk_referred_here", map[string]any{
 			"Name": escape(serviceName(tt.Dir, ref.From, lang)), "Reason": k.t(lang, "desk_refer_reason_"+ref.Reason, nil)})}, caseID))
 	}
-	if story := []rune(cs.Details.Description); len(story) > storyInCard {
-		out.send(inThread(chat.Reply{Action: chat.ActionSend, ChatID: org.ChatID,
-			Text: k.t(lang, "desk_story_full", map[string]any{"CaseID": caseID, "Story": escape(string(story))})}, caseID))
+	if _, cut := cardStory(cs.Details); cut {
+		// A worker may write several messages' worth: the whole account
+		// goes in as many messages as Telegram's limit needs.
+		header := k.t(lang, "desk_story_part", map[string]any{"CaseID": caseID, "Part": 99, "Parts": 99, "Story": ""})
+		pieces := chat.Split(cs.Details.Description, chat.MaxText-chat.UTF16Len(header))
+		for i, piece := range pieces {
+			id, data := "desk_story_full", map[string]any{"CaseID": caseID, "Story": escape(piece)}
+			if len(pieces) > 1 {
+				id, data["Part"], data["Parts"] = "desk_story_part", i+1, len(pieces)
+			}
+			out.send(inThread(chat.Reply{Action: chat.ActionSend, ChatID: org.ChatID, Text: k.t(lang, id, data)}, caseID))
+		}
 	}
 	for i, f := range evidence {
 		out.send(inThread(chat.Reply{Action: chat.ActionSendFile, ChatID: org.ChatID,

@@ -9,15 +9,11 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	"github.com/rightsdesk/rightsdesk/bot/chat"
 	"github.com/rightsdesk/rightsdesk/bot/desk/casework"
 	"github.com/rightsdesk/rightsdesk/store"
 )
-
-// maxMessage is Telegram's limit on a message, in UTF-16 units.
-const maxMessage = 4096
 
 // internalMark starts a message caseworkers keep among themselves.
 const internalMark = "!"
@@ -25,8 +21,6 @@ const internalMark = "!"
 // noteLimit bounds a closing note, so the confirmation and the worker's
 // message stay one message each.
 const noteLimit = 1500
-
-func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
 
 // caseOfMessage finds the case a group message belongs to: by its topic,
 // or by the message it answers.
@@ -153,8 +147,8 @@ func (k *Desk) message(tt *Turn, org store.Org) (Out, bool, error) {
 	switch kind {
 	case chat.KindText:
 		body := header + "\n\n" + escape(text)
-		if utf16Len(body) > maxMessage {
-			say("desk_relay_too_long", map[string]any{"Max": maxMessage - utf16Len(header) - 2})
+		if chat.UTF16Len(body) > chat.MaxText {
+			say("desk_relay_too_long", map[string]any{"Max": chat.MaxText - chat.UTF16Len(header) - 2})
 			return out, true, nil
 		}
 		toWorker.Text, toWorker.Keyboard = body, answer
@@ -226,22 +220,28 @@ func (k *Desk) RelayFromWorker(tt *Turn, caseID, text string, file *chat.File, c
 	}
 	header := k.t(lang, headerID, map[string]any{"CaseID": caseID})
 	if file != nil {
-		caption := header
+		// A caption holds 1024 UTF-16 units: a longer one follows the file
+		// as messages of its own, so no word of it is lost.
+		caption, rest := header, ""
 		if text != "" {
-			caption += "\n\n" + escape(truncate(text, 800))
+			if chat.UTF16Len(header)+2+chat.UTF16Len(text) <= chat.MaxCaption {
+				caption += "\n\n" + escape(text)
+			} else {
+				rest = text
+			}
 		}
 		out.send(inThread(chat.Reply{Action: chat.ActionSendFile, ChatID: org.ChatID, File: file, Text: caption}, caseID))
-	} else {
-		body := header + "\n\n" + escape(text)
-		if utf16Len(body) > maxMessage {
-			// The worker's limit is Telegram's own; the header makes the
-			// difference, so the rest follows in a second message.
-			cut := []rune(text)
-			half := len(cut) / 2
-			out.send(inThread(chat.Reply{Action: chat.ActionSend, ChatID: org.ChatID, Text: header + "\n\n" + escape(string(cut[:half]))}, caseID))
-			body = header + "\n\n" + escape(string(cut[half:]))
+		if rest != "" {
+			for _, piece := range chat.Split(rest, chat.MaxText-chat.UTF16Len(header)-2) {
+				out.send(inThread(chat.Reply{Action: chat.ActionSend, ChatID: org.ChatID, Text: header + "\n\n" + escape(piece)}, caseID))
+			}
 		}
-		out.send(inThread(chat.Reply{Action: chat.ActionSend, ChatID: org.ChatID, Text: body}, caseID))
+	} else {
+		// The worker's limit is Telegram's own; the header makes the
+		// difference, so the rest may follow in a second message.
+		for _, piece := range chat.Split(text, chat.MaxText-chat.UTF16Len(header)-2) {
+			out.send(inThread(chat.Reply{Action: chat.ActionSend, ChatID: org.ChatID, Text: header + "\n\n" + escape(piece)}, caseID))
+		}
 	}
 	// Which of the worker's messages went on, so that their correction
 	// follows.
@@ -304,7 +304,7 @@ func (k *Desk) caseList(tt *Turn, org store.Org) ([]string, error) {
 		}
 		// Counted with its markup, which Telegram does not count: a
 		// message a little short of the limit, never over it.
-		if last := texts[len(texts)-1]; utf16Len(last)+1+utf16Len(line) > maxMessage {
+		if last := texts[len(texts)-1]; chat.UTF16Len(last)+1+chat.UTF16Len(line) > chat.MaxText {
 			texts = append(texts, line)
 			continue
 		}
