@@ -139,7 +139,7 @@ func pressIn(t *testing.T, h *harness, g *localapi.Group, who *localapi.User, m 
 
 // anonymousComplaint files a wage complaint from Moscow as a Kazakh citizen
 // who stays anonymous and wants contact only through the bot, with a photo.
-func (w *intakeUser) anonymousComplaint(story string) string {
+func (w *intakeUser) anonymousComplaint(story ...string) string {
 	w.t.Helper()
 	w.press("menu_short_complaint")
 	w.await("intake_q_danger")
@@ -159,7 +159,7 @@ func (w *intakeUser) anonymousComplaint(story string) string {
 	w.await("intake_q_citizenship")
 	w.press("intake_country_kz")
 	w.await("intake_q_sector")
-	w.toReview("ООО Стройка", story)
+	w.toReview("ООО Стройка", story...)
 	return w.submit()
 }
 

@@ -126,14 +126,23 @@ func walkTheDesks(t *testing.T, seed uint64, steps int, webhook bool) {
 	arrive := func(lang string) {
 		w := newIntakeUser(t, h, lang)
 		story := fmt.Sprintf("%s [%d]", stories[lang], len(d.workers)+1)
+		parts := []string{story}
+		if d.rnd.IntN(4) == 0 {
+			// One in four writes at length, emoji and markup-like text and
+			// all, in two more messages near Telegram's limit: their card
+			// and their whole account must still be accepted.
+			for range 2 {
+				parts = append(parts, hostileText(d.rnd, 1800)+" "+strings.Repeat("😀 ", 700))
+			}
+		}
 		var id string
 		moldovan := d.rnd.IntN(3) == 0
 		if moldovan {
 			w.toPlace([]string{"intake_cat_wages", "intake_cat_documents"}, "Москва", "intake_country_md")
-			w.toReview("ООО Стройка", story)
+			w.toReview("ООО Стройка", parts...)
 			id = w.submit()
 		} else {
-			id = w.anonymousComplaint(story)
+			id = w.anonymousComplaint(parts...)
 		}
 		d.cases = append(d.cases, id)
 		d.stories[id] = story

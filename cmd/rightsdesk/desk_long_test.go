@@ -10,8 +10,7 @@ import (
 )
 
 // A worker who writes at length — three messages of their own, near
-// Telegram's limit each, an employer's name in emoji — still reaches the
-// desk: the card within Telegram's limit, and the whole account after it in
+// Telegram's limit each, emoji and all — still reaches the desk: the card within Telegram's limit, and the whole account after it in
 // as many messages as it needs, every word of it there; so does a photo
 // they add with the longest caption Telegram lets them write. Nothing is
 // asked of Telegram that it refuses.
@@ -26,39 +25,7 @@ func TestALongAccountReachesTheDeskWhole(t *testing.T) {
 		}
 		parts = append(parts, strings.TrimSpace(string([]rune(b.String())[:3000/(i+1)])))
 	}
-	w.press("menu_short_complaint")
-	w.await("intake_q_danger")
-	w.press("intake_btn_safe")
-	w.await("intake_q_consent")
-	w.press("intake_btn_agree")
-	w.await("intake_q_identity")
-	w.press("intake_btn_identity_anonymous")
-	w.await("intake_q_categories")
-	w.press("intake_cat_wages")
-	w.awaitButton("✓ " + w.tr("intake_cat_wages"))
-	w.press("btn_done")
-	w.await("intake_q_place")
-	w.u.SendText("Москва")
-	w.await("intake_q_place_match")
-	w.press("btn_yes")
-	w.await("intake_q_citizenship")
-	w.press("intake_country_kz")
-	w.await("intake_q_sector")
-	w.press("intake_sector_construction")
-	w.await("intake_q_employer")
-	w.u.SendText(strings.Repeat("🏗", 190))
-	w.await("intake_q_since")
-	w.press("intake_since_lt1m")
-	w.await("intake_q_story")
-	for _, p := range parts {
-		w.u.SendText(p)
-		w.await("intake_description_more")
-	}
-	w.press("btn_done")
-	w.await("intake_q_contact")
-	w.press("intake_contact_bot")
-	w.await("intake_q_review")
-	caseID := w.submit()
+	caseID := w.anonymousComplaint(parts...)
 	w.chooseDesk(serviceName(t, h, "fnpr", "ru"))
 	c := card(t, h, group, caseID, "📋")
 	waitQuiet(h.api, 500*time.Millisecond, 10*time.Second)

@@ -213,8 +213,9 @@ func (w *intakeUser) toSector(name string) {
 	w.await("intake_q_sector")
 }
 
-// toReview answers from the sector question to the review screen.
-func (w *intakeUser) toReview(employer, story string) localapi.Message {
+// toReview answers from the sector question to the review screen; the
+// story may come in several messages.
+func (w *intakeUser) toReview(employer string, story ...string) localapi.Message {
 	w.t.Helper()
 	w.press("intake_sector_construction")
 	w.await("intake_q_employer")
@@ -222,8 +223,10 @@ func (w *intakeUser) toReview(employer, story string) localapi.Message {
 	w.await("intake_q_since")
 	w.press("intake_since_lt1m")
 	w.await("intake_q_story")
-	w.u.SendText(story)
-	w.await("intake_description_more")
+	for _, part := range story {
+		w.u.SendText(part)
+		w.await("intake_description_more")
+	}
 	w.u.SendPhoto("")
 	w.await("intake_description_more")
 	w.press("btn_done")
