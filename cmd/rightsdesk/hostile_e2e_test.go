@@ -19,10 +19,10 @@ import (
 	"testing"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/rightsdesk/rightsdesk/bot/chat"
 	"github.com/rightsdesk/rightsdesk/bot/localapi"
 	"github.com/rightsdesk/rightsdesk/locales"
 	"github.com/rightsdesk/rightsdesk/store"
@@ -959,9 +959,8 @@ func hostileEdit(r localapi.Request) bool {
 	return r.Method == "editMessageText" || r.Method == "editMessageReplyMarkup"
 }
 
-// hostileText is n characters of mixed scripts with HTML-like and
-// template-like pieces, all in the Basic Multilingual Plane so n is also
-// Telegram's (UTF-16) count.
+// hostileText is n UTF-16 units, as Telegram counts a message, of mixed
+// scripts and emoji with HTML-like and template-like pieces.
 func hostileText(r *rand.Rand, n int) string {
 	alphabets := []string{
 		"abcdefghijklmnopqrstuvwxyzABCXYZ",
@@ -971,9 +970,12 @@ func hostileText(r *rand.Rand, n int) string {
 		"აბგდევზთიკლმნოპჟრსტუფქღყშჩცძწჭხჯჰ",
 		"ăâîșțĂÂÎȘȚşţ",
 		"0123456789",
+		// Emoji outside the Basic Multilingual Plane count two UTF-16
+		// units in Telegram's limits; a flag and a joined family count more.
+		"😀🏗👷💸📄🔥🙏",
 	}
 	pieces := []string{"<b>", "&", "</i>", "<script>", "&amp;", "&lt;", "<a href=\"javascript:x\">", "{{.Max}}",
-		"%s", "\n", " ", " ", " ", "\"", "'", "@", "#", "/start", "</b></b>", "<<", ">>", "&#"}
+		"%s", "\n", " ", " ", " ", "\"", "'", "@", "#", "/start", "</b></b>", "<<", ">>", "&#", "👷‍♀️", "🇰🇿", "👨‍👩‍👧"}
 	var b strings.Builder
 	count := 0
 	// Never a leading slash: that would be a command, tested on its own.
@@ -982,15 +984,18 @@ func hostileText(r *rand.Rand, n int) string {
 	for count < n {
 		if r.IntN(5) == 0 {
 			p := pieces[r.IntN(len(pieces))]
-			if k := utf8.RuneCountInString(p); count+k <= n {
+			if k := chat.UTF16Len(p); count+k <= n {
 				b.WriteString(p)
 				count += k
 				continue
 			}
 		}
 		a := []rune(alphabets[r.IntN(len(alphabets))])
-		b.WriteRune(a[r.IntN(len(a))])
-		count++
+		c := a[r.IntN(len(a))]
+		if k := chat.UTF16Len(string(c)); count+k <= n {
+			b.WriteRune(c)
+			count += k
+		}
 	}
 	return b.String()
 }
