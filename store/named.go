@@ -91,6 +91,17 @@ func (tx *Tx) ForgetMessage(chatID int64, messageID int) error {
 	return err
 }
 
+// ForgetThread drops the names of a forum topic and of every message in it,
+// once Telegram says the topic is gone: a group's people deleted it, and
+// its messages with it.
+func (tx *Tx) ForgetThread(chatID int64, threadID int) error {
+	if threadID == 0 {
+		return Errorf(EINVALID, "a thread needs an id")
+	}
+	_, err := tx.exec(context.Background(), `DELETE FROM named_messages WHERE chat_id = ? AND thread_id = ?`, chatID, threadID)
+	return err
+}
+
 const namedColumns = `chat_id, message_id, thread_id, name, at`
 
 func scanNamed(row rowScanner) (NamedMessage, error) {

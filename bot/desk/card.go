@@ -255,7 +255,10 @@ func editCard(org store.Org, caseID, text string, kb *chat.Keyboard) chat.Reply 
 		// An edit without a keyboard removes the old buttons.
 		kb = &chat.Keyboard{}
 	}
-	return chat.Reply{Action: chat.ActionEdit, ChatID: org.ChatID, Target: store.NameCard + caseID, Text: text, Keyboard: kb, Case: caseID}
+	// Thread is for a card someone deleted: the sender then sends it anew,
+	// into the case's topic while there is one.
+	return chat.Reply{Action: chat.ActionEdit, ChatID: org.ChatID, Target: store.NameCard + caseID, Thread: store.NameTopic + caseID,
+		Text: text, Keyboard: kb, Case: caseID}
 }
 
 // inThread places a reply in the case's topic (forum) and under its card.

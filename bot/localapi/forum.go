@@ -143,6 +143,11 @@ func (s *Server) deleteForumTopic(c *call) (any, *APIError) {
 	if aerr != nil {
 		return nil, aerr
 	}
+	s.deleteTopicLocked(ch, tp)
+	return true, nil
+}
+
+func (s *Server) deleteTopicLocked(ch *chat, tp *topic) {
 	kept := ch.msgs[:0]
 	for _, r := range ch.msgs {
 		if r.topic && r.thread == tp.id {
@@ -155,7 +160,6 @@ func (s *Server) deleteForumTopic(c *call) (any, *APIError) {
 	ch.msgs = kept
 	delete(ch.topics, tp.id)
 	s.touchLocked()
-	return true, nil
 }
 
 // pinRights applies Telegram's rule: in groups only an administrator bot

@@ -370,6 +370,37 @@ func (g *Group) Edit(from *User, messageID int, newText string) error {
 	return nil
 }
 
+// DeleteTopic is an administrator deleting a forum topic, with all its
+// messages, from their client, as desks tidy up; Telegram tells the bot
+// nothing of it.
+func (g *Group) DeleteTopic(by *User, threadID int) error {
+	s := g.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := g.chat
+	tp := c.topics[threadID]
+	if st := c.members[by.id]; tp == nil || st != "creator" && st != "administrator" {
+		return fmt.Errorf("localapi: %s cannot delete topic %d in chat %d", by.Name(), threadID, c.id)
+	}
+	s.deleteTopicLocked(c, tp)
+	return nil
+}
+
+// DeleteMessage is an administrator deleting one of the bot's messages
+// from their client; Telegram tells the bot nothing of it.
+func (g *Group) DeleteMessage(by *User, messageID int) error {
+	s := g.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := g.chat
+	r := c.byID[messageID]
+	if st := c.members[by.id]; r == nil || !r.fromBot || st != "creator" && st != "administrator" {
+		return fmt.Errorf("localapi: %s cannot delete message %d in chat %d", by.Name(), messageID, c.id)
+	}
+	s.deleteLocked(c, r)
+	return nil
+}
+
 // Press presses an inline button under a bot message in the group.
 func (g *Group) Press(from *User, messageID int, buttonText string) error {
 	return g.s.press(from, g.current(), messageID, func(b Button) bool { return b.Text == buttonText }, buttonText)

@@ -37,6 +37,7 @@ const (
 	KindConflict     ErrorKind = "conflict"     // 409: another poller or a webhook
 	KindServer       ErrorKind = "server"       // 5xx, network, unreadable answer: retry with backoff
 	KindMigrated     ErrorKind = "migrated"     // 400: the group became a supergroup (MigratedTo)
+	KindThreadGone   ErrorKind = "thread_gone"  // 400: the forum topic was deleted
 )
 
 // Error is a failed Bot API request.
@@ -69,6 +70,7 @@ var (
 	ErrConflict     = &Error{Kind: KindConflict}
 	ErrServer       = &Error{Kind: KindServer}
 	ErrMigrated     = &Error{Kind: KindMigrated}
+	ErrThreadGone   = &Error{Kind: KindThreadGone}
 )
 
 // KindOf is the kind of a request's error: "" for none, KindServer for a
@@ -105,6 +107,8 @@ func classify(code int, description string, retryAfter int) *Error {
 		strings.Contains(d, "message can't be edited") ||
 		strings.Contains(d, "query is too old")):
 		e.Kind = KindGone
+	case code == 400 && strings.Contains(d, "message thread not found"):
+		e.Kind = KindThreadGone
 	case code >= 400 && code < 500:
 		e.Kind = KindBadRequest
 	default:

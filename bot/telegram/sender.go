@@ -376,6 +376,24 @@ func (s *Sender) deliver(ctx context.Context, msg store.OutboxMessage) (settled 
 		})
 		s.Notify(tgErr.MigratedTo)
 		return true
+	case tgErr.Kind == KindThreadGone && ids.thread != 0:
+		// The group's people deleted the topic, and its messages with it:
+		// their names are forgotten, and the reply goes again, where the
+		// group's messages go without a topic.
+		s.Log.Info().Int64("chat", msg.ChatID).Int("thread", ids.thread).Msg("a topic was deleted; its names are forgotten")
+		s.retryStore(func() error {
+			return s.Store.Update(settle, func(tx *store.Tx) error { return tx.ForgetThread(msg.ChatID, ids.thread) })
+		})
+		s.retryStore(func() error { return s.Store.Defer(settle, msg.ID, time.Now()) })
+	case tgErr.Kind == KindGone && reply.Action == chat.ActionEdit && reply.Target != "" && ids.target != 0:
+		// Someone deleted a named message (a case's card): its name is
+		// forgotten, and the edit goes again, as a new message under it
+		// (resolve), so what it shows is not lost.
+		s.Log.Info().Int64("chat", msg.ChatID).Int("message", ids.target).Msg("a named message was deleted; sending it anew")
+		s.retryStore(func() error {
+			return s.Store.Update(settle, func(tx *store.Tx) error { return tx.ForgetMessage(msg.ChatID, ids.target) })
+		})
+		s.retryStore(func() error { return s.Store.Defer(settle, msg.ID, time.Now()) })
 	case tgErr.Kind == KindNotModified || tgErr.Kind == KindGone:
 		// The chat is already as the reply wanted it, or the message is gone.
 		s.retryStore(func() error { return s.Store.MarkSent(settle, msg.ID, msg.ChatID, 0) })

@@ -139,6 +139,9 @@ func TestClassify(t *testing.T) {
 		case "gone":
 			w.WriteHeader(400)
 			fmt.Fprint(w, `{"ok":false,"error_code":400,"description":"Bad Request: message to delete not found"}`)
+		case "threadgone":
+			w.WriteHeader(400)
+			fmt.Fprint(w, `{"ok":false,"error_code":400,"description":"Bad Request: message thread not found"}`)
 		case "unauthorized":
 			w.WriteHeader(401)
 			fmt.Fprint(w, `{"ok":false,"error_code":401,"description":"Unauthorized"}`)
@@ -151,7 +154,7 @@ func TestClassify(t *testing.T) {
 	c := telegram.NewClient(context.Background(), "t", srv.URL, 5*time.Second)
 	for method, want := range map[string]error{
 		"flood": telegram.ErrFlood, "notmodified": telegram.ErrNotModified, "gone": telegram.ErrGone,
-		"unauthorized": telegram.ErrUnauthorized, "conflict": telegram.ErrConflict,
+		"unauthorized": telegram.ErrUnauthorized, "conflict": telegram.ErrConflict, "threadgone": telegram.ErrThreadGone,
 	} {
 		_, err := c.Call(method, nil)
 		if !errors.Is(err, want) {

@@ -1123,3 +1123,79 @@ func TestColleagueTakesOverACase(t *testing.T) {
 	}
 	noErrorResponses(t, h.api)
 }
+
+// A forum's people delete a case's topic, its card with it, as desks tidy
+// up. The worker's answer still reaches them, in General, where /case
+// brings the card back and replying to the answer reaches the worker.
+// Then someone deletes the card itself: its next change brings it back.
+// Telegram refuses one request for the topic and one for the card, and
+// nothing is lost.
+func TestDeskTopicAndCardDeleted(t *testing.T) {
+	h := startHarness(t, harnessOptions{})
+	desks := linkTwoDesks(t, h, "ru")
+	forum, aigerim, boris := desks.forum, desks.aigerim, desks.boris
+	ru := func(id string) string { return h.catalog.T("ru", id, nil) }
+	w := newIntakeUser(t, h, "ru")
+	story := "Мне не платят зарплату."
+	caseID := w.anonymousComplaint(story)
+	w.chooseDesk(serviceName(t, h, "fnpr", "ru"))
+	pressIn(t, h, forum, boris, card(t, h, forum, caseID, story), ru("desk_btn_take"))
+	c := card(t, h, forum, caseID, "Boris")
+	forum.ReplyInTopic(boris, c.ThreadID, c.ID, "Сколько вам должны?")
+	q := waitText(t, w.u, "Сколько вам должны?")
+	waitQuiet(h.api, 300*time.Millisecond, 5*time.Second)
+	refusals := func() int {
+		n := 0
+		for _, r := range h.api.Requests() {
+			if r.ChatID == forum.ID() && r.Status == 400 {
+				n++
+			}
+		}
+		return n
+	}
+
+	if err := forum.DeleteTopic(aigerim, c.ThreadID); err != nil {
+		t.Fatal(err)
+	}
+	w.answer(q, "80 000 рублей")
+	answer := waitGroupText(t, forum, "80 000 рублей")
+	if answer.ThreadID != 0 {
+		t.Errorf("the answer went to thread %d, not General", answer.ThreadID)
+	}
+	forum.Send(boris, "/case "+caseID)
+	again := card(t, h, forum, caseID, "Boris")
+	if again.ThreadID != 0 {
+		t.Errorf("the card came back in thread %d, not General", again.ThreadID)
+	}
+	recorded(t, h, forum.ID(), answer)
+	forum.Reply(boris, answer.ID, "Спасибо, мы позвоним работодателю.")
+	waitText(t, w.u, "мы позвоним работодателю")
+	waitQuiet(h.api, 300*time.Millisecond, 5*time.Second)
+	if n := refusals(); n != 1 {
+		t.Errorf("%d requests refused after the topic went, want the one that found it gone", n)
+	}
+
+	// Boris asks from the card; someone deletes the card; the worker's
+	// answer changes the case, and the card comes back.
+	pressIn(t, h, forum, boris, again, ru("desk_btn_ask"))
+	prompt := waitGroupText(t, forum, "Boris,")
+	recorded(t, h, forum.ID(), prompt)
+	forum.Reply(boris, prompt.ID, "Есть ли у вас договор?")
+	q2 := waitText(t, w.u, "Есть ли у вас договор?")
+	asked := card(t, h, forum, caseID, ru("desk_card_asked"))
+	if err := forum.DeleteMessage(aigerim, asked.ID); err != nil {
+		t.Fatal(err)
+	}
+	w.answer(q2, "Договора нет")
+	waitGroupText(t, forum, "Договора нет")
+	back := waitGroup(t, forum, "the card back", func(m localapi.Message) bool {
+		return !m.Deleted && m.ID != asked.ID && strings.HasPrefix(m.Text, "📋") && strings.Contains(m.Text, caseID) &&
+			!strings.Contains(m.Text, ru("desk_card_asked"))
+	})
+	pressIn(t, h, forum, aigerim, back, ru("desk_btn_take_over"))
+	card(t, h, forum, caseID, "Boris → Aigerim")
+	waitQuiet(h.api, 300*time.Millisecond, 5*time.Second)
+	if n := refusals(); n != 2 {
+		t.Errorf("%d requests refused in all, want the topic's and the card's", n)
+	}
+}
