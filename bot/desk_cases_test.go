@@ -55,22 +55,9 @@ func TestCasesListsHundredsWithinTelegramsLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	var texts []string
-	for i := 0; ; i++ {
-		msg, _, ok, err := db.NextOutbox(ctx, group)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ok {
-			break
-		}
-		r, err := chat.DecodeReply(msg.Payload)
-		if err != nil {
-			t.Fatal(err)
-		}
+	msgID := 100
+	for _, r := range drainOutbox(t, db, group, &msgID) {
 		texts = append(texts, r.Text)
-		if err := db.MarkSent(ctx, msg.ID, group, 100+i); err != nil {
-			t.Fatal(err)
-		}
 	}
 	if len(texts) < 2 {
 		t.Fatalf("%d cases in %d message(s)", cases, len(texts))

@@ -127,7 +127,7 @@ func FuzzHandle(f *testing.F) {
 			if err := b.Handle(context.Background(), store.InboxUpdate{UpdateID: base*100 + update, ChatID: u.ChatID, Payload: raw}); err != nil {
 				t.Fatalf("Handle %+v: %v", u, err)
 			}
-			replies := fuzzDrain(t, db, u.ChatID, &msgID)
+			replies := drainOutbox(t, db, u.ChatID, &msgID)
 			answered := 0
 			for _, r := range replies {
 				if r.Action == chat.ActionAnswerCallback {
@@ -154,9 +154,9 @@ func FuzzHandle(f *testing.F) {
 	})
 }
 
-// fuzzDrain plays the sender for a chat: rows come out in order and are
+// drainOutbox plays the sender for a chat: rows come out in order and are
 // settled, sends get message ids.
-func fuzzDrain(t *testing.T, db *store.DB, chatID int64, msgID *int) []chat.Reply {
+func drainOutbox(t *testing.T, db *store.DB, chatID int64, msgID *int) []chat.Reply {
 	var out []chat.Reply
 	ctx := context.Background()
 	for range 100 {

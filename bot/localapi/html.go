@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -321,15 +322,13 @@ func PlainText(nodes []*Node) string {
 	return b.String()
 }
 
-// UTF16Len is how Telegram measures text: in UTF-16 code units.
+// UTF16Len is how Telegram measures text: in UTF-16 code units. It does
+// not reuse the bot's own count (bot/chat): a fake Telegram that shared the
+// bot's arithmetic would share its mistakes.
 func UTF16Len(s string) int {
 	n := 0
 	for _, r := range s {
-		if r >= 0x10000 {
-			n += 2
-		} else {
-			n++
-		}
+		n += utf16.RuneLen(r) // a string's runes are valid: 1 or 2
 	}
 	return n
 }
