@@ -54,6 +54,16 @@ func (k *Desk) button(tt *Turn, org store.Org, payload string) (Out, error) {
 	if !member.Current {
 		return refuse("desk_not_member", "not a member")
 	}
+	if cb.op == opMine {
+		texts, _, err := k.caseList(tt, org, u.UserID, member.FirstName)
+		if err != nil {
+			return out, err
+		}
+		for _, text := range texts {
+			out.send(k.replyHere(tt, org, text, nil))
+		}
+		return out, nil
+	}
 	if cb.op == opLanguage {
 		if len(cb.args) != 1 || !slices.Contains(locales.Languages, cb.args[0]) {
 			return refuse("desk_button_refused", "language")

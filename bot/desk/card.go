@@ -291,9 +291,11 @@ const (
 	opNotOursYes = "ny"
 	opCancel     = "x"
 	opLanguage   = "l"
+	opMine       = "m" // the presser's own cases, under /cases
 )
 
-// caseOps are the ops that act on a case; the language op names none.
+// caseOps are the ops that act on a case; the language and mine ops name
+// none.
 var caseOps = []string{opTake, opTakeOver, opAsk, opRefer, opReferTo, opReferWhy, opResolve, opOutcome, opNoNote,
 	opResolveYes, opNotOurs, opNotOursYes, opCancel}
 
@@ -316,6 +318,12 @@ type deskCallback struct {
 // refused as forged.
 func parseDeskCallback(payload string) (deskCallback, bool) {
 	parts := strings.Split(payload, ":")
+	if parts[0] == opMine {
+		if len(parts) != 1 {
+			return deskCallback{}, false
+		}
+		return deskCallback{op: opMine}, true
+	}
 	if parts[0] == opLanguage {
 		if len(parts) != 2 {
 			return deskCallback{}, false

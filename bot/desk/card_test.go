@@ -20,13 +20,16 @@ func TestDeskCallbackData(t *testing.T) {
 		t.Errorf("round trip: %+v %v", cb, ok)
 	}
 	for _, bad := range []string{"", "t", "t:" + id, "t:RD-0000-0000:1", "t:" + id + ":x", "t:" + id + ":-1",
-		"t:" + id + ":01", "t:" + id + ": 1", "l", "l:ru:x"} {
+		"t:" + id + ":01", "t:" + id + ": 1", "l", "l:ru:x", "m:", "m:" + id + ":1"} {
 		if cb, ok := parseDeskCallback(bad); ok {
 			t.Errorf("%q parsed as %+v", bad, cb)
 		}
 	}
 	if cb, ok := parseDeskCallback("l:ka"); !ok || cb.op != opLanguage || cb.args[0] != "ka" {
 		t.Errorf("language: %+v %v", cb, ok)
+	}
+	if cb, ok := parseDeskCallback(opMine); !ok || cb.op != opMine {
+		t.Errorf("my cases: %+v %v", cb, ok)
 	}
 }
 

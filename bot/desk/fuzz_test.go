@@ -15,12 +15,18 @@ func FuzzParseDeskCallback(f *testing.F) {
 	for _, s := range []string{"t:RD-ABCD-EFGH:3", "a:RD-ABCD-EFGH:0", "ft:RD-ABCD-EFGH:12:fnpr", "fr:RD-ABCD-EFGH:2:fnpr:x",
 		"ro:RD-ABCD-EFGH:1:helped", "l:ru", "l:", "t:RD-0000-0000:1", "t:RD-ABCD-EFGH:-1", "t:RD-ABCD-EFGH:01",
 		"zz:RD-ABCD-EFGH:1", "l:RD-ABCD-EFGH:0", "t:RD-ABCD-EFGH:99999999999999999999", "t::", ":::", "",
-		"t:RD-ABCD-EFGH", "t:rd-abcd-efgh:1"} {
+		"t:RD-ABCD-EFGH", "t:rd-abcd-efgh:1", "m", "m:", "m:RD-ABCD-EFGH:1"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, payload string) {
 		cb, ok := parseDeskCallback(payload)
 		if !ok {
+			return
+		}
+		if cb.op == opMine {
+			if payload != opMine {
+				t.Fatalf("%q parsed as %+v", payload, cb)
+			}
 			return
 		}
 		if cb.op == opLanguage {

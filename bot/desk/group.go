@@ -238,26 +238,22 @@ func (k *Desk) hadCase(tt *Turn, caseID string) []string {
 func (k *Desk) command(tt *Turn, org store.Org) (Out, error) {
 	var out Out
 	u := tt.Upd
-	say := func(text string, kb *chat.Keyboard) {
-		r := chat.Reply{Action: chat.ActionSend, ChatID: org.ChatID, Text: text, Keyboard: kb}
-		if u.ThreadID > 0 {
-			if n, err := k.cfg.Store.InThread(tt.Ctx, org.ChatID, u.ThreadID); err == nil {
-				r.Thread = n.Name
-				if id := store.CaseOfName(n.Name); id != "" {
-					r.Thread = store.NameTopic + id
-				}
-			}
-		}
-		out.send(r)
-	}
+	say := func(text string, kb *chat.Keyboard) { out.send(k.replyHere(tt, org, text, kb)) }
 	switch u.Command {
 	case "cases":
-		texts, err := k.caseList(tt, org)
+		texts, taken, err := k.caseList(tt, org, 0, "")
 		if err != nil {
 			return out, err
 		}
-		for _, text := range texts {
-			say(text, nil)
+		for i, text := range texts {
+			var kb *chat.Keyboard
+			if taken && i == len(texts)-1 {
+				// Who holds what is in the list; each caseworker's own
+				// cases are a press away.
+				kb = &chat.Keyboard{Inline: [][]chat.Button{{{Text: k.t(org.Language, "desk_btn_my_cases", nil),
+					Data: "v1:" + CallbackFeature + ":" + opMine}}}}
+			}
+			say(text, kb)
 		}
 	case "case":
 		id := strings.ToUpper(strings.TrimSpace(u.Args))
@@ -276,4 +272,19 @@ func (k *Desk) command(tt *Turn, org store.Org) (Out, error) {
 		say(k.t(org.Language, "desk_help", nil), nil)
 	}
 	return out, nil
+}
+
+// replyHere is a message to the desk in the thread the update came from:
+// a case's topic, or the reply chain of a card in a plain group.
+func (k *Desk) replyHere(tt *Turn, org store.Org, text string, kb *chat.Keyboard) chat.Reply {
+	r := chat.Reply{Action: chat.ActionSend, ChatID: org.ChatID, Text: text, Keyboard: kb}
+	if u := tt.Upd; u.ThreadID > 0 {
+		if n, err := k.cfg.Store.InThread(tt.Ctx, org.ChatID, u.ThreadID); err == nil {
+			r.Thread = n.Name
+			if id := store.CaseOfName(n.Name); id != "" {
+				r.Thread = store.NameTopic + id
+			}
+		}
+	}
+	return r
 }

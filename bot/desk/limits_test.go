@@ -23,11 +23,13 @@ func TestDeskButtonsFitAPhoneInEveryLanguage(t *testing.T) {
 	}
 	k := New(Config{Catalog: catalog})
 	id := store.NewCaseID()
-	// The desk's prompts, and what the desk sends the worker; the consent
-	// to a worker's own state is asked at routing with the same buttons.
+	// The desk's prompts and the button under its list, and what the desk
+	// sends the worker; the consent to a worker's own state is asked at
+	// routing with the same buttons.
 	alone := []string{"desk_btn_cancel", "desk_btn_no_note", "desk_btn_not_ours_yes", "desk_btn_resolve_yes",
 		"desk_worker_feedback_solved", "desk_worker_feedback_partly", "desk_worker_feedback_no", "route_btn_consent",
-		"desk_worker_consent_no", "route_btn_skip", "desk_worker_btn_answer", "desk_worker_btn_file", "menu_cases"}
+		"desk_worker_consent_no", "route_btn_skip", "desk_worker_btn_answer", "desk_worker_btn_file", "menu_cases",
+		"desk_btn_my_cases"}
 	for _, o := range casework.Outcomes {
 		alone = append(alone, "desk_outcome_"+string(o))
 	}

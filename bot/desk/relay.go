@@ -7,6 +7,7 @@ package desk
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -272,17 +273,28 @@ func (k *Desk) activeDelivery(tt *Turn, caseID string) (store.Delivery, error) {
 
 // caseList is /cases: the desk's open cases, oldest first, in as many
 // messages as Telegram's limit needs (a federation's desk may hold
-// hundreds), each cut between two cases.
-func (k *Desk) caseList(tt *Turn, org store.Org) ([]string, error) {
+// hundreds), each cut between two cases; taken says whether anyone holds
+// one. With mine set, it lists only the cases that caseworker (named name)
+// holds.
+func (k *Desk) caseList(tt *Turn, org store.Org, mine int64, name string) (texts []string, taken bool, err error) {
 	ds, err := k.cfg.Store.DeskDeliveries(tt.Ctx, org.ChatID, store.DeliveryOpen, store.DeliveryTaken)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
+	taken = slices.ContainsFunc(ds, func(d store.Delivery) bool { return d.Status == store.DeliveryTaken })
 	lang := org.Language
-	if len(ds) == 0 {
-		return []string{k.t(lang, "desk_cases_none", nil)}, nil
+	if mine != 0 {
+		ds = slices.DeleteFunc(ds, func(d store.Delivery) bool { return d.Status != store.DeliveryTaken || d.Assignee != mine })
+		if len(ds) == 0 {
+			return []string{k.t(lang, "desk_cases_mine_none", map[string]any{"Name": escape(name)})}, taken, nil
+		}
+		texts = []string{k.t(lang, "desk_cases_mine_title", map[string]any{"Name": escape(name), "Count": len(ds)})}
+	} else {
+		if len(ds) == 0 {
+			return []string{k.t(lang, "desk_cases_none", nil)}, false, nil
+		}
+		texts = []string{k.t(lang, "desk_cases_title", map[string]any{"Count": len(ds)})}
 	}
-	texts := []string{k.t(lang, "desk_cases_title", map[string]any{"Count": len(ds)})}
 	now := k.cfg.Now()
 	target := time.Duration(max(org.ResponseHours, 1)) * time.Hour
 	for _, d := range ds {
@@ -297,7 +309,7 @@ func (k *Desk) caseList(tt *Turn, org store.Org) ([]string, error) {
 		}
 		since, quiet, err := k.QuietOf(tt.Ctx, d, now)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if quiet > 0 {
 			line += " " + k.t(lang, "desk_cases_quiet", map[string]any{"Age": age(now.Sub(since))})
@@ -310,7 +322,7 @@ func (k *Desk) caseList(tt *Turn, org store.Org) ([]string, error) {
 		}
 		texts[len(texts)-1] += "\n" + line
 	}
-	return texts, nil
+	return texts, taken, nil
 }
 
 // age is a short, language-neutral age: 5h, 3d.

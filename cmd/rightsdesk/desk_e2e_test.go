@@ -1199,3 +1199,78 @@ func TestDeskTopicAndCardDeleted(t *testing.T) {
 		t.Errorf("%d requests refused in all, want the topic's and the card's", n)
 	}
 }
+
+// In a desk that holds many cases, each caseworker finds their own with
+// one press under /cases: the cases they took, none of a colleague's, in
+// the topic they asked from. The list offers the press only when someone
+// holds a case.
+func TestMyCasesUnderTheCaseList(t *testing.T) {
+	h := startHarness(t, harnessOptions{})
+	desks := linkTwoDesks(t, h, "ru")
+	forum, aigerim, boris := desks.forum, desks.aigerim, desks.boris
+	ru := func(id string, data map[string]any) string { return h.catalog.T("ru", id, data) }
+	var ids []string
+	for i := range 3 {
+		w := newIntakeUser(t, h, "ru")
+		ids = append(ids, w.anonymousComplaint(fmt.Sprintf("Мне не платят зарплату [%d].", i)))
+		w.chooseDesk(serviceName(t, h, "fnpr", "ru"))
+		card(t, h, forum, ids[i], "")
+	}
+	list := func(who *localapi.User) localapi.Message {
+		t.Helper()
+		forum.Send(who, "/cases")
+		return waitGroup(t, forum, "/cases", func(m localapi.Message) bool {
+			return !m.Deleted && strings.HasPrefix(m.Text, ru("desk_cases_title", map[string]any{"Count": 3}))
+		})
+	}
+	if m := list(boris); len(m.InlineKeyboard) > 0 {
+		t.Errorf("/cases with no case taken offers %q", buttonTexts(m))
+	}
+	pressIn(t, h, forum, boris, card(t, h, forum, ids[0], ""), ru("desk_btn_take", nil))
+	card(t, h, forum, ids[0], "Boris")
+	pressIn(t, h, forum, aigerim, card(t, h, forum, ids[1], ""), ru("desk_btn_take", nil))
+	c2 := card(t, h, forum, ids[1], "Aigerim")
+
+	mine := func(who *localapi.User, on localapi.Message, title string) localapi.Message {
+		t.Helper()
+		// The list is no named message: nothing to wait for the bot to
+		// record before pressing.
+		if err := forum.Press(who, on.ID, ru("desk_btn_my_cases", nil)); err != nil {
+			t.Fatalf("press: %v (buttons %q)", err, buttonTexts(on))
+		}
+		return waitGroupText(t, forum, title)
+	}
+	borisTitle := ru("desk_cases_mine_title", map[string]any{"Name": "Boris", "Count": 1})
+	got := mine(boris, list(boris), borisTitle)
+	if !strings.Contains(got.Text, ids[0]) || strings.Contains(got.Text, ids[1]) || strings.Contains(got.Text, ids[2]) {
+		t.Errorf("Boris's cases are %s; the list reads:\n%s", ids[0], got.Text)
+	}
+	// Asked from a case's topic, the answer comes there.
+	forum.SendInTopic(aigerim, c2.ThreadID, "/cases")
+	inTopic := waitGroup(t, forum, "/cases in a topic", func(m localapi.Message) bool {
+		return !m.Deleted && m.ThreadID == c2.ThreadID && strings.HasPrefix(m.Text, ru("desk_cases_title", map[string]any{"Count": 3}))
+	})
+	got = mine(aigerim, inTopic, ru("desk_cases_mine_title", map[string]any{"Name": "Aigerim", "Count": 1}))
+	if !strings.Contains(got.Text, ids[1]) || strings.Contains(got.Text, ids[0]) || got.ThreadID != c2.ThreadID {
+		t.Errorf("Aigerim's cases are %s, in thread %d; got thread %d:\n%s", ids[1], c2.ThreadID, got.ThreadID, got.Text)
+	}
+	// Aigerim takes Boris's case over: he holds none now.
+	pressIn(t, h, forum, aigerim, card(t, h, forum, ids[0], "Boris"), ru("desk_btn_take_over", nil))
+	card(t, h, forum, ids[0], "Boris → Aigerim")
+	mine(boris, list(boris), ru("desk_cases_mine_none", map[string]any{"Name": "Boris"}))
+	got = mine(aigerim, list(aigerim), ru("desk_cases_mine_title", map[string]any{"Name": "Aigerim", "Count": 2}))
+	if !strings.Contains(got.Text, ids[0]) || !strings.Contains(got.Text, ids[1]) || strings.Contains(got.Text, ids[2]) {
+		t.Errorf("Aigerim's cases are %s and %s; the list reads:\n%s", ids[0], ids[1], got.Text)
+	}
+	// Someone who left the group cannot list anyone's cases.
+	last := list(boris)
+	forum.Leave(boris)
+	if err := forum.Press(boris, last.ID, ru("desk_btn_my_cases", nil)); err != nil {
+		t.Fatal(err)
+	}
+	waitQuiet(h.api, 300*time.Millisecond, 5*time.Second)
+	answers := forum.CallbackAnswers()
+	if a := answers[len(answers)-1]; a.Text != ru("desk_not_member", nil) {
+		t.Errorf("a press after leaving was answered %q", a.Text)
+	}
+}
