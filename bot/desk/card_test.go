@@ -84,3 +84,23 @@ func TestQuiet(t *testing.T) {
 		}
 	}
 }
+
+// A supergroup's message opens from a t.me/c link, the chat's id without
+// its -100; a basic group's has no link.
+func TestMessageLink(t *testing.T) {
+	for _, c := range []struct {
+		chat int64
+		msg  int
+		want string
+	}{
+		{-1001000000001, 42, "https://t.me/c/1000000001/42"},
+		{-1002233445566, 7, "https://t.me/c/2233445566/7"},
+		{-4012345678, 42, ""}, // a basic group
+		{-1001000000001, 0, ""},
+		{501, 42, ""},
+	} {
+		if got := messageLink(c.chat, c.msg); got != c.want {
+			t.Errorf("messageLink(%d, %d) = %q, want %q", c.chat, c.msg, got, c.want)
+		}
+	}
+}

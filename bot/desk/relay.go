@@ -303,7 +303,16 @@ func (k *Desk) caseList(tt *Turn, org store.Org, mine int64, name string) (texts
 		if c.Status == "taken" {
 			who = escape(c.AssigneeName)
 		}
-		line := k.t(lang, "desk_cases_item", map[string]any{"CaseID": d.CaseID, "Age": age(now.Sub(d.CreatedAt)), "Who": who})
+		// The case's number opens its card, for the desk's people.
+		id := d.CaseID
+		if card, err := k.cfg.Store.Named(tt.Ctx, org.ChatID, store.NameCard+d.CaseID); err == nil {
+			if link := messageLink(org.ChatID, card.MessageID); link != "" {
+				id = `<a href="` + link + `">` + id + `</a>`
+			}
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return nil, false, err
+		}
+		line := k.t(lang, "desk_cases_item", map[string]any{"CaseID": id, "Age": age(now.Sub(d.CreatedAt)), "Who": who})
 		if c.Status == "open" && now.Sub(d.CreatedAt) > target {
 			line += " " + k.t(lang, "desk_cases_overdue", nil)
 		}
@@ -323,6 +332,17 @@ func (k *Desk) caseList(tt *Turn, org store.Org, mine int64, name string) (texts
 		texts[len(texts)-1] += "\n" + line
 	}
 	return texts, taken, nil
+}
+
+// messageLink is the link that opens a message of a supergroup for its
+// members (t.me/c/ and the chat's id without its -100); a basic group's
+// messages have none.
+func messageLink(chatID int64, messageID int) string {
+	const supergroups = -1_000_000_000_000
+	if chatID >= supergroups || messageID <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("https://t.me/c/%d/%d", supergroups-chatID, messageID)
 }
 
 // age is a short, language-neutral age: 5h, 3d.

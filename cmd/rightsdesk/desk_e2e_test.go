@@ -1245,6 +1245,12 @@ func TestMyCasesUnderTheCaseList(t *testing.T) {
 	if !strings.Contains(got.Text, ids[0]) || strings.Contains(got.Text, ids[1]) || strings.Contains(got.Text, ids[2]) {
 		t.Errorf("Boris's cases are %s; the list reads:\n%s", ids[0], got.Text)
 	}
+	// Each case's number opens its card.
+	c1 := card(t, h, forum, ids[0], "Boris")
+	link := fmt.Sprintf(`<a href="https://t.me/c/%d/%d">%s</a>`, -forum.ID()-1_000_000_000_000, c1.ID, ids[0])
+	if !strings.Contains(got.Text, link) {
+		t.Errorf("the list does not link %s to its card (%s):\n%s", ids[0], link, got.Text)
+	}
 	// Asked from a case's topic, the answer comes there.
 	forum.SendInTopic(aigerim, c2.ThreadID, "/cases")
 	inTopic := waitGroup(t, forum, "/cases in a topic", func(m localapi.Message) bool {
