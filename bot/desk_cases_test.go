@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -13,16 +14,17 @@ import (
 
 // A federation's desk may hold hundreds of open cases: /cases lists every
 // one, in as many messages as Telegram's 4096-character limit needs, each
-// within it, none cut inside a case's line.
+// within it, none cut inside a case's line; the number of each case whose
+// card is there links to it.
 func TestCasesListsHundredsWithinTelegramsLimit(t *testing.T) {
 	bt, db := newDeskTestBot(t)
 	ctx := context.Background()
-	const group, worker, cases = -1004003, 7009, 400
+	const group, worker, cases = -1001000004003, 7009, 400
 	code, err := db.NewLinkCode(ctx, "ktr")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := map[string]bool{}
+	ids, cards := map[string]bool{}, map[string]int{}
 	err = db.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.SaveChat(store.Chat{ID: worker, Type: chat.ChatPrivate, Language: "ka", State: []byte(`{"v":1}`)}); err != nil {
 			return err
@@ -42,6 +44,12 @@ func TestCasesListsHundredsWithinTelegramsLimit(t *testing.T) {
 			}
 			if err := tx.SaveDelivery(&d); err != nil {
 				return err
+			}
+			if i%3 > 0 {
+				cards[id] = 1000 + i
+				if err := tx.NameMessage(store.NamedMessage{ChatID: group, MessageID: 1000 + i, Name: store.NameCard + id}); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -73,6 +81,13 @@ func TestCasesListsHundredsWithinTelegramsLimit(t *testing.T) {
 		}
 		for _, line := range strings.Split(text, "\n") {
 			id, _, _ := strings.Cut(line, " ")
+			for cardID, msg := range cards {
+				if link := fmt.Sprintf(`<a href="https://t.me/c/1000004003/%d">%s</a>`, msg, cardID); strings.HasPrefix(line, link) {
+					id = cardID
+					delete(cards, cardID)
+					break
+				}
+			}
 			if ids[id] {
 				delete(ids, id)
 				listed++
@@ -83,5 +98,8 @@ func TestCasesListsHundredsWithinTelegramsLimit(t *testing.T) {
 	}
 	if listed != cases || len(ids) != 0 {
 		t.Errorf("%d of %d cases listed", listed, cases)
+	}
+	if len(cards) > 0 {
+		t.Errorf("%d cases listed without a link to their card", len(cards))
 	}
 }
