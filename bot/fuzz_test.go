@@ -156,7 +156,7 @@ func FuzzHandle(f *testing.F) {
 
 // drainOutbox plays the sender for a chat: rows come out in order and are
 // settled, sends get message ids.
-func drainOutbox(t *testing.T, db *store.DB, chatID int64, msgID *int) []chat.Reply {
+func drainOutbox(t testing.TB, db *store.DB, chatID int64, msgID *int) []chat.Reply {
 	var out []chat.Reply
 	ctx := context.Background()
 	for range 100 {

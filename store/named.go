@@ -129,8 +129,10 @@ func (db *DB) NameOf(ctx context.Context, chatID int64, messageID int) (NamedMes
 
 // InThread is a named message of a forum topic, which tells whose topic it is.
 func (db *DB) InThread(ctx context.Context, chatID int64, threadID int) (NamedMessage, error) {
+	// thread_id <> 0 lets SQLite use the index of topics, which holds only
+	// messages in one.
 	return scanNamed(db.queryRow(ctx, `SELECT `+namedColumns+` FROM named_messages WHERE chat_id = ? AND thread_id = ?
-		ORDER BY at, message_id LIMIT 1`, chatID, threadID))
+		AND thread_id <> 0 ORDER BY at, message_id LIMIT 1`, chatID, threadID))
 }
 
 // NamedEverywhere lists the messages of a name in every chat, for taking

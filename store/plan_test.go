@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -22,6 +23,16 @@ var growing = []string{"inbox", "outbox", "outbox_failures", "chats", "chat_mess
 	"drafts", "subscriptions", "desk_relays"}
 
 var scanOf = regexp.MustCompile(`^SCAN (\w+)(?: USING (?:COVERING )?INDEX (\w+))?`)
+
+// lookups are statements that find one row of a desk's many and must read
+// only that one, from the index named: a search by the table's key would
+// be no full scan, yet read every row the desk ever had (as these did,
+// until 0011_named_lookups.sql), for each card edit and each caseworker's
+// message in a topic.
+var lookups = map[string]string{
+	"FROM named_messages WHERE name = ? AND chat_id = ?":      "named_messages_by_name",
+	"FROM named_messages WHERE chat_id = ? AND thread_id = ?": "named_messages_by_thread",
+}
 
 // waiting are partial indexes that hold only work in flight: walking one
 // costs what waits, not what the table has kept.
@@ -217,6 +228,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 	must(t, err)
 	defer plain.Close()
 	planned := 0
+	seen := map[string]bool{}
 	for q, nargs := range queries {
 		if !plannable(q) {
 			continue
@@ -235,6 +247,19 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 			plan = append(plan, detail)
 		}
 		rows.Close()
+		if testing.Verbose() && os.Getenv("RIGHTSDESK_PLANS") != "" {
+			t.Logf("%s\n    %q", oneLine(q), plan)
+		}
+		for fragment, index := range lookups {
+			if !strings.Contains(oneLine(q), fragment) {
+				continue
+			}
+			seen[fragment] = true
+			uses := slices.ContainsFunc(plan, func(step string) bool { return strings.Contains(step, " INDEX "+index+" ") })
+			if !uses || slices.ContainsFunc(plan, func(step string) bool { return strings.HasPrefix(step, "USE TEMP B-TREE") }) {
+				t.Errorf("%s is not one row read from %s:\n  %s\nplan: %q", fragment, index, oneLine(q), plan)
+			}
+		}
 		for _, step := range plan {
 			if m := scanOf.FindStringSubmatch(step); m != nil && slices.Contains(growing, m[1]) && !slices.Contains(waiting, m[2]) {
 				t.Errorf("full scan of %s (%q) in\n  %s\nplan: %q", m[1], step, oneLine(q), plan)
@@ -250,6 +275,11 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		"FROM inbox WHERE chat_id", "FROM inbox INDEXED BY"} {
 		if !slices.ContainsFunc(mapsKeys(queries), func(q string) bool { return strings.Contains(q, want) }) {
 			t.Errorf("the workload ran no statement with %q", want)
+		}
+	}
+	for fragment := range lookups {
+		if !seen[fragment] {
+			t.Errorf("the workload ran no statement with %q", fragment)
 		}
 	}
 	t.Logf("%d statements planned", planned)
