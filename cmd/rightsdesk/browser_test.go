@@ -387,6 +387,13 @@ func TestSandboxInBrowser(t *testing.T) {
 	p.wait("workerPane", shownText(catalog.T(lang, "desk_worker_message_edited", map[string]any{"CaseID": caseID, "Name": name})))
 	p.wait("workerPane", corrected)
 
+	// /cases lists the case; its number, a member's link to the card in
+	// Telegram, opens the card in the pane.
+	p.typeIn("groupPane", "/cases")
+	p.until("the list of cases", js(`botRows('groupPane').some((r) => r.querySelector('a.message-link') && textOf(r).includes(%s))`, caseID))
+	p.click("the case's number", js(`botRows('groupPane').filter((r) => r.querySelector('a.message-link')).pop().querySelector('a.message-link')`))
+	p.until("the card shown", js(`botRows('groupPane').some((r) => r.classList.contains('flash') && textOf(r).startsWith('📋') && textOf(r).includes(%s))`, caseID))
+
 	// Every control on the chats is a button the keyboard reaches.
 	if n := eval[int](p, `[...document.querySelectorAll('.inline-kb button, .reply-btn, .reply-keyboard button, .composer button, .worker-tabs button')].filter((b) => b.tagName !== 'BUTTON' || b.tabIndex < 0).length`); n != 0 {
 		t.Errorf("%d controls cannot be reached with Tab", n)

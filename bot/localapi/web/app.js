@@ -562,6 +562,30 @@ function messageBody(m) {
   return body;
 }
 
+// messageInGroup is the message a t.me/c/<id>/<message> link names, when
+// it is one of the group shown; 0 otherwise. A supergroup's id is -100
+// followed by the link's id.
+function messageInGroup(href) {
+  const m = /^https:\/\/t\.me\/c\/(\d+)\/(\d+)$/.exec(href || "");
+  if (!m || -(1e12 + Number(m[1])) !== ui.group) return 0;
+  return Number(m[2]);
+}
+
+// openGroupMessage shows every topic if the message is in another one,
+// then scrolls to it.
+function openGroupMessage(id) {
+  const pane = panes.group;
+  const msg = pane.chat && pane.chat.messages.find((m) => m.id === id);
+  if (msg && !pane.visible(msg)) {
+    ui.thread = 0;
+    save();
+    pane.rows = new Map();
+    pane.part.messages.replaceChildren();
+    pane.render(pane.chat);
+  }
+  pane.jump(id);
+}
+
 function renderNodes(nodes, parent) {
   for (const n of nodes) {
     if (!n.tag) {
@@ -587,7 +611,15 @@ function renderNodes(nodes, parent) {
       case "a": {
         let ok = false;
         try { ok = SAFE_SCHEMES.includes(new URL(n.href).protocol); } catch (_) { ok = false; }
-        if (ok) {
+        const here = messageInGroup(n.href);
+        if (here) {
+          // A member's link to a message of this group opens it here, as a
+          // client would, not a page of t.me that needs the internet.
+          e = el("a", "message-link");
+          e.href = "#";
+          e.title = n.href;
+          e.onclick = (ev) => { ev.preventDefault(); openGroupMessage(here); };
+        } else if (ok) {
           e = el("a");
           e.href = n.href;
           e.target = "_blank";
