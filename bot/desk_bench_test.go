@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -44,8 +45,17 @@ func newDeskTestBotAt(tb testing.TB, now func() time.Time) (*Bot, *store.DB) {
 // topic, checks the delivery and the worker, and commits the relayed reply
 // with the case's timeline entry in one transaction. The Bot API is not in
 // it (the membership port answers at once; the replies stay in the outbox).
-// One op is one relayed message.
+// One op is one relayed message. The desk holds one case, or 2,000 with
+// five named messages each (a card, a topic, what went to and fro), as a
+// desk does after months: a lookup that reads every name the desk has
+// shows in the second.
 func BenchmarkDeskRelay(b *testing.B) {
+	for _, others := range []int{0, 2000} {
+		b.Run(fmt.Sprintf("cases=%d", others+1), func(b *testing.B) { benchDeskRelay(b, others) })
+	}
+}
+
+func benchDeskRelay(b *testing.B, others int) {
 	bt, db := newDeskTestBot(b)
 	ctx := context.Background()
 	const desk, worker, thread = -1001, 7007, 55
@@ -67,6 +77,17 @@ func BenchmarkDeskRelay(b *testing.B) {
 		d := store.Delivery{CaseID: caseID, ServiceID: "fnpr", ChatID: desk, Status: store.DeliveryTaken, Assignee: 1}
 		if err := tx.SaveDelivery(&d); err != nil {
 			return err
+		}
+		msg := 100_000
+		for range others {
+			id := store.NewCaseID()
+			topic := msg
+			for _, name := range []string{store.NameTopic, store.NameCard, store.NameCase, store.NameCase, store.NameCase} {
+				if err := tx.NameMessage(store.NamedMessage{ChatID: desk, MessageID: msg, ThreadID: topic, Name: name + id}); err != nil {
+					return err
+				}
+				msg++
+			}
 		}
 		return tx.NameMessage(store.NamedMessage{ChatID: desk, MessageID: thread, ThreadID: thread, Name: store.NameTopic + caseID})
 	})
