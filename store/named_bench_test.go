@@ -51,3 +51,39 @@ func BenchmarkNamedLookups(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLastDeskRelay is when a desk last passed a message on for a
+// case that had 300 of them, as /cases asks for each case it lists and the
+// quiet-case job for each taken case. One op is one case's last word.
+func BenchmarkLastDeskRelay(b *testing.B) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(b.TempDir(), "relays.db"), testKey())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	const desk = int64(-1001000000001)
+	ids := make([]string, 20)
+	err = db.Update(ctx, func(tx *store.Tx) error {
+		msg := 1
+		for i := range ids {
+			ids[i] = store.NewCaseID()
+			for range 300 {
+				if err := tx.RecordDeskRelay(desk, msg, ids[i]); err != nil {
+					return err
+				}
+				msg++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if at, err := db.LastDeskRelay(ctx, ids[i%len(ids)]); err != nil || at.IsZero() {
+			b.Fatalf("%v, %v", at, err)
+		}
+	}
+}
