@@ -16,8 +16,8 @@ import (
 // caseList is /cases: the desk's open cases, oldest first, in as many
 // messages as Telegram's limit needs (a federation's desk may hold
 // hundreds), each cut between two cases; taken says whether anyone holds
-// one. With mine set, it lists only the cases that caseworker (named name)
-// holds.
+// one. With mine set, it lists only the cases that caseworker holds, under
+// a title with their name.
 func (k *Desk) caseList(tt *Turn, org store.Org, mine int64, name string) (texts []string, taken bool, err error) {
 	ds, err := k.cfg.Store.DeskDeliveries(tt.Ctx, org.ChatID, store.DeliveryOpen, store.DeliveryTaken)
 	if err != nil {
