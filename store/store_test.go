@@ -16,7 +16,7 @@ import (
 
 func testKey() []byte { return bytes.Repeat([]byte{7}, store.KeySize) }
 
-func openTest(t *testing.T) (*store.DB, string) {
+func openTest(t testing.TB) (*store.DB, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "test.db")
 	db, err := store.Open(context.Background(), path, testKey())

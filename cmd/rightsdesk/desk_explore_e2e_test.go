@@ -875,8 +875,9 @@ func (d *deskWalk) tidyStep() {
 		cards := slices.DeleteFunc(room.shown(), func(m localapi.Message) bool { return !strings.HasPrefix(m.Text, "📋") })
 		// Mostly the card of a case the desk holds, whose next change
 		// must bring it back.
+		active := d.activeDeliveries()
 		held := slices.DeleteFunc(slices.Clone(cards), func(m localapi.Message) bool {
-			return !slices.ContainsFunc(d.activeDeliveries(), func(dl store.Delivery) bool {
+			return !slices.ContainsFunc(active, func(dl store.Delivery) bool {
 				return dl.ChatID == g.ID() && strings.Contains(m.Text, dl.CaseID)
 			})
 		})
