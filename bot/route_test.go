@@ -91,15 +91,6 @@ func (w *routeWorld) routes(t *testing.T, caseID string) []store.CaseRoute {
 	return r
 }
 
-func (w *routeWorld) state(t *testing.T) State {
-	t.Helper()
-	tr, err := w.b.begin(context.Background(), chat.Update{ChatID: w.chatID, ChatType: chat.ChatPrivate})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr.state
-}
-
 // buttons maps callback data to label for every inline button sent.
 func buttons(replies []chat.Reply) map[string]string {
 	out := map[string]string{}

@@ -186,14 +186,6 @@ func (db *DB) deliveries(ctx context.Context, where string, args ...any) ([]Deli
 	return collectDeliveries(db.sealer, rows)
 }
 
-func (tx *Tx) deliveries(where string, args ...any) ([]Delivery, error) {
-	rows, err := tx.tx.Query(`SELECT `+deliveryColumns+` FROM deliveries `+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	return collectDeliveries(tx.db.sealer, rows)
-}
-
 func collectDeliveries(s *Sealer, rows *sql.Rows) ([]Delivery, error) {
 	defer rows.Close()
 	var out []Delivery

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -311,6 +312,8 @@ func (s *Server) runWebhook(wh *webhook) {
 	}
 }
 
+// postUpdate's errors become getWebhookInfo's last_error_message, worded as
+// Telegram words them there, capital letter included.
 func postUpdate(ctx context.Context, client *http.Client, wh *webhook, u tgUpdate) error {
 	body, err := json.Marshal(u)
 	if err != nil {
@@ -326,11 +329,11 @@ func postUpdate(ctx context.Context, client *http.Client, wh *webhook, u tgUpdat
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("Connection refused")
+		return errors.New("Connection refused") //lint:ignore ST1005 Telegram's wording
 	}
 	resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("Wrong response from the webhook: %s", resp.Status)
+		return fmt.Errorf("Wrong response from the webhook: %s", resp.Status) //lint:ignore ST1005 Telegram's wording
 	}
 	return nil
 }

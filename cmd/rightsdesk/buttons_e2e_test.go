@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -209,11 +208,6 @@ func (w *walker) complaint() {
 	w.pressPrefix("RD-")
 }
 
-func (w *walker) mustLatest(label string) localapi.Message {
-	m, _ := w.latest(label, func(l string) bool { return l == label })
-	return m
-}
-
 // help asks for a town of several names, chooses one, and every problem.
 func (w *walker) help() {
 	w.t.Helper()
@@ -270,7 +264,7 @@ func TestEveryButtonFitsAPhoneInEveryLanguage(t *testing.T) {
 					}
 				}
 			}
-			t.Log(fmt.Sprintf("%s: %d keyboard rows checked", lang, len(audit.rows)))
+			t.Logf("%s: %d keyboard rows checked", lang, len(audit.rows))
 		})
 	}
 	noErrorResponses(t, h.api)

@@ -80,10 +80,9 @@ func TestDeskBurstArrivesCompleteInOrderWithinPacing(t *testing.T) {
 	}
 	// In the order the desk received them (its deliveries' order).
 	type handed struct {
-		id       int64
-		caseID   string
-		worker   *localapi.User
-		received bool
+		id     int64
+		caseID string
+		worker *localapi.User
 	}
 	var order []handed
 	for _, s := range senders {
