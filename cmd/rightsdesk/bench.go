@@ -29,7 +29,7 @@ import (
 
 	"github.com/rightsdesk/rightsdesk/bot"
 	"github.com/rightsdesk/rightsdesk/bot/localapi"
-	"github.com/rightsdesk/rightsdesk/bot/telegram/echobot"
+	"github.com/rightsdesk/rightsdesk/bot/telegram"
 	"github.com/rightsdesk/rightsdesk/locales"
 	"github.com/rightsdesk/rightsdesk/store"
 )
@@ -166,7 +166,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if echoBot {
-		return echobot.Run(ctx, echobot.Config{APIURL: apiURL, Token: token, Presses: echoPresses})
+		return telegram.RunEchoBot(ctx, telegram.EchoConfig{APIURL: apiURL, Token: token, Presses: echoPresses})
 	}
 	if c.Users <= 0 || c.Duration <= 0 || c.Rate < 0 || c.Rounds <= 0 {
 		return errors.New("bench: -users, -duration and -rounds must be positive, -rate not negative")
@@ -647,13 +647,13 @@ func (p *benchPerson) echo(u *localapi.User, rnd *rand.Rand, perText float64) {
 			presses++
 		}
 		for range presses {
-			m, data := p.button(u, rnd, echobot.PressData)
+			m, data := p.button(u, rnd, telegram.EchoPressData)
 			if data == "" {
 				p.stuck()
 				return
 			}
 			if !p.pressData(u, m, data, func(msg localapi.Message) bool {
-				return msg.ID == m && strings.HasSuffix(msg.Text, echobot.Pressed(data))
+				return msg.ID == m && strings.HasSuffix(msg.Text, telegram.EchoPressed(data))
 			}) {
 				return
 			}

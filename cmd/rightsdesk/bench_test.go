@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/rightsdesk/rightsdesk/bot/localapi"
-	"github.com/rightsdesk/rightsdesk/bot/telegram/echobot"
+	"github.com/rightsdesk/rightsdesk/bot/telegram"
 	"github.com/rightsdesk/rightsdesk/locales"
 )
 
@@ -109,12 +109,12 @@ func benchmarkEcho(b *testing.B, sameReply bool) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var fixed *echobot.Fixed
+	var fixed *telegram.EchoFixed
 	if sameReply {
-		button := func(id, payload string) echobot.Button {
-			return echobot.Button{Text: catalog.T("en", id, nil), Data: "v1:menu:" + payload}
+		button := func(id, payload string) telegram.EchoButton {
+			return telegram.EchoButton{Text: catalog.T("en", id, nil), Data: "v1:menu:" + payload}
 		}
-		fixed = &echobot.Fixed{Text: catalog.T("en", "text_no_question", nil), HTML: true, Menu: [][]echobot.Button{
+		fixed = &telegram.EchoFixed{Text: catalog.T("en", "text_no_question", nil), HTML: true, Menu: [][]telegram.EchoButton{
 			{button("menu_short_guide", "guide"), button("menu_short_complaint", "complaint")},
 			{button("menu_short_cases", "cases"), button("menu_short_help", "help")},
 			{button("menu_language", "language")},
@@ -123,7 +123,7 @@ func benchmarkEcho(b *testing.B, sameReply bool) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- echobot.Run(ctx, echobot.Config{APIURL: target.baseURL, Token: demoToken, Fixed: fixed})
+		done <- telegram.RunEchoBot(ctx, telegram.EchoConfig{APIURL: target.baseURL, Token: demoToken, Fixed: fixed})
 	}()
 	defer func() {
 		cancel()

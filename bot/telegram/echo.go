@@ -1,10 +1,11 @@
-// Package echobot is the floor rightsdesk's benchmarks measure against: the
+package telegram
+
+// The echo bot is the floor rightsdesk's benchmarks measure against: the
 // smallest bot on the same Telegram library (GetUpdatesChan, then Send for
 // each text, and for a button press the answer Telegram requires and an
-// edit), so what rightsdesk costs beyond it is its own work. It lives
-// beside the transport because it is the only other code that may speak the
-// library.
-package echobot
+// edit), so what rightsdesk costs beyond it is its own work. It is here
+// because this package is the only one that speaks the library; it shares
+// none of the transport's code, so the floor stays the library's own.
 
 import (
 	"context"
@@ -15,23 +16,23 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
-// Button is a button of Fixed's menu.
-type Button struct{ Text, Data string }
+// EchoButton is a button of EchoFixed's menu.
+type EchoButton struct{ Text, Data string }
 
-// Fixed is an answer given to every text but /start, which is echoed so a
+// EchoFixed is an answer given to every text but /start, which is echoed so a
 // load generator sees it read: what rightsdesk answers a plain text with,
 // so that the Bot API does the same work for both bots.
-type Fixed struct {
+type EchoFixed struct {
 	Text string
 	HTML bool
-	Menu [][]Button
+	Menu [][]EchoButton
 }
 
-// Config is what Run needs. APIURL is the Bot API base URL.
-type Config struct {
+// EchoConfig is what RunEchoBot needs. APIURL is the Bot API base URL.
+type EchoConfig struct {
 	APIURL, Token string
 	// Fixed, when set, is the answer to every text but /start.
-	Fixed *Fixed
+	Fixed *EchoFixed
 	// Presses puts a button under every echo. A press is answered as
 	// Telegram requires of every press (answerCallbackQuery) and the
 	// message edited to show the press, with a new button: the least a
@@ -39,8 +40,8 @@ type Config struct {
 	Presses bool
 }
 
-// Run answers texts, and presses when cfg.Presses, until ctx ends.
-func Run(ctx context.Context, cfg Config) error {
+// RunEchoBot answers texts, and presses when cfg.Presses, until ctx ends.
+func RunEchoBot(ctx context.Context, cfg EchoConfig) error {
 	fixed := cfg.Fixed
 	api, err := tgbotapi.NewBotAPIWithAPIEndpoint(cfg.Token, cfg.APIURL+"/bot%s/%s")
 	if err != nil {
@@ -69,7 +70,7 @@ func Run(ctx context.Context, cfg Config) error {
 		case upd := <-updates:
 			if q := upd.CallbackQuery; q != nil && cfg.Presses && q.Message != nil {
 				_, _ = api.Request(tgbotapi.NewCallback(q.ID, ""))
-				_, _ = api.Send(pressed(q))
+				_, _ = api.Send(echoPressed(q))
 				continue
 			}
 			if upd.Message == nil {
@@ -77,7 +78,7 @@ func Run(ctx context.Context, cfg Config) error {
 			}
 			msg := tgbotapi.NewMessage(upd.Message.Chat.ID, upd.Message.Text)
 			if cfg.Presses {
-				msg.ReplyMarkup = again(PressData)
+				msg.ReplyMarkup = echoAgain(EchoPressData)
 			}
 			if fixed != nil && upd.Message.Text != "/start" {
 				msg.Text = fixed.Text
@@ -94,21 +95,21 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 }
 
-// PressData is the data of the button under a fresh echo; every press
+// EchoPressData is the data of the button under a fresh echo; every press
 // lengthens it by a dot, so each edit differs from the one before.
-const PressData = "e"
+const EchoPressData = "e"
 
-// Pressed is how an edited echo ends after the press of a button with data.
-func Pressed(data string) string { return "\n" + data }
+// EchoPressed is how an edited echo ends after the press of a button with data.
+func EchoPressed(data string) string { return "\n" + data }
 
-// pressed is the edit a press makes: the echoed text, the data pressed,
+// echoPressed is the edit a press makes: the echoed text, the data pressed,
 // and a button to press again.
-func pressed(q *tgbotapi.CallbackQuery) tgbotapi.EditMessageTextConfig {
+func echoPressed(q *tgbotapi.CallbackQuery) tgbotapi.EditMessageTextConfig {
 	text, _, _ := strings.Cut(q.Message.Text, "\n")
-	return tgbotapi.NewEditMessageTextAndMarkup(q.Message.Chat.ID, q.Message.MessageID, text+Pressed(q.Data),
-		again(q.Data+"."))
+	return tgbotapi.NewEditMessageTextAndMarkup(q.Message.Chat.ID, q.Message.MessageID, text+EchoPressed(q.Data),
+		echoAgain(q.Data+"."))
 }
 
-func again(data string) tgbotapi.InlineKeyboardMarkup {
+func echoAgain(data string) tgbotapi.InlineKeyboardMarkup {
 	return tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData("+", data)))
 }

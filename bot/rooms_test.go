@@ -1,0 +1,101 @@
+package bot
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestRoomsStayClear keeps each outside world behind its one package: the
+// Telegram library behind the transport, SQL behind the store, and the
+// conversation engines free of both and of any other I/O. Tests may reach
+// further (the local Bot API's own tests check it against the library).
+func TestRoomsStayClear(t *testing.T) {
+	const module = "github.com/rightsdesk/rightsdesk/"
+	only := map[string]string{
+		"github.com/go-telegram-bot-api/telegram-bot-api/v5": "bot/telegram",
+		"database/sql":              "store",
+		"modernc.org/sqlite":        "store",
+		"github.com/robfig/cron/v3": "bot/jobs",
+	}
+	engines := []string{"bot/intake", "bot/desk/casework", "bot/routing", "bot/chat"}
+	engineMayNot := []string{"os", "net", "net/http", "database/sql", module + "store", module + "bot/telegram",
+		module + "bot/localapi", module + "locales"}
+
+	imports := packageImports(t, "..")
+	if len(imports) < 10 {
+		t.Fatalf("found only %d packages; is the walk rooted at the module?", len(imports))
+	}
+	for dir, imps := range imports {
+		for _, imp := range imps {
+			if home, ok := only[imp]; ok && dir != home {
+				t.Errorf("%s imports %s, which only %s may", dir, imp, home)
+			}
+			if slices.Contains(engines, dir) && slices.Contains(engineMayNot, imp) {
+				t.Errorf("engine %s imports %s: an engine does no I/O", dir, imp)
+			}
+		}
+	}
+	for _, e := range engines {
+		if _, ok := imports[e]; !ok {
+			t.Errorf("engine %s not found", e)
+		}
+	}
+}
+
+// packageImports maps each package directory under root (relative, with
+// slashes) to what its non-test files import.
+func packageImports(t *testing.T, root string) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); path != root && (strings.HasPrefix(name, ".") || name == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, src, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(root, filepath.Dir(path))
+		if err != nil {
+			return err
+		}
+		dir := filepath.ToSlash(rel)
+		for _, spec := range f.Imports {
+			imp, err := strconv.Unquote(spec.Path.Value)
+			if err != nil {
+				return err
+			}
+			if !slices.Contains(out[dir], imp) {
+				out[dir] = append(out[dir], imp)
+			}
+		}
+		if _, ok := out[dir]; !ok {
+			out[dir] = nil
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
