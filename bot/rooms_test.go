@@ -1,13 +1,11 @@
 package bot
 
 import (
-	"go/parser"
-	"go/token"
+	"errors"
+	"go/build"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -50,49 +48,28 @@ func TestRoomsStayClear(t *testing.T) {
 }
 
 // packageImports maps each package directory under root (relative, with
-// slashes) to what its non-test files import.
+// slashes) to what its non-test files import, as the go command sees them.
 func packageImports(t *testing.T, root string) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
+		if err != nil || !d.IsDir() {
 			return err
 		}
-		if d.IsDir() {
-			if name := d.Name(); path != root && (strings.HasPrefix(name, ".") || name == "testdata") {
-				return filepath.SkipDir
-			}
+		if name := d.Name(); path != root && (strings.HasPrefix(name, ".") || name == "testdata") {
+			return filepath.SkipDir
+		}
+		pkg, err := build.ImportDir(path, 0)
+		var none *build.NoGoError
+		if errors.As(err, &none) {
 			return nil
 		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		src, err := os.ReadFile(path)
 		if err != nil {
 			return err
 		}
-		f, err := parser.ParseFile(token.NewFileSet(), path, src, parser.ImportsOnly)
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(root, filepath.Dir(path))
-		if err != nil {
-			return err
-		}
-		dir := filepath.ToSlash(rel)
-		for _, spec := range f.Imports {
-			imp, err := strconv.Unquote(spec.Path.Value)
-			if err != nil {
-				return err
-			}
-			if !slices.Contains(out[dir], imp) {
-				out[dir] = append(out[dir], imp)
-			}
-		}
-		if _, ok := out[dir]; !ok {
-			out[dir] = nil
-		}
-		return nil
+		rel, err := filepath.Rel(root, path)
+		out[filepath.ToSlash(rel)] = pkg.Imports
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)

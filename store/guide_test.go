@@ -225,12 +225,7 @@ func BenchmarkGuideSearchMisspelt(b *testing.B) {
 }
 
 func benchmarkGuideSearch(b *testing.B, queries []struct{ lang, q string }) {
-	path := b.TempDir() + "/bench.db"
-	db, err := store.Open(context.Background(), path, testKey())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
+	db, _ := openTest(b)
 	realGuide(b, db)
 	ctx := context.Background()
 	durations := make([]time.Duration, 0, b.N)

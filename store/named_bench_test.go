@@ -45,7 +45,6 @@ func BenchmarkNamedLookups(b *testing.B) {
 	ids := deskCases(b, db, 2000, len(names), func(tx *store.Tx, caseID string, msg, first int) error {
 		return tx.NameMessage(store.NamedMessage{ChatID: benchDesk, MessageID: msg, ThreadID: first, Name: names[msg-first] + caseID})
 	})
-	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		id := ids[i%len(ids)]
 		card, err := db.Named(ctx, benchDesk, store.NameCard+id)
@@ -68,7 +67,6 @@ func BenchmarkLastDeskRelay(b *testing.B) {
 	ids := deskCases(b, db, 20, 300, func(tx *store.Tx, caseID string, msg, _ int) error {
 		return tx.RecordDeskRelay(benchDesk, msg, caseID)
 	})
-	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		if at, err := db.LastDeskRelay(ctx, ids[i%len(ids)]); err != nil || at.IsZero() {
 			b.Fatalf("%v, %v", at, err)

@@ -25,10 +25,11 @@ var growing = []string{"inbox", "outbox", "outbox_failures", "chats", "chat_mess
 var scanOf = regexp.MustCompile(`^SCAN (\w+)(?: USING (?:COVERING )?INDEX (\w+))?`)
 
 // lookups are statements that find one row of a desk's or a case's many
-// and must read only that one, from the index named: a search by the table's key would
-// be no full scan, yet read every row the desk ever had (as these did,
-// until 0011_named_lookups.sql), for each card edit and each caseworker's
-// message in a topic.
+// and must read only that one, from the index named: a search by the
+// table's key would be no full scan, yet read every row the desk or the
+// case ever had (as these did, until 0011_named_lookups.sql and
+// 0012_relay_last_word.sql), for each card edit, each caseworker's message
+// in a topic and each case /cases lists.
 var lookups = map[string]string{
 	"FROM named_messages WHERE name = ? AND chat_id = ?":      "named_messages_by_name",
 	"FROM named_messages WHERE chat_id = ? AND thread_id = ?": "named_messages_by_thread",
