@@ -308,6 +308,12 @@ func (b *Bot) commit(ctx context.Context, updateID int64, t *turn) error {
 		}
 		return tx.MarkHandled(updateID)
 	})
+	if errors.Is(err, store.ErrHandledBefore) {
+		// Brought again after a crash, before its offset was confirmed:
+		// nothing of this second handling is kept.
+		b.cfg.Log.Info().Int64("update_id", updateID).Msg("update handled before; skipped")
+		return nil
+	}
 	if err != nil {
 		return err
 	}

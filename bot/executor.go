@@ -13,8 +13,9 @@ import (
 )
 
 // Executor runs updates one chat at a time, in update order within a chat and
-// chats in parallel. It is fed by the poller or the webhook after the
-// updates are durable, and at start by whatever the inbox still holds.
+// chats in parallel. It is fed by the webhook after the updates are stored,
+// by the poller before (whose offset waits for each turn to commit or the
+// update to be stored), and at start by whatever the inbox still holds.
 type Executor struct {
 	// Handle must commit the update's effects and mark it handled; an error
 	// means the store failed and the update is tried again.
@@ -22,6 +23,11 @@ type Executor struct {
 	// Recover is called after a panic in Handle; it must mark the update
 	// handled (with an apology) so one bad update cannot wedge a chat.
 	Recover func(context.Context, store.InboxUpdate)
+	// Handled, when set, hears of each update whose turn Handle committed,
+	// so the poller need not store it. It is not told of a recovered one:
+	// an apology that failed to commit leaves its update in the poller's
+	// hands, to be stored.
+	Handled func(updateID int64)
 	Log     zerolog.Logger
 	// MaxParallel is how many updates are handled at once; 0 means
 	// DefaultParallel.
@@ -82,13 +88,15 @@ func (e *Executor) init() {
 	e.stopped = make(chan struct{})
 }
 
-// Submit queues durable updates for handling.
+// Submit queues updates for handling.
 func (e *Executor) Submit(ups []store.InboxUpdate) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.init()
 	if e.closed {
-		return // they are in the inbox and will be resumed at the next start
+		// The poller stores them, or Telegram brings them again at the next
+		// start: their offset is confirmed only once they are durable.
+		return
 	}
 	for _, u := range ups {
 		q := e.queues[u.ChatID]
@@ -155,7 +163,9 @@ func (e *Executor) work() {
 		u := e.queues[chatID][0]
 		e.mu.Unlock()
 
-		e.handle(u)
+		if e.handle(u) && e.Handled != nil {
+			e.Handled(u.UpdateID)
+		}
 
 		e.mu.Lock()
 		if q := e.queues[chatID][1:]; len(q) == 0 {
@@ -202,13 +212,14 @@ func (e *Executor) rest(timer *time.Timer) bool {
 const conflictsExpected = 3
 
 // handle insists until the store takes the update: skipping one would
-// break the chat's order and lose what the person said.
-func (e *Executor) handle(u store.InboxUpdate) {
+// break the chat's order and lose what the person said. It reports whether
+// Handle committed it, rather than Recover.
+func (e *Executor) handle(u store.InboxUpdate) bool {
 	ctx := context.WithoutCancel(e.baseContext())
 	for attempt := 1; ; attempt++ {
-		err := e.safeHandle(ctx, u)
+		recovered, err := e.safeHandle(ctx, u)
 		if err == nil {
-			return
+			return !recovered
 		}
 		wait := min(time.Duration(attempt)*100*time.Millisecond, 5*time.Second)
 		if store.ErrorCode(err) == store.ECONFLICT && attempt <= conflictsExpected {
@@ -233,19 +244,20 @@ func (e *Executor) baseContext() context.Context {
 	return e.ctx
 }
 
-func (e *Executor) safeHandle(ctx context.Context, u store.InboxUpdate) (err error) {
+func (e *Executor) safeHandle(ctx context.Context, u store.InboxUpdate) (recovered bool, err error) {
 	defer func() {
 		r := recover()
 		if r == nil {
 			return
 		}
+		recovered = true
 		e.Log.Error().Int64("update_id", u.UpdateID).Str("panic", fmt.Sprint(r)).
 			Str("stack", string(debug.Stack())).Msg("panic while handling an update")
 		if e.Recover != nil {
 			err = e.recoverSafely(ctx, u)
 		}
 	}()
-	return e.Handle(ctx, u)
+	return false, e.Handle(ctx, u)
 }
 
 func (e *Executor) recoverSafely(ctx context.Context, u store.InboxUpdate) (err error) {

@@ -92,7 +92,7 @@ func New(census Census, writes WriteStats) *Metrics {
 			return s.GetOrCreatePrometheusHistogramExt(series, buckets)
 		}, "kind")
 	m.delay = add("rightsdesk_update_delay_seconds", "histogram",
-		"Time from an update's arrival in the inbox until its replies were committed (queueing included).").
+		"Time from an update's receipt from Telegram until its replies were committed (queueing included).").
 		NewPrometheusHistogramExt("rightsdesk_update_delay_seconds", buckets)
 	// With update_delay it splits a reply's wait: the handling, then the
 	// sending, where a flood wait or a slow Bot API shows.

@@ -22,23 +22,30 @@ import (
 // BenchmarkDurableUpdate is what durability alone costs an update, with no
 // Bot API and no handling: the writes an update of the bot makes, in its
 // order and with its sizes, into 100,000 chats as the bench seeds. The
-// update is stored with its offset before the offset may be confirmed; the
-// turn's state, its reply and the update's release commit together; the
-// reply is settled once sent. With two writers a core the group commit
-// folds them into about one commit an update, as in the bot at 1,000
-// updates/s; with eight, into about a third of one, as at saturation.
+// turn's state, its reply and the update's handled id commit together; the
+// reply is settled once sent. With turn=slow the update is first stored
+// with its offset, as the poller stores an update whose turn did not
+// commit in time; with turn=quick it is not, as for most. With two writers
+// a core the group commit folds them into about one commit an update, as
+// in the bot at 1,000 updates/s; with eight, into a third of one or less,
+// as at saturation.
 //
 //	go test -run '^$' -bench DurableUpdate -benchtime 20000x ./store
 //
 // cpu-µs/update is the process's CPU, the goroutine that commits for all
 // included: compare it with the echo floors of `rightsdesk bench`.
 func BenchmarkDurableUpdate(b *testing.B) {
-	for _, perCore := range []int{2, 8} {
-		b.Run(fmt.Sprintf("writers=%d", perCore*runtime.GOMAXPROCS(0)), func(b *testing.B) { benchmarkDurableUpdate(b, perCore) })
+	for _, stored := range []bool{false, true} {
+		turn := map[bool]string{false: "quick", true: "slow"}[stored]
+		for _, perCore := range []int{2, 8} {
+			b.Run(fmt.Sprintf("turn=%s/writers=%d", turn, perCore*runtime.GOMAXPROCS(0)), func(b *testing.B) {
+				benchmarkDurableUpdate(b, perCore, stored)
+			})
+		}
 	}
 }
 
-func benchmarkDurableUpdate(b *testing.B, perCore int) {
+func benchmarkDurableUpdate(b *testing.B, perCore int, stored bool) {
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), testKey())
 	if err != nil {
@@ -75,10 +82,12 @@ func benchmarkDurableUpdate(b *testing.B, perCore int) {
 			chat = (chat + int64(writers)) % chats
 			chatID := int64(firstChat) + chat
 			id := updateID.Add(1)
-			fresh, err := db.SaveUpdates(ctx, []store.InboxUpdate{{UpdateID: id, ChatID: chatID, Payload: update}}, id+1)
-			if err != nil || len(fresh) != 1 {
-				b.Errorf("saving update %d: %v", id, err)
-				return
+			if stored {
+				fresh, err := db.SaveUpdates(ctx, []store.InboxUpdate{{UpdateID: id, ChatID: chatID, Payload: update}}, id+1)
+				if err != nil || len(fresh) != 1 {
+					b.Errorf("saving update %d: %v", id, err)
+					return
+				}
 			}
 			if err := db.Update(ctx, func(tx *store.Tx) error {
 				if err := tx.SaveChat(store.Chat{ID: chatID, Type: "private", Language: "ru", State: state}); err != nil {

@@ -47,7 +47,10 @@ func (db *DB) SaveUpdates(ctx context.Context, ups []InboxUpdate, nextOffset int
 	return fresh, err
 }
 
-// NextOffset is the getUpdates offset that confirms everything stored.
+// NextOffset is the getUpdates offset stored with the last updates stored.
+// It may lag behind what Telegram has had confirmed, as the poller stores
+// nothing when every turn of a batch committed in time; a lagging offset
+// only brings back what Telegram still holds unconfirmed.
 func (db *DB) NextOffset(ctx context.Context) (int64, error) {
 	var off int64
 	err := db.read.QueryRowContext(ctx, `SELECT next_offset FROM poll_state WHERE id = 1`).Scan(&off)
@@ -85,11 +88,54 @@ func (db *DB) UnhandledUpdates(ctx context.Context) ([]InboxUpdate, error) {
 	return out, rows.Err()
 }
 
-// MarkHandled drops the update's payload and its chat, keeping its id so a
-// redelivery is recognised.
+// MarkHandled records the update as handled, in the transaction of its
+// turn. The update may be in the inbox, waiting, or not stored at all: the
+// poller stores only the updates whose turns did not commit in time, so a
+// quick turn's id is the first and only thing of its update written. An
+// update that was handled before (Telegram brought it again after a crash,
+// before its offset was confirmed) is refused with ErrHandledBefore, and the
+// turn with it. An update id of 0 is a turn that no update began.
 func (tx *Tx) MarkHandled(updateID int64) error {
-	_, err := tx.exec(context.Background(), sqlMarkHandled, millis(tx.now), updateID)
-	return err
+	if updateID == 0 {
+		return nil
+	}
+	now := millis(tx.now)
+	res, err := tx.exec(context.Background(), sqlMarkHandled, updateID, now, now)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrHandledBefore
+	}
+	return nil
+}
+
+// ErrHandledBefore refuses a turn for an update already handled.
+var ErrHandledBefore = &Error{Code: ECONFLICT, Message: "update handled before"}
+
+// LastUpdateID is the highest update id stored, handled or waiting; 0 if
+// none is.
+func (db *DB) LastUpdateID(ctx context.Context) (int64, error) {
+	var id sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT max(update_id) FROM inbox`).Scan(&id)
+	return id.Int64, err
+}
+
+// KnownUpdates tells which of ids are stored, handled or waiting.
+func (db *DB) KnownUpdates(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	known := make(map[int64]bool)
+	for _, id := range ids {
+		var one int
+		err := db.read.QueryRowContext(ctx, `SELECT 1 FROM inbox WHERE update_id = ?`, id).Scan(&one)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return nil, err
+		default:
+			known[id] = true
+		}
+	}
+	return known, nil
 }
 
 // PurgeInbox forgets handled update ids older than the cutoff; Telegram never
@@ -111,5 +157,9 @@ const (
 		ON CONFLICT (update_id) DO NOTHING`
 	sqlSaveOffset = `INSERT INTO poll_state (id, next_offset) VALUES (1, ?)
 		ON CONFLICT (id) DO UPDATE SET next_offset = max(next_offset, excluded.next_offset)`
-	sqlMarkHandled = `UPDATE inbox SET payload = NULL, chat_id = 0, handled_at = ? WHERE update_id = ?`
+	// Inserted or updated, one row changes; an update handled before
+	// changes none.
+	sqlMarkHandled = `INSERT INTO inbox (update_id, chat_id, received_at, handled_at) VALUES (?, 0, ?, ?)
+		ON CONFLICT (update_id) DO UPDATE SET payload = NULL, chat_id = 0, handled_at = excluded.handled_at
+		WHERE inbox.handled_at IS NULL`
 )

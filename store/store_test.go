@@ -171,6 +171,60 @@ func TestInboxDeduplicatesAndDropsPayload(t *testing.T) {
 	}
 }
 
+// A turn records its update as handled whether or not the poller stored
+// it; a second turn for the same update is refused, and with it whatever
+// it would have written.
+func TestMarkHandledWithOrWithoutTheInbox(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	if last, err := db.LastUpdateID(ctx); err != nil || last != 0 {
+		t.Fatalf("empty inbox: last %d %v", last, err)
+	}
+	// 20 was never stored: a quick turn's id is all that is written of it.
+	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.MarkHandled(20) }); err != nil {
+		t.Fatal(err)
+	}
+	// 21 waits in the inbox, stored because its turn was slow.
+	if _, err := db.SaveUpdates(ctx, []store.InboxUpdate{{UpdateID: 21, ChatID: 5, Payload: []byte("x")}}, 22); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.MarkHandled(21) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{20, 21} {
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			if err := tx.SaveChat(store.Chat{ID: 99, Type: "private", Language: "ka"}); err != nil {
+				return err
+			}
+			return tx.MarkHandled(id)
+		})
+		if !errors.Is(err, store.ErrHandledBefore) {
+			t.Fatalf("update %d handled twice: %v", id, err)
+		}
+	}
+	if _, err := db.Chat(ctx, 99); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a refused turn's writes were kept: %v", err)
+	}
+	// Stored after its turn committed, a slow update stays handled.
+	if fresh, err := db.SaveUpdates(ctx, []store.InboxUpdate{{UpdateID: 20, ChatID: 5, Payload: []byte("x")}}, 21); err != nil || len(fresh) != 0 {
+		t.Fatalf("stored over its handled id: %v %v", fresh, err)
+	}
+	if pending, _ := db.UnhandledUpdates(ctx); len(pending) != 0 {
+		t.Fatalf("waiting after handling: %v", pending)
+	}
+	// A turn no update began marks nothing.
+	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.MarkHandled(0) }); err != nil {
+		t.Fatal(err)
+	}
+	if last, err := db.LastUpdateID(ctx); err != nil || last != 21 {
+		t.Fatalf("last %d %v, want 21", last, err)
+	}
+	known, err := db.KnownUpdates(ctx, []int64{0, 19, 20, 21, 22})
+	if err != nil || len(known) != 2 || !known[20] || !known[21] {
+		t.Fatalf("known %v %v, want 20 and 21", known, err)
+	}
+}
+
 func TestOutboxOrderDeferFailBlock(t *testing.T) {
 	db, path := openTest(t)
 	ctx := context.Background()

@@ -2,10 +2,13 @@ package telegram
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -17,20 +20,58 @@ import (
 // AllowedUpdates are the kinds rightsdesk asks for.
 var AllowedUpdates = []string{"message", "edited_message", "callback_query", "my_chat_member"}
 
-// Poller long-polls getUpdates. Each batch is written to the inbox together
-// with the next offset before that offset is sent back to Telegram, which
-// is what confirms the batch: a crash between the two only brings the batch
-// again, and the inbox ignores what it already has.
+// Poller long-polls getUpdates. An update's offset is sent back to
+// Telegram, which confirms it, only once the update is durable: its turn
+// has committed, recording its id, or it is stored in the inbox. The
+// poller hands each batch to Submit at once and waits, up to HandledWait,
+// for the executor to report the turns through Handled; what is still
+// unhandled then is stored, with the offset, before the next getUpdates. A
+// quick turn so costs no inbox row of its own, and what the person wrote is
+// never on disk but in what it changed. A crash before the offset is
+// confirmed brings the batch again; what was handled or stored meanwhile
+// is recognised and not handled twice.
 type Poller struct {
 	Client  *Client
 	Store   *store.DB
 	Decoder Decoder
-	// Submit receives the updates that were new, already durable.
+	// Submit receives the updates to handle, not yet durable.
 	Submit func([]store.InboxUpdate)
 	Log    zerolog.Logger
 	// Timeout is the long-poll wait Telegram holds a request open for.
 	Timeout time.Duration
 	Limit   int
+	// HandledWait is how long a batch waits for its turns before the
+	// rest is stored; 0 means DefaultHandledWait.
+	HandledWait time.Duration
+
+	mu sync.Mutex
+	// waiting holds the updates submitted and not yet durable: neither
+	// reported handled nor stored.
+	waiting map[int64]store.InboxUpdate
+	// settled is signalled when waiting becomes empty.
+	settled chan struct{}
+}
+
+// DefaultHandledWait is long enough for a turn to commit at a thousand
+// updates a second, short enough that a slow one (a handler waiting on the
+// Bot API) holds the next getUpdates back little.
+const DefaultHandledWait = 20 * time.Millisecond
+
+// Handled tells the poller that an update's turn committed. Updates it did
+// not submit, or already stored, are ignored.
+func (p *Poller) Handled(updateID int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.waiting[updateID]; !ok {
+		return
+	}
+	delete(p.waiting, updateID)
+	if len(p.waiting) == 0 {
+		select {
+		case p.settled <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // Run polls until ctx ends.
@@ -47,6 +88,20 @@ func (p *Poller) Run(ctx context.Context) error {
 	if limit <= 0 {
 		limit = 100
 	}
+	wait := p.HandledWait
+	if wait <= 0 {
+		wait = DefaultHandledWait
+	}
+	// Ids up to last were handled or stored before, or submitted by this
+	// process: one brought again is looked up, not handled twice.
+	last, err := p.Store.LastUpdateID(ctx)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.waiting = map[int64]store.InboxUpdate{}
+	p.settled = make(chan struct{}, 1)
+	p.mu.Unlock()
 	allowed, _ := json.Marshal(AllowedUpdates)
 	backoff := newBackoff(time.Second, time.Minute)
 	for ctx.Err() == nil {
@@ -90,35 +145,140 @@ func (p *Poller) Run(ctx context.Context) error {
 		if len(items) == 0 {
 			continue
 		}
-		batch := make([]store.InboxUpdate, 0, len(items))
 		next := offset
+		var batch []store.InboxUpdate
+		var seen []int64 // ids at or below last, to look up
 		for _, item := range items {
 			id, chatID, payload, err := p.Decoder.updateHead(item)
 			if err != nil {
 				p.Log.Error().Err(err).Msg("update without an id skipped")
 				continue
 			}
-			batch = append(batch, store.InboxUpdate{UpdateID: id, ChatID: chatID, Payload: payload})
 			if id+1 > next {
 				next = id + 1
 			}
-		}
-		// Persisting must not be cut short by shutdown: what Telegram gave
-		// us is in memory only until this commits.
-		fresh, err := p.Store.SaveUpdates(context.WithoutCancel(ctx), batch, next)
-		if err != nil {
-			p.Log.Error().Err(err).Msg("storing updates failed; they will be fetched again")
-			if !sleep(ctx, backoff.next()) {
-				return nil
+			u := store.InboxUpdate{UpdateID: id, ChatID: chatID, Payload: payload, ReceivedAt: time.Now()}
+			if id <= last {
+				seen = append(seen, id)
 			}
-			continue
+			batch = append(batch, u)
+		}
+		if len(seen) > 0 {
+			// Brought again: after a restart, what the last process handled
+			// or stored before its offset was confirmed; after a failed
+			// store, what this one submitted already.
+			if batch, err = p.unseen(ctx, batch, seen); err != nil {
+				p.Log.Error().Err(err).Msg("looking up updates brought again failed")
+				if !sleep(ctx, backoff.next()) {
+					return nil
+				}
+				continue
+			}
+		}
+		for _, u := range batch {
+			last = max(last, u.UpdateID)
+		}
+		if len(batch) > 0 {
+			p.submit(batch)
+		}
+		if !p.settle(ctx, wait) {
+			return nil
+		}
+		// With every turn committed nothing is written: the offset kept in
+		// the store may lag, which only brings back, after a restart,
+		// updates that are recognised. Storing must not be cut short by
+		// shutdown: the updates not yet handled are in memory only until
+		// it commits.
+		if rest := p.unsettled(); len(rest) > 0 {
+			if _, err := p.Store.SaveUpdates(context.WithoutCancel(ctx), rest, next); err != nil {
+				p.Log.Error().Err(err).Msg("storing updates failed; they will be fetched again")
+				if !sleep(ctx, backoff.next()) {
+					return nil
+				}
+				continue
+			}
+			p.stored(rest)
 		}
 		offset = next
-		if len(fresh) > 0 {
-			p.Submit(fresh)
-		}
 	}
 	return nil
+}
+
+// submit hands a batch to the executor, remembering it until it is durable.
+func (p *Poller) submit(batch []store.InboxUpdate) {
+	p.mu.Lock()
+	for _, u := range batch {
+		p.waiting[u.UpdateID] = u
+	}
+	// A signal left from an earlier batch is stale.
+	select {
+	case <-p.settled:
+	default:
+	}
+	p.mu.Unlock()
+	p.Submit(batch)
+}
+
+// settle waits up to wait for every submitted update to be handled. It
+// reports false if ctx ended first.
+func (p *Poller) settle(ctx context.Context, wait time.Duration) bool {
+	p.mu.Lock()
+	n := len(p.waiting)
+	p.mu.Unlock()
+	if n == 0 {
+		return true
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-p.settled:
+	case <-t.C:
+	case <-ctx.Done():
+		// Nothing more is confirmed: Telegram brings the rest again.
+		return false
+	}
+	return true
+}
+
+// unsettled returns the submitted updates not yet handled, in id order.
+func (p *Poller) unsettled() []store.InboxUpdate {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	rest := make([]store.InboxUpdate, 0, len(p.waiting))
+	for _, u := range p.waiting {
+		rest = append(rest, u)
+	}
+	slices.SortFunc(rest, func(a, b store.InboxUpdate) int { return cmp.Compare(a.UpdateID, b.UpdateID) })
+	return rest
+}
+
+// stored forgets updates now in the inbox. A turn that commits after this
+// finds its update's row there and marks it handled.
+func (p *Poller) stored(rest []store.InboxUpdate) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, u := range rest {
+		delete(p.waiting, u.UpdateID)
+	}
+}
+
+// unseen drops from batch the updates already known: submitted by this
+// process and waiting, or handled or stored by it or an earlier one.
+func (p *Poller) unseen(ctx context.Context, batch []store.InboxUpdate, ids []int64) ([]store.InboxUpdate, error) {
+	known, err := p.Store.KnownUpdates(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := batch[:0]
+	for _, u := range batch {
+		if _, waiting := p.waiting[u.UpdateID]; waiting || known[u.UpdateID] {
+			continue
+		}
+		out = append(out, u)
+	}
+	return out, nil
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {

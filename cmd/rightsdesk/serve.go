@@ -224,8 +224,14 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 	}
 	stopReloading := reloadOnHangup(ctx, c.ContentDir, c.sandbox, b, log.With().Str("component", "content").Logger())
 	defer stopReloading()
+	// The poller hears from the executor which turns committed: those
+	// updates it need not store.
+	poller := &telegram.Poller{Client: control, Store: db, Decoder: decoder,
+		Log: log.With().Str("component", "poller").Logger(), Timeout: c.PollTimeout}
 	exec := &bot.Executor{Handle: b.Handle, Log: log.With().Str("component", "executor").Logger(),
-		Recover: func(ctx context.Context, u store.InboxUpdate) { m.Panic(); b.Recover(ctx, u) }}
+		Recover: func(ctx context.Context, u store.InboxUpdate) { m.Panic(); b.Recover(ctx, u) },
+		Handled: poller.Handled}
+	poller.Submit = exec.Submit
 	exec.Start(ctx)
 
 	senderDone := make(chan struct{})
@@ -305,8 +311,6 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 		if err := control.DeleteWebhook(); err != nil && pollCtx.Err() == nil {
 			log.Warn().Err(err).Msg("deleteWebhook failed; polling may conflict with an old webhook")
 		}
-		poller := &telegram.Poller{Client: control, Store: db, Decoder: decoder, Submit: exec.Submit,
-			Log: log.With().Str("component", "poller").Logger(), Timeout: c.PollTimeout}
 		ready.set(true)
 		if c.ready != nil {
 			c.ready(listenAddr)
