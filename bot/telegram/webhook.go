@@ -47,9 +47,10 @@ func (c *Client) DeleteWebhook() error {
 	return err
 }
 
-// Webhook receives updates pushed by Telegram and takes the same way into
-// the inbox as polling. It answers 200 only after the update is durable, so
-// Telegram redelivers anything a crash interrupted.
+// Webhook receives updates pushed by Telegram and stores each in the inbox
+// before handing it over: it answers 200 only after the update is durable,
+// so Telegram redelivers anything a crash interrupted. Unlike the poller it
+// does not wait for the turn, which would hold Telegram's connection open.
 type Webhook struct {
 	Secret  string
 	Store   *store.DB
