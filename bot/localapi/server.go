@@ -61,6 +61,9 @@ type Server struct {
 
 	updates   []tgUpdate // not yet confirmed by getUpdates / webhook
 	nextUpd   int
+	// beforeConfirm, when set, sees each getUpdates offset before it
+	// confirms anything, and may refuse it (tests only).
+	beforeConfirm func(offset int64) bool
 	updSignal chan struct{} // closed and replaced when an update is queued
 	allowed   map[string]bool
 	poll      *pollState
@@ -107,7 +110,7 @@ func New(cfg Config) *Server {
 		nextGrp:   -1001000000001,
 		nextBasic: -4100000001,
 		files:     map[string]*storedFile{},
-		nextUpd:   500000001,
+		nextUpd:   firstUpdateID,
 		updSignal: make(chan struct{}),
 		changed:   make(chan struct{}),
 		callbacks: map[string]*callbackState{},

@@ -17,6 +17,9 @@ const (
 	conflictWebhook = "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
 )
 
+// firstUpdateID is where update ids start, far from 0 as Telegram's are.
+const firstUpdateID = 500000001
+
 type pollState struct {
 	cancel chan struct{}
 	reason string
@@ -34,6 +37,12 @@ func (s *Server) getUpdates(c *call) (any, *APIError) {
 	timeout, _ := c.p.int64("timeout")
 	timeout = max(timeout, 0)
 
+	s.mu.Lock()
+	hook := s.beforeConfirm
+	s.mu.Unlock()
+	if hook != nil && !hook(offset) {
+		return nil, &APIError{Code: 502, Description: "Bad Gateway"}
+	}
 	s.mu.Lock()
 	if s.webhook != nil {
 		s.mu.Unlock()
@@ -93,6 +102,27 @@ func (s *Server) getUpdates(c *call) (any, *APIError) {
 		s.mu.Unlock()
 		return []tgUpdate{}, nil
 	}
+}
+
+// BeforeConfirm has f see the offset of each getUpdates before anything is
+// confirmed by it; when f returns false nothing is, and the request fails,
+// as if it never reached Telegram. A test kills the bot inside f to crash
+// it after its turns committed and before their offset was confirmed.
+func (s *Server) BeforeConfirm(f func(offset int64) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.beforeConfirm = f
+}
+
+// LastUpdateID is the id of the newest update queued for the bot, 0 before
+// the first.
+func (s *Server) LastUpdateID() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.nextUpd == firstUpdateID {
+		return 0
+	}
+	return int64(s.nextUpd - 1)
 }
 
 func (s *Server) setAllowedLocked(list []string) {

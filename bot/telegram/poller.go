@@ -278,6 +278,9 @@ func (p *Poller) unseen(ctx context.Context, batch []store.InboxUpdate, ids []in
 		}
 		out = append(out, u)
 	}
+	if skipped := len(batch) - len(out); skipped > 0 {
+		p.Log.Info().Int("updates", skipped).Msg("updates brought again were handled or stored before; not handed over")
+	}
 	return out, nil
 }
 

@@ -402,3 +402,79 @@ func tail(path string) string {
 	}
 	return string(b)
 }
+
+// The real binary is killed after an update's turn committed and before
+// the getUpdates that confirms it reached the Bot API: Telegram brings the
+// update again. The restarted bot recognises it by its stored id and does
+// not hand it over, so the person's text is answered once (twice at most,
+// when the kill also fell between the reply's sending and its settling).
+func TestKillBeforeOffsetConfirmed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and kills it; skipped with -short")
+	}
+	bb := startBinaryBot(t, "confirm")
+	api, proc := bb.api, bb.proc
+	catalog, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	u := api.NewUser("Worker", "de")
+	u.SendText("/start")
+	welcome, err := u.WaitFor(ctx, func(m localapi.Message) bool {
+		return m.Text == catalog.T(locales.Default, "start_welcome", nil)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := u.Press(welcome.ID, catalog.T("ka", "language_name", nil)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.WaitFor(ctx, func(m localapi.Message) bool { return m.Text == catalog.T("ka", "menu_title", nil) }); err != nil {
+		t.Fatal(err)
+	}
+
+	text := api.LastUpdateID() + 1 // the id the text below will have
+	killed := make(chan struct{})
+	var once sync.Once
+	api.BeforeConfirm(func(offset int64) bool {
+		if offset <= text {
+			return true
+		}
+		// Only the first confirmation is cut off; after the restart the
+		// bot confirms as usual.
+		first := false
+		once.Do(func() { first = true })
+		if !first {
+			return true
+		}
+		proc.kill()
+		close(killed)
+		return false
+	})
+	u.SendText("my employer keeps my passport")
+	select {
+	case <-killed:
+	case <-ctx.Done():
+		t.Fatalf("the text's offset was never confirmed\n%s", tail(proc.logPath))
+	}
+	proc.start()
+	answer := catalog.T("ka", "text_no_question", nil)
+	if _, err := u.WaitFor(ctx, func(m localapi.Message) bool { return m.Text == answer }); err != nil {
+		t.Fatalf("the text was not answered: %v\n%s", err, tail(proc.logPath))
+	}
+	waitQuiet(api, 750*time.Millisecond, 10*time.Second)
+	proc.stop()
+
+	if n := countTexts(u.Messages())[answer]; n > 2 {
+		t.Errorf("the text was answered %d times", n)
+	}
+	log, _ := os.ReadFile(proc.logPath)
+	if !strings.Contains(string(log), "updates brought again were handled or stored before") {
+		t.Errorf("the restarted bot did not recognise the update brought again\n%s", tail(proc.logPath))
+	}
+	if strings.Contains(string(log), "update handled before; skipped") {
+		t.Errorf("the update brought again was handed over and handled a second time\n%s", tail(proc.logPath))
+	}
+}
