@@ -59,16 +59,16 @@ type Server struct {
 	nextGrp   int64
 	nextBasic int64
 
-	updates   []tgUpdate // not yet confirmed by getUpdates / webhook
-	nextUpd   int
+	updates []tgUpdate // not yet confirmed by getUpdates / webhook
+	nextUpd int
 	// beforeConfirm, when set, sees each getUpdates offset before it
 	// confirms anything, and may refuse it (tests only).
 	beforeConfirm func(offset int64) bool
-	updSignal chan struct{} // closed and replaced when an update is queued
-	allowed   map[string]bool
-	poll      *pollState
-	webhook   *webhook
-	lastHook  webhookInfo
+	updSignal     chan struct{} // closed and replaced when an update is queued
+	allowed       map[string]bool
+	poll          *pollState
+	webhook       *webhook
+	lastHook      webhookInfo
 	// backoffMin/Max bound webhook retry delays; fixed after New.
 	backoffMin, backoffMax time.Duration
 
