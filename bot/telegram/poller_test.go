@@ -71,6 +71,24 @@ func runPoller(t *testing.T, db *store.DB, q *updateQueue, handle func(p *telegr
 	t.Cleanup(func() { cancel(); <-done; srv.Close() })
 }
 
+// submissions are the update ids handed to the executor, in order.
+type submissions struct {
+	mu  sync.Mutex
+	ids []int64
+}
+
+func (s *submissions) add(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ids = append(s.ids, id)
+}
+
+func (s *submissions) list() []int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.ids)
+}
+
 // commitTurn plays a turn that commits at once.
 func commitTurn(t *testing.T, db *store.DB, p *telegram.Poller, id int64) {
 	if err := db.Update(context.Background(), func(tx *store.Tx) error { return tx.MarkHandled(id) }); err != nil {
@@ -107,12 +125,10 @@ func TestPollerConfirmsOnlyWhatIsDurable(t *testing.T) {
 			}
 		}
 	}
-	var submitted []int64
+	var submitted submissions
 	runPoller(t, db, q, func(p *telegram.Poller, ups []store.InboxUpdate) {
 		for _, u := range ups {
-			mu.Lock()
-			submitted = append(submitted, u.UpdateID)
-			mu.Unlock()
+			submitted.add(u.UpdateID)
 			if u.UpdateID != 3 { // 3's turn is slow: it never commits here
 				go commitTurn(t, db, p, u.UpdateID)
 			}
@@ -124,8 +140,8 @@ func TestPollerConfirmsOnlyWhatIsDurable(t *testing.T) {
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
-	if !slices.Equal(submitted, []int64{1, 2, 3}) {
-		t.Fatalf("submitted %v, want each update once", submitted)
+	if got := submitted.list(); !slices.Equal(got, []int64{1, 2, 3}) {
+		t.Fatalf("submitted %v, want each update once", got)
 	}
 	pending, err := db.UnhandledUpdates(ctx)
 	if err != nil || len(pending) != 1 || pending[0].UpdateID != 3 || pending[0].ChatID != 30 {
@@ -175,22 +191,17 @@ func TestPollerRecognisesUpdatesBroughtAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := &updateQueue{updates: []int64{3, 4, 5, 6}, offsets: make(chan int64, 100)}
-	var mu sync.Mutex
-	var submitted []int64
+	var submitted submissions
 	runPoller(t, db, q, func(p *telegram.Poller, ups []store.InboxUpdate) {
 		for _, u := range ups {
-			mu.Lock()
-			submitted = append(submitted, u.UpdateID)
-			mu.Unlock()
+			submitted.add(u.UpdateID)
 			commitTurn(t, db, p, u.UpdateID)
 		}
 	})
 	waitOffset(t, q, 7)
-	mu.Lock()
-	defer mu.Unlock()
 	// 3 is the executor's to resume from the inbox; Telegram forgot it.
-	if !slices.Equal(submitted, []int64{4, 6}) {
-		t.Fatalf("submitted %v, want 4 and 6", submitted)
+	if got := submitted.list(); !slices.Equal(got, []int64{4, 6}) {
+		t.Fatalf("submitted %v, want 4 and 6", got)
 	}
 }
 
