@@ -39,6 +39,7 @@ type Metrics struct {
 	sendDelay *metrics.PrometheusHistogram
 	sends     *vec[metrics.Counter]
 	floods    *metrics.Counter
+	stored    *metrics.Counter
 	sendErrs  *vec[metrics.Counter]
 	jobRuns   *vec[metrics.Counter]
 	panics    *vec[metrics.Counter]
@@ -103,6 +104,9 @@ func New(census Census, writes WriteStats) *Metrics {
 		"Bot API requests made by the sender, by reply action and result (ok or an error kind).", "action", "result")
 	m.floods = add("rightsdesk_flood_waits_total", "counter", "429 Too Many Requests answers from the Bot API.").
 		NewCounter("rightsdesk_flood_waits_total")
+	m.stored = add("rightsdesk_updates_stored_total", "counter",
+		"Updates the poller stored in the inbox because their turns had not committed within its wait; the others were durable by their turn alone.").
+		NewCounter("rightsdesk_updates_stored_total")
 	m.sendErrs = counters("rightsdesk_send_errors_total",
 		"Failed Bot API sends, by error kind (flood, blocked, bad_request, server, ...).", "kind")
 	m.jobRuns = counters("rightsdesk_job_runs_total",
@@ -245,6 +249,9 @@ func (m *Metrics) JobRun(job string, err error, panicked bool) {
 		m.jobRuns.with(job, "ok").Inc()
 	}
 }
+
+// Stored records updates the poller stored because their turns were slow.
+func (m *Metrics) Stored(n int) { m.stored.Add(n) }
 
 // Panic records a panic recovered while handling an update.
 func (m *Metrics) Panic() { m.panics.with("update", "").Inc() }

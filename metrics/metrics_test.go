@@ -54,6 +54,7 @@ func TestExposition(t *testing.T) {
 	m.JobRun("drafts", errors.New("x"), false)
 	m.JobRun("retention", nil, true)
 	m.Panic()
+	m.Stored(3)
 
 	page := scrape(t, m)
 	wantLines(t, page,
@@ -77,6 +78,7 @@ func TestExposition(t *testing.T) {
 		`rightsdesk_sends_total{action="send",result="flood"} 1`,
 		`rightsdesk_send_errors_total{kind="flood"} 1`,
 		`rightsdesk_flood_waits_total 1`,
+		`rightsdesk_updates_stored_total 3`,
 		`rightsdesk_job_runs_total{job="drafts",result="ok"} 1`,
 		`rightsdesk_job_runs_total{job="drafts",result="error"} 1`,
 		`rightsdesk_job_runs_total{job="retention",result="panic"} 1`,
@@ -109,7 +111,8 @@ func TestExposition(t *testing.T) {
 		`rightsdesk_panics_recovered_total{where="update"} 0`,
 		`rightsdesk_panics_recovered_total{where="job"} 0`,
 		`rightsdesk_update_delay_seconds_count 0`,
-		`rightsdesk_flood_waits_total 0`)
+		`rightsdesk_flood_waits_total 0`,
+		`rightsdesk_updates_stored_total 0`)
 	for _, absent := range []string{"rightsdesk_updates_total", "rightsdesk_sends_total", "rightsdesk_db_commits_total", "rightsdesk_cases"} {
 		if strings.Contains(fresh, absent) {
 			t.Errorf("fresh page has %s", absent)

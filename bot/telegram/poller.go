@@ -43,6 +43,9 @@ type Poller struct {
 	// HandledWait is how long a batch waits for its turns before the
 	// rest is stored; 0 means DefaultHandledWait.
 	HandledWait time.Duration
+	// Stored, when set, hears how many updates were stored for want of
+	// their turns: many mean the wait is short for the machine.
+	Stored func(n int)
 
 	mu sync.Mutex
 	// waiting holds the updates submitted and not yet durable: neither
@@ -198,6 +201,9 @@ func (p *Poller) Run(ctx context.Context) error {
 				continue
 			}
 			p.stored(rest)
+			if p.Stored != nil {
+				p.Stored(len(rest))
+			}
 		}
 		offset = next
 	}

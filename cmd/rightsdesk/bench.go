@@ -96,6 +96,9 @@ type benchFigures struct {
 	CommitsPerUpdate     float64 `json:"sqlite_commits_per_update"`
 	WritesPerUpdate      float64 `json:"sqlite_writes_per_update"`
 	DiskKBPerUpdate      float64 `json:"disk_write_kb_per_update"`
+	// StoredShare is the share of updates the poller stored in the inbox
+	// because their turns had not committed within its wait.
+	StoredShare float64 `json:"stored_share"`
 	// HarnessCPUPerUpdateUs is the load generator's and the local Bot
 	// API's own CPU, which shares the machine with the bot.
 	HarnessCPUPerUpdateUs float64 `json:"harness_cpu_us_per_update"`
@@ -546,6 +549,7 @@ func benchRun(ctx context.Context, c benchConfig, command func(apiURL, listen st
 	f.CommitsPerUpdate = round2((db1["rightsdesk_db_commits_total"] - db0["rightsdesk_db_commits_total"]) / n)
 	f.WritesPerUpdate = round2((db1["rightsdesk_db_writes_total"] - db0["rightsdesk_db_writes_total"]) / n)
 	f.DiskKBPerUpdate = round2(float64(io1-io0) / 1024 / n)
+	f.StoredShare = round2((db1["rightsdesk_updates_stored_total"] - db0["rightsdesk_updates_stored_total"]) / n)
 	return f, nil
 }
 

@@ -61,7 +61,7 @@ func TestMetricsAfterTraffic(t *testing.T) {
 	moved(`rightsdesk_flood_waits_total`, 1)
 	moved(`rightsdesk_send_errors_total{kind="flood"}`, 1)
 	moved(`rightsdesk_job_runs_total{job="drafts",result="ok"}`, 1)
-	for _, s := range []string{`rightsdesk_outbox_depth`, `rightsdesk_outbox_oldest_age_seconds`, `rightsdesk_inbox_pending`,
+	for _, s := range []string{`rightsdesk_outbox_depth`, `rightsdesk_outbox_oldest_age_seconds`, `rightsdesk_inbox_pending`, `rightsdesk_updates_stored_total`,
 		`rightsdesk_cases{status="new"}`, `rightsdesk_deliveries{status="open"}`, `rightsdesk_panics_recovered_total{where="update"}`,
 		`process_resident_memory_bytes`, `go_goroutines`} {
 		if _, ok := after[s]; !ok {

@@ -227,7 +227,7 @@ func serve(ctx context.Context, c serveConfig, log zerolog.Logger) error {
 	// The poller hears from the executor which turns committed: those
 	// updates it need not store.
 	poller := &telegram.Poller{Client: control, Store: db, Decoder: decoder,
-		Log: log.With().Str("component", "poller").Logger(), Timeout: c.PollTimeout}
+		Log: log.With().Str("component", "poller").Logger(), Timeout: c.PollTimeout, Stored: m.Stored}
 	exec := &bot.Executor{Handle: b.Handle, Log: log.With().Str("component", "executor").Logger(),
 		Recover: func(ctx context.Context, u store.InboxUpdate) { m.Panic(); b.Recover(ctx, u) },
 		Handled: poller.Handled}
