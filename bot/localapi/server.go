@@ -40,6 +40,10 @@ type Config struct {
 	// for the run's length, which the harness's GC then walks while the
 	// bot it measures waits for a core.
 	NoRequestLog bool
+	// FirstUpdateID is the id of the first update; 0 means 500000001. A
+	// bot's database that outlives its server (the demo with -db) needs
+	// ids above those it has seen, as Telegram's keep growing.
+	FirstUpdateID int64
 }
 
 // Server is a fake Telegram Bot API server. All methods are safe for
@@ -98,6 +102,9 @@ func New(cfg Config) *Server {
 	if cfg.BotUsername == "" {
 		cfg.BotUsername = "rightsdesk_bot"
 	}
+	if cfg.FirstUpdateID <= 0 {
+		cfg.FirstUpdateID = firstUpdateID
+	}
 	return &Server{
 		cfg:     cfg,
 		session: strconv.FormatInt(time.Now().UnixNano(), 36),
@@ -110,7 +117,7 @@ func New(cfg Config) *Server {
 		nextGrp:   -1001000000001,
 		nextBasic: -4100000001,
 		files:     map[string]*storedFile{},
-		nextUpd:   firstUpdateID,
+		nextUpd:   int(cfg.FirstUpdateID),
 		updSignal: make(chan struct{}),
 		changed:   make(chan struct{}),
 		callbacks: map[string]*callbackState{},

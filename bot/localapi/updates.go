@@ -17,7 +17,8 @@ const (
 	conflictWebhook = "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
 )
 
-// firstUpdateID is where update ids start, far from 0 as Telegram's are.
+// firstUpdateID is where update ids start by default, far from 0 as
+// Telegram's are.
 const firstUpdateID = 500000001
 
 type pollState struct {
@@ -119,7 +120,7 @@ func (s *Server) BeforeConfirm(f func(offset int64) bool) {
 func (s *Server) LastUpdateID() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.nextUpd == firstUpdateID {
+	if int64(s.nextUpd) == s.cfg.FirstUpdateID {
 		return 0
 	}
 	return int64(s.nextUpd - 1)

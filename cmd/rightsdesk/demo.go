@@ -152,7 +152,18 @@ func (d *demo) serveReset(w http.ResponseWriter, r *http.Request) {
 // local Bot API, and links the sandbox organisation once the bot polls.
 // The caller holds d.mu.
 func (d *demo) start(dbPath string) error {
-	run := &demoRun{api: localapi.New(localapi.Config{Token: demoToken}), done: make(chan error, 1)}
+	cfg := localapi.Config{Token: demoToken}
+	if dbPath != "" {
+		// The database outlives the local Bot API: its update ids must go
+		// on from those it has seen, or updates would be taken for ones
+		// handled before.
+		first, err := firstUpdateAfter(d.ctx, dbPath)
+		if err != nil {
+			return err
+		}
+		cfg.FirstUpdateID = first
+	}
+	run := &demoRun{api: localapi.New(cfg), done: make(chan error, 1)}
 	if dbPath == "" {
 		dir, err := os.MkdirTemp("", "rightsdesk-demo-")
 		if err != nil {
@@ -198,6 +209,28 @@ func (d *demo) start(dbPath string) error {
 	}
 	d.run = run
 	return nil
+}
+
+// firstUpdateAfter is an update id above every one the database at dbPath
+// has stored or confirmed; 0 when it has seen none.
+func firstUpdateAfter(ctx context.Context, dbPath string) (int64, error) {
+	db, err := storeFlags{DBPath: dbPath}.open(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	offset, err := db.NextOffset(ctx)
+	if err != nil {
+		return 0, err
+	}
+	last, err := db.LastUpdateID(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if last == 0 && offset == 0 {
+		return 0, nil
+	}
+	return max(offset, last+1), nil
 }
 
 // stop ends the current run; the caller holds d.mu.

@@ -15,8 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rightsdesk/rightsdesk/bot/localapi"
 	"github.com/rightsdesk/rightsdesk/content"
 	"github.com/rightsdesk/rightsdesk/locales"
+	"github.com/rightsdesk/rightsdesk/store"
 )
 
 // demoProcess is `rightsdesk demo` run in-process, as a person starts it.
@@ -290,5 +292,40 @@ func TestDemoPreviewFollowsEdits(t *testing.T) {
 	}
 	if _, err := fs.Stat(content.FS, "guide/ro/wages.md"); err != nil {
 		t.Fatalf("the test assumed a Romanian translation: %v", err)
+	}
+}
+
+// A demo database kept with -db outlives the local Bot API, whose update
+// ids would start over: the next run's go on from the last the database
+// stored or confirmed, which may be a quick turn's id above the offset.
+func TestDemoUpdateIDsGoOnFromItsDatabase(t *testing.T) {
+	ctx := context.Background()
+	dbPath := filepath.Join(t.TempDir(), "kept.db")
+	t.Setenv("RIGHTSDESK_KEY", "")
+	if first, err := firstUpdateAfter(ctx, dbPath); err != nil || first != 0 {
+		t.Fatalf("a fresh database: %d %v, want 0", first, err)
+	}
+	db, err := storeFlags{DBPath: dbPath}.open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SaveUpdates(ctx, []store.InboxUpdate{{UpdateID: 500000007, ChatID: 1, Payload: []byte("{}")}}, 500000008); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.MarkHandled(500000009) }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	first, err := firstUpdateAfter(ctx, dbPath)
+	if err != nil || first != 500000010 {
+		t.Fatalf("first update id %d %v, want 500000010", first, err)
+	}
+	api := localapi.New(localapi.Config{Token: demoToken, FirstUpdateID: first})
+	if last := api.LastUpdateID(); last != 0 {
+		t.Fatalf("a new server's last update %d, want 0", last)
+	}
+	api.NewUser("Worker", "en").SendText("hello")
+	if last := api.LastUpdateID(); last != first {
+		t.Fatalf("the first update's id %d, want %d", last, first)
 	}
 }
