@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -121,21 +122,30 @@ func (db *DB) LastUpdateID(ctx context.Context) (int64, error) {
 	return id.Int64, err
 }
 
-// KnownUpdates tells which of ids are stored, handled or waiting.
+// KnownUpdates tells which of ids are stored, handled or waiting. A batch
+// brought again holds neighbouring ids, so one walk of the key's range
+// between them answers for all.
 func (db *DB) KnownUpdates(ctx context.Context, ids []int64) (map[int64]bool, error) {
 	known := make(map[int64]bool)
-	for _, id := range ids {
-		var one int
-		err := db.read.QueryRowContext(ctx, `SELECT 1 FROM inbox WHERE update_id = ?`, id).Scan(&one)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
+	if len(ids) == 0 {
+		return known, nil
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT update_id FROM inbox WHERE update_id BETWEEN ? AND ?`,
+		slices.Min(ids), slices.Max(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
 			return nil, err
-		default:
+		}
+		if slices.Contains(ids, id) {
 			known[id] = true
 		}
 	}
-	return known, nil
+	return known, rows.Err()
 }
 
 // PurgeInbox forgets handled update ids older than the cutoff; Telegram never

@@ -284,7 +284,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 	// The workload must really have run the statements it is about.
 	for _, want := range []string{"INSERT INTO inbox (update_id, chat_id, received_at, payload)",
 		"INSERT INTO inbox (update_id, chat_id, received_at, handled_at)", "SELECT max(update_id) FROM inbox",
-		"SELECT 1 FROM inbox WHERE update_id", "INSERT INTO chats",
+		"SELECT update_id FROM inbox WHERE update_id BETWEEN", "INSERT INTO chats",
 		"FROM chats WHERE chat_id", "INSERT INTO outbox", "FROM outbox WHERE chat_id", "DELETE FROM outbox WHERE id",
 		"FROM named_messages WHERE name", "FROM named_messages WHERE chat_id = ? AND message_id",
 		"FROM deliveries WHERE case_id", "FROM cases", "FROM route_offers", "FROM orgs WHERE chat_id",

@@ -2,11 +2,9 @@ package telegram
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -246,7 +244,8 @@ func (p *Poller) settle(ctx context.Context, wait time.Duration) bool {
 	return true
 }
 
-// unsettled returns the submitted updates not yet handled, in id order.
+// unsettled returns the submitted updates not yet handled. Their order does
+// not matter: the inbox is read back by update id.
 func (p *Poller) unsettled() []store.InboxUpdate {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -254,7 +253,6 @@ func (p *Poller) unsettled() []store.InboxUpdate {
 	for _, u := range p.waiting {
 		rest = append(rest, u)
 	}
-	slices.SortFunc(rest, func(a, b store.InboxUpdate) int { return cmp.Compare(a.UpdateID, b.UpdateID) })
 	return rest
 }
 
