@@ -134,7 +134,7 @@ func NewClient(ctx context.Context, token, apiURL string, timeout time.Duration)
 	// goroutine and a timer per request to enforce it (62 such goroutines
 	// at saturation in the bench).
 	httpClient := &http.Client{
-		Transport: &contextTransport{ctx: ctx, timeout: timeout, base: &http.Transport{
+		Transport: &contextTransport{ctx: ctx, timeout: timeout, base: leanTransport{base: &http.Transport{
 			Proxy:               http.ProxyFromEnvironment,
 			DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 			MaxIdleConns:        100,
@@ -142,7 +142,7 @@ func NewClient(ctx context.Context, token, apiURL string, timeout time.Duration)
 			IdleConnTimeout:     90 * time.Second,
 			TLSHandshakeTimeout: 10 * time.Second,
 			ForceAttemptHTTP2:   true,
-		}},
+		}}},
 	}
 	api := &tgbotapi.BotAPI{Token: token, Client: httpClient, Buffer: 0}
 	api.SetAPIEndpoint(strings.TrimRight(apiURL, "/") + "/bot%s/%s")

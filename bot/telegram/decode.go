@@ -310,6 +310,10 @@ func senderOf(raw []byte) int64 {
 // the handler reads only the ids, the chat and the thread. The stored
 // payload keeps just those: the inbox holds less of what people wrote, and
 // the busiest kind of update costs far less to seal, store and decode.
+// Such a press is cut down (pressHead) before it is decoded at all.
+//
+// raw must be valid JSON, as the library's decoder found getUpdates' whole
+// answer and the webhook checks its body: what is skipped is not checked.
 func (d Decoder) updateHead(raw []byte) (updateID, chatID int64, payload []byte, err error) {
 	var head struct {
 		updateRoute
@@ -321,7 +325,11 @@ func (d Decoder) updateHead(raw []byte) (updateID, chatID int64, payload []byte,
 		updateID, chatID, err := routeUpdate(raw)
 		return updateID, chatID, raw, err
 	}
-	if json.Unmarshal(raw, &head) != nil {
+	small := raw
+	if h, ok := pressHead(raw); ok {
+		small = h
+	}
+	if json.Unmarshal(small, &head) != nil {
 		return asItCame()
 	}
 	if m := head.message(); m != nil {

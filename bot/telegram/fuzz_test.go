@@ -1,6 +1,7 @@
 package telegram_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -40,6 +41,10 @@ func FuzzDecode(f *testing.F) {
 		`{"update_id":14,"message":{"message_id":1,"date":1,` + private + `,"text":"x","forward_origin":{"type":"user","date":1}}}`,
 		`{"update_id":15,"channel_post":{"message_id":1,"date":1,"chat":{"id":-1009,"type":"channel"},"text":"x"}}`,
 		`{"update_id":16,"message":{"message_id":1,"date":1,` + private + `,"text":"/tl/+sdesk_bot x","entities":[{"type":"bot_command","offset":0,"length":14}]}}`,
+		`{"update_id":17,"callback_query":{"id":"q","from":{"id":5,"is_bot":false,"first_name":"A"},"chat_instance":"c","data":"v1:g:p:2","message":{"message_id":3,"date":1,"chat":{"id":-100,"type":"supergroup","is_forum":true},"message_thread_id":7,"is_topic_message":true,"text":"a \"}] page","entities":[{"type":"bold","offset":0,"length":1}],"reply_markup":{"inline_keyboard":[[{"text":"x","callback_data":"y"}]]},"reply_to_message":{"message_id":7,"date":1,"chat":{"id":-100,"type":"supergroup"},"text":"t","forum_topic_created":{"name":"n","icon_color":1}}}}}`,
+		`{"update_id":18,"Callback_Query":{"ID":"q","From":{"id":5,"is_bot":false,"first_name":"A"},"chat_instance":"c","data":"x","Message":{"Message_Id":3,"DATE":1,"Chat":{"id":5,"type":"private"},"text":"t"}}}`,
+		`{"update_id":19,"callback_query":{"id":"q","from":{"id":5,"is_bot":false,"first_name":"A"},"chat_instance":"c","data":"x","message":{"message_\u0069d":3,"date":1,"chat":{"id":5,"type":"private"}}}}`,
+		`{"update_id":20,"message":{"message_id":1,"date":1,` + private + `,"text":"x"},"callback_query":{"id":"q","from":{"id":5,"is_bot":false,"first_name":"A"},"chat_instance":"c","data":"x","message":{"message_id":3,"date":1,"chat":{"id":5,"type":"private"},"text":"t"}}}`,
 		`{}`, `null`, `[]`, `{"update_id":"x"}`,
 	} {
 		f.Add([]byte(s))
@@ -50,6 +55,15 @@ func FuzzDecode(f *testing.F) {
 		id, chatID, stored, headErr := telegram.UpdateHeadForTest(d, raw)
 		if err != nil {
 			return
+		}
+		if head, ok := telegram.PressHeadForTest(raw); ok {
+			// The client hands the poller presses cut so (LeanUpdates):
+			// the poller must read them as it reads them whole.
+			hid, hchat, hstored, herr := telegram.UpdateHeadForTest(d, head)
+			if hid != id || hchat != chatID || !bytes.Equal(hstored, stored) || (herr == nil) != (headErr == nil) {
+				t.Fatalf("%s cut to %s reads as update %d of chat %d, %s (%v); whole as %d of %d, %s (%v)",
+					raw, head, hid, hchat, hstored, herr, id, chatID, stored, headErr)
+			}
 		}
 		if headErr == nil {
 			// What the inbox keeps must be the same update to the handler.

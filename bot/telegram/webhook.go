@@ -74,6 +74,12 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
+	// updateHead skips what it does not read, unchecked.
+	if !json.Valid(body) {
+		h.Log.Warn().Msg("webhook body is not JSON; dropped")
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	id, chatID, payload, err := h.Decoder.updateHead(body)
 	if err != nil || id == 0 {
 		// Retrying will not make it readable; accept and drop it.
