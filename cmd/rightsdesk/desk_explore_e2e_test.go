@@ -972,6 +972,14 @@ func (d *deskWalk) askForLostCards() {
 			d.note(what)
 			d.lostCards++
 			room.g.Send(room.people[0], "/case "+dl.CaseID)
+			// A command is not a press, so quiet does not wait for its
+			// answer; through a webhook it may not even have reached
+			// the bot yet. The card is what answers it (checked below).
+			for deadline := time.Now().Add(hostileWait); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+				if _, shown := room.card(dl.CaseID); shown {
+					break
+				}
+			}
 			d.quiet(what)
 		}
 	}
