@@ -88,6 +88,19 @@ func TestClientHandsTheLibraryWhatTheBotReads(t *testing.T) {
 			answer(map[string]any{"ok": true, "result": sentPage(42)})
 		case "/bott/getUpdates":
 			w.Header().Set("Content-Type", "application/json")
+			if r.FormValue("big") != "" {
+				// Past what is read ahead, in chunks: passed on whole.
+				w.Write([]byte(`{"ok":true,"result":[`))
+				for i := range 250 {
+					if i > 0 {
+						w.Write([]byte(","))
+					}
+					w.Write(pressUnderPage)
+					w.(http.Flusher).Flush()
+				}
+				w.Write([]byte(`]}`))
+				return
+			}
 			w.Write([]byte(`{"ok":true,"result":[` + string(pressUnderPage) + `,` + typed + `]}`))
 		case "/bott/getChatMember":
 			answer(map[string]any{"ok": true, "result": map[string]any{"status": "member",
@@ -128,6 +141,15 @@ func TestClientHandsTheLibraryWhatTheBotReads(t *testing.T) {
 		press.Callback.Message["message_id"] != 42.0 || press.Callback.Message["chat"] == nil ||
 		press.Callback.Message["text"] != nil || press.Callback.Message["reply_markup"] != nil {
 		t.Fatalf("a press reached the library as %s", updates[0])
+	}
+
+	if len(pressUnderPage)*250 <= 1<<20 {
+		t.Fatalf("a press of %d bytes makes too small an answer", len(pressUnderPage))
+	}
+	raw, err = c.Call("getUpdates", map[string]string{"big": "1"})
+	updates = nil
+	if err != nil || json.Unmarshal(raw, &updates) != nil || len(updates) != 250 || string(updates[249]) != string(pressUnderPage) {
+		t.Fatalf("an answer past what is read ahead: %d updates, %v", len(updates), err)
 	}
 
 	raw, err = c.Call("getChatMember", nil)
