@@ -310,10 +310,9 @@ func senderOf(raw []byte) int64 {
 // the handler reads only the ids, the chat and the thread. The stored
 // payload keeps just those: the inbox holds less of what people wrote, and
 // the busiest kind of update costs far less to seal, store and decode.
-// Such a press is cut down (pressHead) before it is decoded at all.
-//
-// raw must be valid JSON, as the library's decoder found getUpdates' whole
-// answer and the webhook checks its body: what is skipped is not checked.
+// Both ways in cut such a press down (pressHead) before it gets here: the
+// client in getUpdates' answer, the webhook in its body. One that comes
+// whole, because pick could not read it plainly, is decoded whole.
 func (d Decoder) updateHead(raw []byte) (updateID, chatID int64, payload []byte, err error) {
 	var head struct {
 		updateRoute
@@ -325,11 +324,7 @@ func (d Decoder) updateHead(raw []byte) (updateID, chatID int64, payload []byte,
 		updateID, chatID, err := routeUpdate(raw)
 		return updateID, chatID, raw, err
 	}
-	small := raw
-	if h, ok := pressHead(raw); ok {
-		small = h
-	}
-	if json.Unmarshal(small, &head) != nil {
+	if json.Unmarshal(raw, &head) != nil {
 		return asItCame()
 	}
 	if m := head.message(); m != nil {
@@ -428,13 +423,15 @@ type callbackQuery struct {
 }
 
 type callbackMessage struct {
-	MessageID int             `json:"message_id"`
-	Date      int64           `json:"date"`
-	Chat      json.RawMessage `json:"chat"`
-	ThreadID  int             `json:"message_thread_id,omitempty"`
-	IsTopic   bool            `json:"is_topic_message,omitempty"`
-	ReplyTo   *struct {
-		MessageID    int             `json:"message_id"`
-		TopicCreated json.RawMessage `json:"forum_topic_created,omitempty"`
-	} `json:"reply_to_message,omitempty"`
+	MessageID int              `json:"message_id"`
+	Date      int64            `json:"date"`
+	Chat      json.RawMessage  `json:"chat"`
+	ThreadID  int              `json:"message_thread_id,omitempty"`
+	IsTopic   bool             `json:"is_topic_message,omitempty"`
+	ReplyTo   *callbackReplyTo `json:"reply_to_message,omitempty"`
+}
+
+type callbackReplyTo struct {
+	MessageID    int             `json:"message_id"`
+	TopicCreated json.RawMessage `json:"forum_topic_created,omitempty"`
 }

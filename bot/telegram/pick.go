@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 )
 
@@ -139,6 +140,22 @@ func sameKey(key []byte, name string) bool {
 	return true
 }
 
+// jsonNames are the members encoding/json fills in a struct of type t.
+func jsonNames(t reflect.Type) []string {
+	var names []string
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = t.Field(i).Name
+		}
+		names = append(names, strings.ToLower(name))
+	}
+	return names
+}
+
 // keepOnly keeps the members named and drops the rest.
 func keepOnly(names ...string) func(key, value []byte) ([]byte, bool) {
 	return func(key, value []byte) ([]byte, bool) {
@@ -151,11 +168,21 @@ func keepOnly(names ...string) func(key, value []byte) ([]byte, bool) {
 	}
 }
 
+// What pressHead keeps of the message under a button is what a stored
+// press holds of it (callbackMessage), and of what that message replied
+// to, callbackReplyTo: the structs are the one list.
+var (
+	keepOfPressedMessage = keepOnly(jsonNames(reflect.TypeFor[callbackMessage]())...)
+	keepOfRepliedTo      = keepOnly(jsonNames(reflect.TypeFor[callbackReplyTo]())...)
+	keepOfSentMessage    = keepOnly("message_id", "message_thread_id") // sentMessageID, sentThreadID
+)
+
 // pressHead is a button press cut down to what updateHead reads of it:
 // of the message under the button its ids, chat, thread and what it
 // replied to, without its text, entities and keyboard. ok is false for
 // any other update, which is read whole, and for an update that is
-// anything besides a press.
+// anything besides a press. raw must be valid JSON: what is skipped is
+// not checked.
 func pressHead(raw []byte) ([]byte, bool) {
 	var press, failed bool
 	head, ok := pick(raw, func(key, value []byte) ([]byte, bool) {
@@ -173,11 +200,11 @@ func pressHead(raw []byte) ([]byte, bool) {
 			}
 			m, ok := pick(value, func(key, value []byte) ([]byte, bool) {
 				if sameKey(key, "reply_to_message") && len(value) > 0 && value[0] == '{' {
-					r, ok := pick(value, keepOnly("message_id", "forum_topic_created"))
+					r, ok := pick(value, keepOfRepliedTo)
 					failed = failed || !ok
 					return r, true
 				}
-				return keepOnly("message_id", "date", "chat", "message_thread_id", "is_topic_message")(key, value)
+				return keepOfPressedMessage(key, value)
 			})
 			failed = failed || !ok
 			return m, true
@@ -201,7 +228,7 @@ func messageIDs(result []byte) ([]byte, bool) {
 	if len(result) == 0 || result[0] != '{' {
 		return result, true
 	}
-	return pick(result, keepOnly("message_id", "message_thread_id"))
+	return pick(result, keepOfSentMessage)
 }
 
 func pressHeads(result []byte) ([]byte, bool) {

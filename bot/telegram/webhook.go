@@ -74,11 +74,14 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	// updateHead skips what it does not read, unchecked.
+	// pressHead skips what it does not read, unchecked.
 	if !json.Valid(body) {
 		h.Log.Warn().Msg("webhook body is not JSON; dropped")
 		w.WriteHeader(http.StatusOK)
 		return
+	}
+	if head, ok := pressHead(body); ok {
+		body = head // as the client cuts getUpdates' answer
 	}
 	id, chatID, payload, err := h.Decoder.updateHead(body)
 	if err != nil || id == 0 {
