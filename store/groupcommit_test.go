@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"os"
 	"sync"
 	"testing"
 
@@ -67,4 +68,70 @@ func TestGroupCommitKeepsEachOutcome(t *testing.T) {
 		}
 	}()
 	db.Update(ctx, func(tx *store.Tx) error { panic("handler bug") })
+}
+
+// The commit loop holds the one writer connection, so a checkpoint takes
+// its turn between two commits: asked for while updates pour in, each
+// returns, no update waits for ever or fails, and a lone update that fails
+// leaves the connection outside any transaction for the next.
+func TestCheckpointTakesItsTurnBetweenCommits(t *testing.T) {
+	db, path := openTest(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	const writers, each = 8, 40
+	errs := make(chan error, writers*each+20)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				errs <- db.Update(ctx, func(tx *store.Tx) error {
+					return tx.Enqueue(int64(w*1000+i), 0, []byte("reply"))
+				})
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for range 20 {
+			errs <- db.Checkpoint(ctx)
+		}
+	}()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, _ := db.OutboxLen(ctx); n != writers*each {
+		t.Fatalf("outbox has %d rows, want %d", n, writers*each)
+	}
+
+	errBoom := errors.New("boom")
+	if err := db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.Enqueue(77, 0, []byte("undone")); err != nil {
+			return err
+		}
+		return errBoom
+	}); !errors.Is(err, errBoom) {
+		t.Fatalf("failing update: got %v", err)
+	}
+	if err := db.Update(ctx, func(tx *store.Tx) error { return tx.Enqueue(78, 0, []byte("kept")) }); err != nil {
+		t.Fatalf("update after a failed one: %v", err)
+	}
+	if _, _, ok, _ := db.NextOutbox(ctx, 77); ok {
+		t.Fatal("the failed update's row was committed")
+	}
+	if _, _, ok, _ := db.NextOutbox(ctx, 78); !ok {
+		t.Fatal("the update after a failed one was not committed")
+	}
+	// Nothing since the last commit but a checkpoint: the WAL is folded in.
+	if err := db.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path + "-wal"); err != nil || fi.Size() != 0 {
+		t.Fatalf("WAL after the last checkpoint: %v, %v", fi, err)
+	}
 }

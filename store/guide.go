@@ -36,25 +36,23 @@ const (
 // IndexGuide replaces the whole guide index with docs, in one transaction,
 // so a search never sees half of an old guide and half of a new one.
 func (db *DB) IndexGuide(ctx context.Context, docs []GuideDoc) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM guide_search`); err != nil {
-		return fmt.Errorf("store: clear guide index: %w", err)
-	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO guide_search (title, body, lang, topic) VALUES (?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, d := range docs {
-		if _, err := stmt.ExecContext(ctx, d.Title, d.Text, d.Lang, d.ID); err != nil {
-			return fmt.Errorf("store: index guide topic %s/%s: %w", d.Lang, d.ID, err)
+	err := db.Update(ctx, func(tx *Tx) error {
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM guide_search`); err != nil {
+			return fmt.Errorf("store: clear guide index: %w", err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
+		stmt, err := tx.tx.conn.PrepareContext(ctx, `INSERT INTO guide_search (title, body, lang, topic) VALUES (?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, d := range docs {
+			if _, err := stmt.ExecContext(ctx, d.Title, d.Text, d.Lang, d.ID); err != nil {
+				return fmt.Errorf("store: index guide topic %s/%s: %w", d.Lang, d.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	db.guideVocab.Store(vocabOf(docs))

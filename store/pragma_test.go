@@ -19,7 +19,7 @@ func TestOpenKeepsTemporaryStoreInMemory(t *testing.T) {
 	defer db.Close()
 	const memory = 2
 	var w, r int
-	if err := db.write.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&w); err != nil {
+	if err := db.writer.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&w); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.read.QueryRowContext(ctx, "PRAGMA temp_store").Scan(&r); err != nil {

@@ -34,7 +34,10 @@ var driverName = "sqlite"
 // pool would only queue on busy_timeout) and a small pool of readers.
 type DB struct {
 	write *sql.DB
-	read  *sql.DB
+	// writer is write's one connection, the commit loop's alone once the
+	// migrations ran.
+	writer *writer
+	read   *sql.DB
 	// Prepared statements by query: parsing SQL anew was a fifth of the
 	// CPU an update cost.
 	writeStmts, readStmts stmtCache
@@ -107,6 +110,10 @@ func Open(ctx context.Context, dbPath string, key []byte) (*DB, error) {
 		write.Close()
 		return nil, err
 	}
+	if db.writer, err = openWriter(ctx, write); err != nil {
+		write.Close()
+		return nil, err
+	}
 	rq := url.Values{}
 	for k, v := range q {
 		rq[k] = v
@@ -114,6 +121,7 @@ func Open(ctx context.Context, dbPath string, key []byte) (*DB, error) {
 	rq.Add("_pragma", "query_only(ON)")
 	read, err := sql.Open(driverName, "file:"+dbPath+"?"+rq.Encode())
 	if err != nil {
+		db.writer.close()
 		write.Close()
 		return nil, err
 	}
@@ -138,11 +146,11 @@ func (db *DB) Close() error {
 	// with secure_delete is not left behind in old WAL frames. A reader
 	// holding it back (Litestream) is not waited for long: the WAL stays,
 	// whole, and the next open or checkpoint folds it in.
-	err := db.Checkpoint(context.Background())
+	err := db.checkpoint(context.Background())
 	if ErrorCode(err) == ECONFLICT {
 		err = nil
 	}
-	errs = append(errs, err, db.write.Close())
+	errs = append(errs, err, db.writer.close(), db.write.Close())
 	for _, e := range errs {
 		if e != nil {
 			return e
@@ -167,12 +175,11 @@ func (db *DB) Path() string { return db.path }
 // its syncs — would stall every update for ten seconds. So it waits a
 // quarter of a second at most and reports the reader (ECONFLICT); the
 // bytes then leave with a later checkpoint.
-func (db *DB) Checkpoint(ctx context.Context) error {
-	conn, err := db.write.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
+func (db *DB) Checkpoint(ctx context.Context) error { return db.alone(ctx, db.checkpoint) }
+
+// checkpoint runs on the writer connection, between transactions.
+func (db *DB) checkpoint(ctx context.Context) error {
+	conn := db.writer.conn
 	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = "+strconv.Itoa(checkpointWaitMs)); err != nil {
 		return err
 	}
@@ -180,7 +187,7 @@ func (db *DB) Checkpoint(ctx context.Context) error {
 	// A checkpoint a reader blocked still succeeds as a statement; only its
 	// result row tells that the WAL was not truncated.
 	var busy, frames, done int
-	err = conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done)
+	err := conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done)
 	if err == nil && busy != 0 {
 		return Errorf(ECONFLICT, "checkpoint blocked by a reader: the WAL still holds %d frames", frames)
 	}
@@ -285,19 +292,15 @@ func (db *DB) migrate(ctx context.Context) error {
 // outbox rows, the inbox row it handled — goes through one Tx, so a crash
 // leaves either all of it or none.
 type Tx struct {
-	tx  *sql.Tx
+	tx  *writer
 	db  *DB
 	now time.Time
 	// unprepared are this transaction's queries not yet in the cache; they
-	// are prepared once it ends, when the one writer connection is free.
+	// are prepared once the batch has committed.
 	unprepared []string
 	// changes are its writes to the mirrored tables, applied to the
 	// mirror once they committed.
 	changes []change
-	// bound are the cached statements bound to this transaction so far,
-	// shared by the batch: binding one costs a statement and a lock each
-	// time, and a batch runs the same few statements once per job.
-	bound map[string]*sql.Stmt
 }
 
 // Update runs fn in an immediate write transaction and commits it when fn
@@ -309,17 +312,7 @@ type Tx struct {
 // error in one rolls back that fn alone; the others commit. fn must not
 // call Update itself.
 func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
-	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
-	select {
-	case db.jobs <- j:
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-db.closing:
-		return Errorf(EINTERNAL, "database is closed")
-	}
-	// Once queued the job may commit, so its outcome is awaited even when
-	// ctx ends: the caller must not believe a committed change was lost.
-	err := <-j.done
+	err := db.queue(&job{ctx: ctx, fn: fn})
 	var p panicked
 	if errors.As(err, &p) {
 		panic(p.value)
@@ -328,9 +321,33 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 }
 
 type job struct {
-	ctx  context.Context
-	fn   func(*Tx) error
-	done chan error
+	ctx context.Context
+	fn  func(*Tx) error
+	// alone, instead of fn, runs on the writer connection outside any
+	// transaction, between two commits.
+	alone func(context.Context) error
+	done  chan error
+}
+
+// alone runs fn on the writer connection between two commits, as the
+// commit loop's turn: the connection is the loop's.
+func (db *DB) alone(ctx context.Context, fn func(context.Context) error) error {
+	return db.queue(&job{ctx: ctx, alone: fn})
+}
+
+// queue hands j to the commit loop and waits for its outcome.
+func (db *DB) queue(j *job) error {
+	j.done = make(chan error, 1)
+	select {
+	case db.jobs <- j:
+	case <-j.ctx.Done():
+		return j.ctx.Err()
+	case <-db.closing:
+		return Errorf(EINTERNAL, "database is closed")
+	}
+	// Once queued the job may commit, so its outcome is awaited even when
+	// ctx ends: the caller must not believe a committed change was lost.
+	return <-j.done
 }
 
 // panicked carries a panic inside fn back to the caller's goroutine.
@@ -346,26 +363,38 @@ const maxBatch = 64
 func (db *DB) commitLoop() {
 	defer close(db.stopped)
 	for {
-		var first *job
+		var next *job
 		select {
-		case first = <-db.jobs:
+		case next = <-db.jobs:
 		case <-db.closing:
 			return
 		}
-		batch := []*job{first}
-		// Callers that are about to ask, given the chance, share this
-		// commit instead of paying for their own right after it.
-		runtime.Gosched()
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case j := <-db.jobs:
-				batch = append(batch, j)
-			default:
-				break fill
+		for next != nil {
+			if next.alone != nil {
+				next.done <- next.alone(next.ctx)
+				next = nil
+				continue
 			}
+			batch := []*job{next}
+			next = nil
+			// Callers that are about to ask, given the chance, share this
+			// commit instead of paying for their own right after it.
+			runtime.Gosched()
+		fill:
+			for len(batch) < maxBatch {
+				select {
+				case j := <-db.jobs:
+					if j.alone != nil {
+						next = j
+						break fill
+					}
+					batch = append(batch, j)
+				default:
+					break fill
+				}
+			}
+			db.commitBatch(batch)
 		}
-		db.commitBatch(batch)
 	}
 }
 
@@ -382,13 +411,20 @@ func (db *DB) commitBatch(batch []*job) {
 
 func (db *DB) runBatch(batch []*job, results []error) error {
 	ctx := context.Background()
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
+	w := db.writer
+	if _, err := w.begin.ExecContext(ctx); err != nil {
 		return err
 	}
-	defer tx.Rollback()
+	committed := false
+	defer func() {
+		if !committed {
+			// After a failed COMMIT SQLite may have rolled back already;
+			// then this says so, and there is nothing left to undo.
+			w.rollback.ExecContext(ctx)
+		}
+	}()
 	// outer runs the savepoints, through the statement cache like the rest.
-	outer := &Tx{tx: tx, db: db, bound: map[string]*sql.Stmt{}}
+	outer := &Tx{tx: w, db: db}
 	outer.noticeOutsideWrites(ctx)
 	var changes []change
 	single := len(batch) == 1
@@ -402,7 +438,7 @@ func (db *DB) runBatch(batch []*job, results []error) error {
 				return err
 			}
 		}
-		t := &Tx{tx: tx, db: db, now: db.Now(), bound: outer.bound}
+		t := &Tx{tx: w, db: db, now: db.Now()}
 		results[i] = runJob(j.fn, t)
 		outer.unprepared = append(outer.unprepared, t.unprepared...)
 		if results[i] == nil {
@@ -423,11 +459,12 @@ func (db *DB) runBatch(batch []*job, results []error) error {
 			return err
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	if _, err := w.commit.ExecContext(ctx); err != nil {
 		// Whatever the failed commit left, the mirror does not guess.
 		db.mirror.apply([]change{{kind: changeEverything}})
 		return err
 	}
+	committed = true
 	if beforeApply != nil {
 		beforeApply()
 	}
@@ -439,7 +476,7 @@ func (db *DB) runBatch(batch []*job, results []error) error {
 		}
 	}
 	for _, q := range outer.unprepared {
-		db.writeStmts.prepare(ctx, db.write, q)
+		db.writeStmts.prepare(ctx, w.conn, q)
 	}
 	return nil
 }
@@ -493,21 +530,10 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 	return tx.tx.ExecContext(ctx, query, args...)
 }
 
-// stmt returns the query's cached statement bound to the transaction, or
-// nil when it is not cached yet.
+// stmt returns the query's cached statement, prepared on the writer
+// connection, or nil when it is not cached yet.
 func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
-	if s := tx.bound[query]; s != nil {
-		return s
-	}
-	p := tx.db.writeStmts.get(query)
-	if p == nil {
-		return nil
-	}
-	s := tx.tx.StmtContext(ctx, p)
-	if tx.bound != nil {
-		tx.bound[query] = s
-	}
-	return s
+	return tx.db.writeStmts.get(query)
 }
 
 // readStmt is the prepared statement for a read, or nil when it cannot be
@@ -536,9 +562,9 @@ func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	return db.read.QueryContext(ctx, query, args...)
 }
 
-// stmtCache holds prepared statements. A statement is never prepared
-// while the caller holds the writer connection (it would wait for itself),
-// hence the lookup and the preparation are separate.
+// stmtCache holds prepared statements. The lookup and the preparation are
+// separate: a read is prepared by whoever first runs it, a write by the
+// commit loop on its connection, after the batch that first ran it.
 type stmtCache struct {
 	mu sync.RWMutex
 	m  map[string]*sql.Stmt
@@ -551,7 +577,9 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 }
 
 // prepare adds a statement; a failure only means it stays unprepared.
-func (c *stmtCache) prepare(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
+func (c *stmtCache) prepare(ctx context.Context, db interface {
+	PrepareContext(context.Context, string) (*sql.Stmt, error)
+}, query string) (*sql.Stmt, error) {
 	if s := c.get(query); s != nil {
 		return s, nil
 	}
