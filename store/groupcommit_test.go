@@ -6,6 +6,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rightsdesk/rightsdesk/store"
 )
@@ -133,5 +134,29 @@ func TestCheckpointTakesItsTurnBetweenCommits(t *testing.T) {
 	}
 	if fi, err := os.Stat(path + "-wal"); err != nil || fi.Size() != 0 {
 		t.Fatalf("WAL after the last checkpoint: %v, %v", fi, err)
+	}
+}
+
+// Once the DB is closed, nothing waits for the commit loop that is gone:
+// a checkpoint and an update are refused at once.
+func TestClosedDBRefusesCheckpointAndUpdate(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan [2]error, 1)
+	go func() {
+		done <- [2]error{db.Checkpoint(ctx), db.Update(ctx, func(*store.Tx) error { return nil })}
+	}()
+	select {
+	case errs := <-done:
+		for _, err := range errs {
+			if store.ErrorCode(err) != store.EINTERNAL {
+				t.Fatalf("after Close: got %v, want EINTERNAL", err)
+			}
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a checkpoint or an update after Close waited for the commit loop")
 	}
 }
