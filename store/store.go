@@ -295,9 +295,6 @@ type Tx struct {
 	tx  *writer
 	db  *DB
 	now time.Time
-	// unprepared are this transaction's queries not yet in the cache; they
-	// are prepared once the batch has committed.
-	unprepared []string
 	// changes are its writes to the mirrored tables, applied to the
 	// mirror once they committed.
 	changes []change
@@ -440,7 +437,6 @@ func (db *DB) runBatch(batch []*job, results []error) error {
 		}
 		t := &Tx{tx: w, db: db, now: db.Now()}
 		results[i] = runJob(j.fn, t)
-		outer.unprepared = append(outer.unprepared, t.unprepared...)
 		if results[i] == nil {
 			changes = append(changes, t.changes...)
 		}
@@ -475,9 +471,6 @@ func (db *DB) runBatch(batch []*job, results []error) error {
 			db.writes.Add(1)
 		}
 	}
-	for _, q := range outer.unprepared {
-		db.writeStmts.prepare(ctx, w.conn, q)
-	}
 	return nil
 }
 
@@ -500,7 +493,6 @@ func (tx *Tx) noticeOutsideWrites(ctx context.Context) {
 	if s := tx.stmt(ctx, q); s != nil {
 		row = s.QueryRowContext(ctx)
 	} else {
-		tx.unprepared = append(tx.unprepared, q)
 		row = tx.tx.QueryRowContext(ctx, q)
 	}
 	var v int64
@@ -521,19 +513,21 @@ func runJob(fn func(*Tx) error, t *Tx) (err error) {
 	return fn(t)
 }
 
-// exec runs a statement in the transaction, prepared when it ran before.
+// exec runs a statement in the transaction, prepared once.
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if s := tx.stmt(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
-	tx.unprepared = append(tx.unprepared, query)
 	return tx.tx.ExecContext(ctx, query, args...)
 }
 
-// stmt returns the query's cached statement, prepared on the writer
-// connection, or nil when it is not cached yet.
+// stmt is the query's statement prepared on the writer connection, or nil
+// when it cannot be prepared (the caller then runs it unprepared). The
+// connection is the commit loop's, so it prepares inside the transaction
+// as well as outside one.
 func (tx *Tx) stmt(ctx context.Context, query string) *sql.Stmt {
-	return tx.db.writeStmts.get(query)
+	s, _ := tx.db.writeStmts.prepare(ctx, tx.tx.conn, query)
+	return s
 }
 
 // readStmt is the prepared statement for a read, or nil when it cannot be
@@ -562,9 +556,9 @@ func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	return db.read.QueryContext(ctx, query, args...)
 }
 
-// stmtCache holds prepared statements. The lookup and the preparation are
-// separate: a read is prepared by whoever first runs it, a write by the
-// commit loop on its connection, after the batch that first ran it.
+// stmtCache holds prepared statements, each prepared by whoever first runs
+// it: a read on the readers' pool, a write on the commit loop's connection.
+// The preparation runs outside the cache's lock.
 type stmtCache struct {
 	mu sync.RWMutex
 	m  map[string]*sql.Stmt

@@ -26,6 +26,3 @@ func SentIDsForTest(result []byte) (message, thread int) {
 func PickForTest(obj []byte, keep func(key string) bool) ([]byte, bool) {
 	return pick(obj, func(key, value []byte) ([]byte, bool) { return value, keep(string(key)) })
 }
-
-// SentMessageIDForTest reads a sent message's id as the sender does.
-func SentMessageIDForTest(result []byte) int { return sentMessageID(result) }

@@ -194,7 +194,8 @@ func TestAnnouncementCrashRecovery(t *testing.T) {
 	// delivery falls in the moments before one, and no kill has more of
 	// them than bulk messages may be in flight.
 	firstSent := map[int64]time.Time{}
-	for _, r := range api.Requests() {
+	requests := api.Requests()
+	for _, r := range requests {
 		if r.Method == "sendMessage" && r.Status == 200 && !r.At.Before(sendStart) && targets[r.ChatID] {
 			if _, seen := firstSent[r.ChatID]; !seen {
 				firstSent[r.ChatID] = r.At
@@ -207,7 +208,7 @@ func TestAnnouncementCrashRecovery(t *testing.T) {
 	// sent by the dead one.
 	restartedAt := make([]time.Time, len(killedAt))
 	for i, killed := range killedAt {
-		for _, r := range api.Requests() {
+		for _, r := range requests {
 			if r.Method == "getMe" && r.At.After(killed) {
 				restartedAt[i] = r.At
 				break
