@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -67,6 +68,9 @@ type benchConfig struct {
 	// one send as soon as the answer came. Latency under a set rate is what
 	// people see; latency at saturation is only the queue's length.
 	Rate float64
+	// Slices is how many turns each bot is measured in, the bot and its
+	// floors taking turns within a round.
+	Slices int
 }
 
 // benchRound is one round's figures in short.
@@ -96,6 +100,8 @@ type benchFigures struct {
 	CommitsPerUpdate     float64 `json:"sqlite_commits_per_update"`
 	WritesPerUpdate      float64 `json:"sqlite_writes_per_update"`
 	DiskKBPerUpdate      float64 `json:"disk_write_kb_per_update"`
+	// Slices is how many turns the figures were measured in.
+	Slices int `json:"slices"`
 	// StoredShare is the share of updates the poller stored in the inbox
 	// because their turns had not committed within its wait.
 	StoredShare float64 `json:"stored_share"`
@@ -150,6 +156,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var apiURL, token string
 	fs.IntVar(&c.Rounds, "rounds", 1, "times the bot and its floors are measured in turn; figures are then the rounds' medians")
 	fs.IntVar(&c.Users, "users", 100, "people writing at once; each waits for the answer before the next step")
+	fs.IntVar(&c.Slices, "slices", 1, "turns each bot is measured in within a round, the bot and its floors taking turns: -duration is split among them")
 	fs.Float64Var(&c.Rate, "rate", 0, "updates per second the people send together, each at a steady pace; 0: each sends again as soon as answered")
 	fs.DurationVar(&c.Duration, "duration", 20*time.Second, "how long each bot is measured")
 	fs.IntVar(&c.SeedUsers, "seed-users", 0, "chats stored in the database before the run")
@@ -171,8 +178,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if echoBot {
 		return telegram.RunEchoBot(ctx, telegram.EchoConfig{APIURL: apiURL, Token: token, Presses: echoPresses})
 	}
-	if c.Users <= 0 || c.Duration <= 0 || c.Rate < 0 || c.Rounds <= 0 {
-		return errors.New("bench: -users, -duration and -rounds must be positive, -rate not negative")
+	if c.Users <= 0 || c.Duration <= 0 || c.Rate < 0 || c.Rounds <= 0 || c.Slices <= 0 {
+		return errors.New("bench: -users, -duration, -rounds and -slices must be positive, -rate not negative")
+	}
+	if c.Slices > 1 && (c.Profile != "" || c.HarnessProfile != "") {
+		// A profile covers one stretch of time; the bot's slices are apart.
+		return errors.New("bench: -cpuprofile and -harness-cpuprofile need -slices 1")
 	}
 	dir := c.Dir
 	if dir == "" {
@@ -260,41 +271,81 @@ type benchRoundResult struct {
 
 // measureRound measures the bot on the database at dbPath, then the echo bot
 // under people who only write and under people who press as the bot's did.
+// With c.Slices above one, each is measured in that many turns, the three
+// taking turns, so that a slow minute of the machine falls on all three.
 func measureRound(ctx context.Context, c benchConfig, self, dbPath string, catalog *locales.Catalog, stderr io.Writer) (benchRoundResult, error) {
 	var r benchRoundResult
-	var err error
-	fmt.Fprintf(stderr, "bench: rightsdesk serve, %d people, %v\n", c.Users, c.Duration)
-	r.bot, err = benchRun(ctx, c, func(apiURL, listen string) *exec.Cmd {
+	bot, err := startLoad(ctx, c, func(apiURL, listen string) *exec.Cmd {
 		return exec.Command(self, "serve", "-token", demoToken, "-api-url", apiURL, "-db", dbPath, "-listen", listen,
 			"-log-level", "warn", "-log-format", "json", "-poll-timeout", "2s",
 			// Scheduled jobs would only add noise to the measurement.
 			"-drafts-schedule", "", "-retention-schedule", "", "-backup-schedule", "", "-audit-schedule", "",
 			"-announce-schedule", "", "-pprof="+strconv.FormatBool(c.Profile != ""))
 	}, func(u *localapi.User, rnd *rand.Rand, p *benchPerson) { p.complaintAndGuide(catalog, u, rnd) })
-	if err != nil || !c.Echo {
-		return r, err
-	}
-	fmt.Fprintf(stderr, "bench: echo bot, %d people, %v\n", c.Users, c.Duration)
-	echo, err := benchRun(ctx, c, func(apiURL, listen string) *exec.Cmd {
-		return exec.Command(self, "bench", "-echo-bot", "-api-url", apiURL, "-token", demoToken)
-	}, func(u *localapi.User, rnd *rand.Rand, p *benchPerson) { p.echo(u, rnd, 0) })
 	if err != nil {
 		return r, err
 	}
-	r.echo = &echo
-	share := r.bot.PressShare
-	if share <= 0 || share >= 1 {
-		return r, nil
+	loads := []*benchLoad{bot}
+	names := []string{"rightsdesk serve"}
+	defer func() {
+		for _, l := range loads {
+			l.stop()
+		}
+	}()
+	// The press share of the bot's people so far; the floor with presses
+	// reads it for each new person.
+	var perText atomic.Uint64
+	if c.Echo {
+		echo, err := startLoad(ctx, c, func(apiURL, listen string) *exec.Cmd {
+			return exec.Command(self, "bench", "-echo-bot", "-api-url", apiURL, "-token", demoToken)
+		}, func(u *localapi.User, rnd *rand.Rand, p *benchPerson) { p.echo(u, rnd, 0) })
+		if err != nil {
+			return r, err
+		}
+		loads, names = append(loads, echo), append(names, "echo bot")
+		presses, err := startLoad(ctx, c, func(apiURL, listen string) *exec.Cmd {
+			return exec.Command(self, "bench", "-echo-bot", "-echo-presses", "-api-url", apiURL, "-token", demoToken)
+		}, func(u *localapi.User, rnd *rand.Rand, p *benchPerson) {
+			p.echo(u, rnd, math.Float64frombits(perText.Load()))
+		})
+		if err != nil {
+			return r, err
+		}
+		loads, names = append(loads, presses), append(names, "echo bot with presses")
 	}
-	perText := share / (1 - share)
-	fmt.Fprintf(stderr, "bench: echo bot with %.2f presses per text, %d people, %v\n", perText, c.Users, c.Duration)
-	presses, err := benchRun(ctx, c, func(apiURL, listen string) *exec.Cmd {
-		return exec.Command(self, "bench", "-echo-bot", "-echo-presses", "-api-url", apiURL, "-token", demoToken)
-	}, func(u *localapi.User, rnd *rand.Rand, p *benchPerson) { p.echo(u, rnd, perText) })
-	if err != nil {
-		return r, err
+	slice := c.Duration / time.Duration(c.Slices)
+	for n := 1; n <= c.Slices; n++ {
+		for i, l := range loads {
+			if i == 2 {
+				updates, presses := bot.updates()
+				share := float64(presses) / float64(max(1, updates))
+				if share <= 0 || share >= 1 {
+					return r, fmt.Errorf("bench: the bot's people pressed %.2f of their updates", share)
+				}
+				perText.Store(math.Float64bits(share / (1 - share)))
+			}
+			cpu0 := l.cpu
+			sent, err := l.measure(ctx, slice)
+			if err != nil {
+				return r, err
+			}
+			fmt.Fprintf(stderr, "bench: slice %d/%d: %s, %d people, %v: %d updates, %.0f µs an update\n", n, c.Slices,
+				names[i], c.Users, slice, sent, float64((l.cpu-cpu0).Microseconds())/float64(max(1, sent)))
+		}
 	}
-	r.presses = &presses
+	stopped := loads
+	loads = nil
+	figures := make([]benchFigures, len(stopped))
+	for i, l := range stopped {
+		l.stop()
+		if figures[i], err = l.figures(); err != nil {
+			return r, err
+		}
+	}
+	r.bot = figures[0]
+	if len(figures) == 3 {
+		r.echo, r.presses = &figures[1], &figures[2]
+	}
 	return r, nil
 }
 
@@ -391,8 +442,11 @@ type benchPerson struct {
 	pages     int
 	stuckN    int
 	timeouts  int
-	deadline  time.Time
 	failed    bool
+	// gate holds the person back while their bot is not measured; nil
+	// lets them always through.
+	gate *benchGate
+	rnd  *rand.Rand
 	// limit bounds the wait for one answer; 0 means 10 s.
 	limit time.Duration
 	// every is the pace of a person's steps under -rate: the next step
@@ -402,126 +456,191 @@ type benchPerson struct {
 	next  time.Time
 }
 
-// benchRun measures one bot: it starts the local Bot API and the bot's
-// process, lets c.Users people run script until c.Duration has passed,
-// and reads the bot's CPU, memory and writes from outside.
-func benchRun(ctx context.Context, c benchConfig, command func(apiURL, listen string) *exec.Cmd,
-	script func(u *localapi.User, rnd *rand.Rand, p *benchPerson)) (benchFigures, error) {
-	var f benchFigures
+// benchLoad is one bot under measurement: its process, the local Bot API it
+// polls and the people writing to it. The people wait at a gate while the
+// bot is not being measured, so that several bots can be measured in turn,
+// a few seconds each, and the machine's drift falls on all of them alike.
+type benchLoad struct {
+	c          benchConfig
+	target     *benchTarget
+	cmd        *exec.Cmd
+	exited     chan error
+	logs       strings.Builder
+	metricsURL string
+	listen     string
+	gate       *benchGate
+	people     []*benchPerson
+	running    sync.WaitGroup
+
+	// What its slices measured, summed.
+	slices   int
+	elapsed  time.Duration
+	cpu      time.Duration
+	harness  time.Duration
+	disk     int64
+	requests int64
+	counters map[string]float64
+	// peakRSS is read as the load stops, in KiB.
+	peakRSS int64
+}
+
+// startLoad starts the local Bot API and the bot's process, and its
+// people, who wait at the closed gate until the first slice.
+func startLoad(ctx context.Context, c benchConfig, command func(apiURL, listen string) *exec.Cmd,
+	script func(u *localapi.User, rnd *rand.Rand, p *benchPerson)) (*benchLoad, error) {
 	target, err := newBenchTarget()
 	if err != nil {
-		return f, err
+		return nil, err
 	}
-	defer target.close()
-	listen, err := freePort()
-	if err != nil {
-		return f, err
+	l := &benchLoad{c: c, target: target, gate: newBenchGate(), counters: map[string]float64{}, exited: make(chan error, 1)}
+	if l.listen, err = freePort(); err != nil {
+		target.close()
+		return nil, err
 	}
-	cmd := command(target.baseURL, listen)
-	cmd.Env = benchEnv()
-	if c.MemLimit != "" && cmd.Args[1] == "serve" {
-		cmd.Env = append(cmd.Env, "GOMEMLIMIT="+c.MemLimit)
+	l.cmd = command(target.baseURL, l.listen)
+	l.cmd.Env = benchEnv()
+	if c.MemLimit != "" && l.cmd.Args[1] == "serve" {
+		l.cmd.Env = append(l.cmd.Env, "GOMEMLIMIT="+c.MemLimit)
 	}
-	var logs strings.Builder
-	cmd.Stdout, cmd.Stderr = io.Discard, &limitedWriter{w: &logs, left: 64 << 10}
-	if err := cmd.Start(); err != nil {
-		return f, err
+	l.cmd.Stdout, l.cmd.Stderr = io.Discard, &limitedWriter{w: &l.logs, left: 64 << 10}
+	if err := l.cmd.Start(); err != nil {
+		target.close()
+		return nil, err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stop := func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
+	go func() { l.exited <- l.cmd.Wait() }()
+	if err := target.waitPolling(ctx, l.exited); err != nil {
+		l.stop()
+		return nil, fmt.Errorf("%w\n%s", err, l.logs.String())
 	}
-	defer stop()
-	if err := target.waitPolling(ctx, exited); err != nil {
-		return f, fmt.Errorf("%w\n%s", err, logs.String())
+	if l.cmd.Args[1] == "serve" {
+		l.metricsURL = "http://" + l.listen + "/metrics"
 	}
-	pid := cmd.Process.Pid
-	metricsURL := ""
-	if cmd.Args[1] == "serve" {
-		metricsURL = "http://" + listen + "/metrics"
-	}
-
-	cpu0, err := processCPUOf(pid)
-	if err != nil {
-		return f, err
-	}
-	io0 := diskWrites(pid)
-	req0 := target.requests.Load()
-	db0 := scrapeCounters(metricsURL)
-	var self0 syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self0)
-	start := time.Now()
-	deadline := start.Add(c.Duration)
-	profiled := make(chan error, 1)
-	if c.Profile != "" && metricsURL != "" {
-		go func() { profiled <- fetchProfile("http://"+listen, c.Duration, c.Profile) }()
-	} else {
-		profiled <- nil
-	}
-	stopHarnessProfile := func() {}
-	if c.HarnessProfile != "" && metricsURL != "" {
-		if stopHarnessProfile, err = startCPUProfile(c.HarnessProfile); err != nil {
-			return f, err
-		}
-	}
-	people := make([]*benchPerson, c.Users)
-	var wg sync.WaitGroup
-	for i := range people {
-		p := &benchPerson{target: target, deadline: deadline}
+	l.people = make([]*benchPerson, c.Users)
+	for i := range l.people {
+		p := &benchPerson{target: target, gate: l.gate, rnd: rand.New(rand.NewPCG(c.Seed, uint64(i)))}
 		if c.Rate > 0 {
 			p.every = time.Duration(float64(c.Users) / c.Rate * float64(time.Second))
 		}
-		people[i] = p
-		wg.Add(1)
+		l.people[i] = p
+		l.running.Add(1)
 		go func() {
-			defer wg.Done()
-			rnd := rand.New(rand.NewPCG(c.Seed, uint64(i)))
-			// Starts are spread over the first 200 ms, as people arrive, or
-			// over one step of the pace, so that paced people do not move
-			// in step.
-			spread := max(200*time.Millisecond, p.every)
-			time.Sleep(time.Duration(rnd.Int64N(int64(spread))))
-			for n := 0; time.Now().Before(deadline) && !p.failed; n++ {
+			defer l.running.Done()
+			for n := 0; !p.failed && l.gate.wait(); n++ {
 				lang := locales.Languages[(i+n)%len(locales.Languages)]
 				u := target.api.NewUser(fmt.Sprintf("P%d-%d", i, n), lang)
 				target.watch(u.ChatID())
-				script(u, rnd, p)
+				script(u, p.rnd, p)
 				target.forget(u.ChatID())
 			}
 		}()
 	}
-	wg.Wait()
+	return l, nil
+}
+
+// measure lets the people write for d, waits until every answer they wait
+// for has come, and adds what the bot's process spent meanwhile. It
+// returns how many updates the people sent in the slice.
+func (l *benchLoad) measure(ctx context.Context, d time.Duration) (int, error) {
+	c := l.c
+	pid := l.cmd.Process.Pid
+	// Counters are scraped outside the CPU measured: the scrape is the
+	// bench's, not the load's.
+	db0 := scrapeCounters(l.metricsURL)
+	cpu0, err := processCPUOf(pid)
+	if err != nil {
+		return 0, err
+	}
+	io0 := diskWrites(pid)
+	req0 := l.target.requests.Load()
+	var self0 syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self0)
+	profiled := make(chan error, 1)
+	profiling := l.metricsURL != "" && l.slices == 0
+	if c.Profile != "" && profiling {
+		go func() { profiled <- fetchProfile("http://"+l.listen, d, c.Profile) }()
+	} else {
+		profiled <- nil
+	}
+	stopHarnessProfile := func() {}
+	if c.HarnessProfile != "" && profiling {
+		if stopHarnessProfile, err = startCPUProfile(c.HarnessProfile); err != nil {
+			return 0, err
+		}
+	}
+	sent0, _ := l.updates()
+	start := time.Now()
+	l.gate.open(start.Add(d))
+	select {
+	case <-time.After(d):
+	case <-ctx.Done():
+	}
+	l.gate.close()
 	elapsed := time.Since(start)
+	sent, _ := l.updates()
+	// What the bot does after the last answer a person waited for (the
+	// settling of sent messages, a press's answer after its page) belongs
+	// to this slice too.
+	time.Sleep(200 * time.Millisecond)
 	stopHarnessProfile()
 	if err := <-profiled; err != nil {
-		return f, err
+		return 0, err
 	}
 	cpu1, err := processCPUOf(pid)
 	if err != nil {
-		return f, err
+		return 0, err
 	}
 	var self1 syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self1)
-	io1 := diskWrites(pid)
-	req1 := target.requests.Load()
-	db1 := scrapeCounters(metricsURL)
-	rss := peakRSS(pid)
-	if c.Profile != "" && metricsURL != "" {
-		if err := fetchTo("http://"+listen+"/debug/pprof/heap", c.Profile+".heap"); err != nil {
-			return f, err
+	l.disk += diskWrites(pid) - io0
+	l.requests += l.target.requests.Load() - req0
+	for name, v := range scrapeCounters(l.metricsURL) {
+		l.counters[name] += v - db0[name]
+	}
+	l.slices++
+	l.elapsed += elapsed
+	l.cpu += cpu1 - cpu0
+	l.harness += time.Duration(self1.Utime.Nano()+self1.Stime.Nano()) - time.Duration(self0.Utime.Nano()+self0.Stime.Nano())
+	if c.Profile != "" && profiling {
+		if err := fetchTo("http://"+l.listen+"/debug/pprof/heap", c.Profile+".heap"); err != nil {
+			return 0, err
 		}
 	}
+	return sent - sent0, ctx.Err()
+}
 
+// updates is how many updates the people have sent so far, and how many
+// of them were presses.
+func (l *benchLoad) updates() (updates, presses int) {
+	for _, p := range l.people {
+		updates += p.updates
+		presses += p.presses
+	}
+	return updates, presses
+}
+
+// stop sends the people home and ends the bot's process.
+func (l *benchLoad) stop() {
+	l.gate.finish()
+	l.running.Wait()
+	if l.peakRSS == 0 {
+		l.peakRSS = peakRSS(l.cmd.Process.Pid)
+	}
+	_ = l.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-l.exited:
+	case <-time.After(20 * time.Second):
+		_ = l.cmd.Process.Kill()
+		<-l.exited
+	}
+	l.target.close()
+}
+
+// figures are the load's figures over all its slices; call it after stop.
+func (l *benchLoad) figures() (benchFigures, error) {
+	var f benchFigures
 	var all []time.Duration
 	presses := 0
-	for _, p := range people {
+	for _, p := range l.people {
 		all = append(all, p.latencies...)
 		f.Updates += p.updates
 		presses += p.presses
@@ -531,26 +650,99 @@ func benchRun(ctx context.Context, c benchConfig, command func(apiURL, listen st
 		f.Timeouts += p.timeouts
 	}
 	if f.Updates == 0 || len(all) == 0 {
-		return f, fmt.Errorf("bench: no update was answered\n%s", logs.String())
+		return f, fmt.Errorf("bench: no update was answered\n%s", l.logs.String())
 	}
 	slices.Sort(all)
 	pct := func(q float64) float64 {
 		return float64(all[min(len(all)-1, int(q*float64(len(all))))].Microseconds()) / 1000
 	}
 	n := float64(f.Updates)
+	f.Slices = l.slices
 	f.PressShare = round2(float64(presses) / n)
-	selfCPU := time.Duration(self1.Utime.Nano()+self1.Stime.Nano()) - time.Duration(self0.Utime.Nano()+self0.Stime.Nano())
-	f.UpdatesPerSecond = round2(n / elapsed.Seconds())
+	f.UpdatesPerSecond = round2(n / l.elapsed.Seconds())
 	f.P50ms, f.P95ms, f.P99ms, f.MaxMs = pct(.50), pct(.95), pct(.99), float64(all[len(all)-1].Microseconds())/1000
-	f.CPUPerUpdateUs = round2(float64((cpu1 - cpu0).Microseconds()) / n)
-	f.HarnessCPUPerUpdateUs = round2(float64(selfCPU.Microseconds()) / n)
-	f.PeakRSSMB = round2(float64(rss) / 1024)
-	f.APIRequestsPerUpdate = round2(float64(req1-req0) / n)
-	f.CommitsPerUpdate = round2((db1["rightsdesk_db_commits_total"] - db0["rightsdesk_db_commits_total"]) / n)
-	f.WritesPerUpdate = round2((db1["rightsdesk_db_writes_total"] - db0["rightsdesk_db_writes_total"]) / n)
-	f.DiskKBPerUpdate = round2(float64(io1-io0) / 1024 / n)
-	f.StoredShare = round2((db1["rightsdesk_updates_stored_total"] - db0["rightsdesk_updates_stored_total"]) / n)
+	f.CPUPerUpdateUs = round2(float64(l.cpu.Microseconds()) / n)
+	f.HarnessCPUPerUpdateUs = round2(float64(l.harness.Microseconds()) / n)
+	f.PeakRSSMB = round2(float64(l.peakRSS) / 1024)
+	f.APIRequestsPerUpdate = round2(float64(l.requests) / n)
+	f.CommitsPerUpdate = round2(l.counters["rightsdesk_db_commits_total"] / n)
+	f.WritesPerUpdate = round2(l.counters["rightsdesk_db_writes_total"] / n)
+	f.DiskKBPerUpdate = round2(float64(l.disk) / 1024 / n)
+	f.StoredShare = round2(l.counters["rightsdesk_updates_stored_total"] / n)
 	return f, nil
+}
+
+// benchGate lets a load's people send only while the load is measured.
+// A person passes it before each step and leaves it when the answer has
+// come; closing it waits until everyone inside has left.
+type benchGate struct {
+	mu      sync.Mutex
+	isOpen  bool
+	until   time.Time
+	done    bool
+	changed chan struct{} // closed and replaced at every change
+	inside  sync.WaitGroup
+}
+
+func newBenchGate() *benchGate { return &benchGate{changed: make(chan struct{})} }
+
+func (g *benchGate) set(change func()) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	change()
+	close(g.changed)
+	g.changed = make(chan struct{})
+}
+
+func (g *benchGate) open(until time.Time) { g.set(func() { g.isOpen, g.until = true, until }) }
+
+// close stops new steps and waits for those under way.
+func (g *benchGate) close() {
+	g.set(func() { g.isOpen = false })
+	g.inside.Wait()
+}
+
+// finish sends everyone waiting at the gate home.
+func (g *benchGate) finish() { g.set(func() { g.done = true }) }
+
+// enter waits until the gate is open and lets the person in; false when
+// the measurement is over. waited tells whether the gate had been closed.
+// A nil gate is always open: the crash and explorer tests' people use none.
+func (g *benchGate) enter() (waited, ok bool) {
+	if g == nil {
+		return false, true
+	}
+	for {
+		g.mu.Lock()
+		if g.done {
+			g.mu.Unlock()
+			return waited, false
+		}
+		if g.isOpen && time.Now().Before(g.until) {
+			g.inside.Add(1)
+			g.mu.Unlock()
+			return waited, true
+		}
+		changed := g.changed
+		g.mu.Unlock()
+		waited = true
+		<-changed
+	}
+}
+
+func (g *benchGate) leave() {
+	if g != nil {
+		g.inside.Done()
+	}
+}
+
+// wait waits until the gate opens; false when the measurement is over.
+func (g *benchGate) wait() bool {
+	if _, ok := g.enter(); !ok {
+		return false
+	}
+	g.leave()
+	return true
 }
 
 // fileComplaint does /start, the language and a whole complaint, up to the
@@ -611,9 +803,6 @@ func (p *benchPerson) complaintAndGuide(cat *locales.Catalog, u *localapi.User, 
 		}
 	}
 	for range 8 {
-		if time.Now().After(p.deadline) {
-			return
-		}
 		// Topics and pages, and back to the list when a topic ends.
 		m, data := p.button(u, rnd, "v1:g:t:", "v1:g:c:")
 		if data == "" {
@@ -641,7 +830,7 @@ func (p *benchPerson) stuck() {
 // echo is a person writing texts to the echo bot and, after each,
 // pressing the button under its echo perText times on average.
 func (p *benchPerson) echo(u *localapi.User, rnd *rand.Rand, perText float64) {
-	for i := 0; i < 30 && time.Now().Before(p.deadline); i++ {
+	for range 30 {
 		text := fmt.Sprintf("My employer has not paid me for %d months.", 1+rnd.IntN(9))
 		if !p.step(u, func() { u.SendText(text) }, hasText(text)) {
 			return
@@ -736,9 +925,23 @@ func (p *benchPerson) button(u *localapi.User, rnd *rand.Rand, prefixes ...strin
 // to the first message the bot sent or edited in the chat.
 func (p *benchPerson) step(u *localapi.User, act func(), until func(localapi.Message) bool) bool {
 	chatID := u.ChatID()
-	if p.every > 0 {
-		time.Sleep(time.Until(p.next))
+	for {
+		if p.every > 0 {
+			time.Sleep(time.Until(p.next))
+		}
+		waited, ok := p.gate.enter()
+		if !ok {
+			return false
+		}
+		if !waited || p.every == 0 {
+			break
+		}
+		// Paced people coming back through the gate spread over one step
+		// of the pace again, so that they do not all send at once.
+		p.gate.leave()
+		p.next = time.Now().Add(time.Duration(p.rnd.Int64N(int64(p.every))))
 	}
+	defer p.gate.leave()
 	sent := time.Now()
 	p.next = sent.Add(p.every)
 	p.target.arm(chatID, sent)

@@ -8,7 +8,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -86,6 +89,65 @@ func TestBenchCommandReportsEveryFigure(t *testing.T) {
 	slices.Sort(cpus)
 	if bot.CPUPerUpdateUs != cpus[1] {
 		t.Errorf("the bot's figures are of the run at %.2f µs per update, not of the median run (%v)", bot.CPUPerUpdateUs, cpus)
+	}
+}
+
+// With -slices the bot and its floors take turns, each measured in several
+// short slices, so that a slow minute of the machine falls on all three.
+// The people send only in their own bot's slices: the updates counted in
+// the slices add up to every update sent.
+func TestBenchSlicesTakeTurns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs three bots")
+	}
+	dir := t.TempDir()
+	bin := buildBinary(t, dir)
+	cmd := exec.Command(bin, "bench", "-users", "4", "-duration", "3s", "-slices", "3", "-seed-users", "50", "-dir", dir)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("bench: %v\n%s\n%s", err, out, stderr.String())
+	}
+	var r benchReport
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("bench printed %q: %v", out, err)
+	}
+	if r.Echo == nil || r.EchoPresses == nil {
+		t.Fatalf("a floor is missing: %s", out)
+	}
+	line := regexp.MustCompile(`^bench: slice (\d+)/3: ([a-z ]+), 4 people, 1s: (\d+) updates, `)
+	names := []string{"rightsdesk serve", "echo bot", "echo bot with presses"}
+	sums := map[string]int{}
+	var turns []string
+	for _, l := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+		m := line.FindStringSubmatch(l)
+		if m == nil {
+			t.Fatalf("unexpected line %q in\n%s", l, stderr.String())
+		}
+		n, _ := strconv.Atoi(m[3])
+		if n == 0 {
+			t.Errorf("no update in %q", l)
+		}
+		sums[m[2]] += n
+		turns = append(turns, m[1]+" "+m[2])
+	}
+	var want []string
+	for n := 1; n <= 3; n++ {
+		for _, name := range names {
+			want = append(want, strconv.Itoa(n)+" "+name)
+		}
+	}
+	if !slices.Equal(turns, want) {
+		t.Errorf("turns %q, want %q", turns, want)
+	}
+	for name, f := range map[string]benchFigures{names[0]: r.Bot, names[1]: *r.Echo, names[2]: *r.EchoPresses} {
+		if f.Slices != 3 || f.Updates != sums[name] || f.Timeouts != 0 || f.Stuck != 0 || f.CPUPerUpdateUs <= 0 || f.PeakRSSMB <= 0 {
+			t.Errorf("%s: %d updates in its slices, figures %+v", name, sums[name], f)
+		}
+	}
+	if d := r.EchoPresses.PressShare - r.Bot.PressShare; d < -0.15 || d > 0.15 {
+		t.Errorf("the floor with presses pressed %.2f of its updates, the bot's people %.2f", r.EchoPresses.PressShare, r.Bot.PressShare)
 	}
 }
 
