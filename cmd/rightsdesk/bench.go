@@ -29,9 +29,11 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/rightsdesk/rightsdesk/bot"
+	"github.com/rightsdesk/rightsdesk/bot/chat"
 	"github.com/rightsdesk/rightsdesk/bot/localapi"
 	"github.com/rightsdesk/rightsdesk/bot/telegram"
 	"github.com/rightsdesk/rightsdesk/locales"
+	"github.com/rightsdesk/rightsdesk/metrics"
 	"github.com/rightsdesk/rightsdesk/store"
 )
 
@@ -71,6 +73,9 @@ type benchConfig struct {
 	// Slices is how many turns each bot is measured in, the bot and its
 	// floors taking turns within a round.
 	Slices int
+	// DurableEcho measures, with the floors, the echo bot with presses
+	// built on rightsdesk's own transport and store (runDurableEcho).
+	DurableEcho bool
 }
 
 // benchRound is one round's figures in short.
@@ -82,6 +87,8 @@ type benchRound struct {
 	PressesCPUPerUpdateUs float64 `json:"echo_presses_cpu_us_per_update,omitempty"`
 	CPURatio              float64 `json:"cpu_ratio,omitempty"`
 	CPURatioPresses       float64 `json:"cpu_ratio_presses,omitempty"`
+	DurableCPUPerUpdateUs float64 `json:"durable_echo_cpu_us_per_update,omitempty"`
+	DurableRatioPresses   float64 `json:"durable_echo_ratio_presses,omitempty"`
 }
 
 // benchFigures are one bot's figures under the load.
@@ -140,6 +147,11 @@ type benchReport struct {
 	// CPURatioPresses over the floor with presses.
 	CPURatio        float64 `json:"cpu_ratio,omitempty"`
 	CPURatioPresses float64 `json:"cpu_ratio_presses,omitempty"`
+	// DurableEcho is the echo bot with presses on rightsdesk's transport
+	// and store, under the same people as EchoPresses; its ratio is over
+	// the floor with presses.
+	DurableEcho         *benchFigures `json:"durable_echo,omitempty"`
+	DurableRatioPresses float64       `json:"durable_echo_ratio_presses,omitempty"`
 	// With more than one round, Bot, Echo and EchoPresses are each the
 	// round of median CPU per update, the ratios the medians of the
 	// rounds' own, and Rounds has every round's.
@@ -152,8 +164,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c benchConfig
-	var echoBot, echoPresses bool
-	var apiURL, token string
+	var echoBot, echoPresses, durableEchoBot bool
+	var apiURL, token, echoDB, listen string
 	fs.IntVar(&c.Rounds, "rounds", 1, "times the bot and its floors are measured in turn; figures are then the rounds' medians")
 	fs.IntVar(&c.Users, "users", 100, "people writing at once; each waits for the answer before the next step")
 	fs.IntVar(&c.Slices, "slices", 1, "turns each bot is measured in within a round, the bot and its floors taking turns: -duration is split among them")
@@ -169,14 +181,24 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.HarnessProfile, "harness-cpuprofile", "", "write a CPU profile of the load generator and local Bot API during the bot's run to this file")
 	// The echo bot runs as a child of the bench, as the bot does.
 	fs.BoolVar(&echoBot, "echo-bot", false, "internal: run the echo bot")
+	fs.BoolVar(&c.DurableEcho, "durable-echo", false, "measure too the echo bot with presses built on rightsdesk's transport and store: what durability costs a bot whose handling costs nothing")
+	fs.BoolVar(&durableEchoBot, "durable-echo-bot", false, "internal: run the durable echo bot")
+	fs.StringVar(&echoDB, "echo-db", "", "internal: database for -durable-echo-bot")
+	fs.StringVar(&listen, "listen", "", "internal: address of -durable-echo-bot's /metrics")
 	fs.BoolVar(&echoPresses, "echo-presses", false, "internal: the echo bot puts a button under each echo")
 	fs.StringVar(&apiURL, "api-url", "", "internal: Bot API URL for -echo-bot")
 	fs.StringVar(&token, "token", "", "internal: token for -echo-bot")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if durableEchoBot {
+		return runDurableEcho(ctx, apiURL, token, echoDB, listen)
+	}
 	if echoBot {
 		return telegram.RunEchoBot(ctx, telegram.EchoConfig{APIURL: apiURL, Token: token, Presses: echoPresses})
+	}
+	if c.DurableEcho && !c.Echo {
+		return errors.New("bench: -durable-echo needs the floors (-echo)")
 	}
 	if c.Users <= 0 || c.Duration <= 0 || c.Rate < 0 || c.Rounds <= 0 || c.Slices <= 0 {
 		return errors.New("bench: -users, -duration, -rounds and -slices must be positive, -rate not negative")
@@ -204,7 +226,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	report := benchReport{Cores: runtime.NumCPU(), LoadAvg: loadAvg(), Users: c.Users, Rate: c.Rate, Duration: c.Duration.Seconds(),
 		SeedUsers: c.SeedUsers, SeedCases: c.SeedCases, BotGoMemLimit: c.MemLimit}
-	var bots, echoes, presses []benchFigures
+	var bots, echoes, presses, durables []benchFigures
 	for round := 1; round <= c.Rounds; round++ {
 		// Each round's bot starts from a database seeded for it: the local
 		// Bot API counts updates and users from the start again. (A copy of
@@ -239,6 +261,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			presses = append(presses, *r.presses)
 			line.PressesCPUPerUpdateUs, line.CPURatioPresses = r.presses.CPUPerUpdateUs, cpuRatio(r.bot, *r.presses)
 		}
+		if r.durable != nil && r.presses != nil {
+			durables = append(durables, *r.durable)
+			line.DurableCPUPerUpdateUs, line.DurableRatioPresses = r.durable.CPUPerUpdateUs, cpuRatio(*r.durable, *r.presses)
+		}
 		report.Rounds = append(report.Rounds, line)
 	}
 	report.Bot = medianRun(bots)
@@ -251,6 +277,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		p := medianRun(presses)
 		report.EchoPresses = &p
 		report.CPURatioPresses = median(report.Rounds, func(r benchRound) float64 { return r.CPURatioPresses })
+	}
+	if len(durables) > 0 {
+		d := medianRun(durables)
+		report.DurableEcho = &d
+		report.DurableRatioPresses = median(report.Rounds, func(r benchRound) float64 { return r.DurableRatioPresses })
 	}
 	if c.Rounds == 1 {
 		report.Rounds = nil
@@ -265,8 +296,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // benchRoundResult is one round: the bot, then its floors when asked for.
 type benchRoundResult struct {
-	bot           benchFigures
-	echo, presses *benchFigures
+	bot                    benchFigures
+	echo, presses, durable *benchFigures
 }
 
 // measureRound measures the bot on the database at dbPath, then the echo bot
@@ -313,10 +344,27 @@ func measureRound(ctx context.Context, c benchConfig, self, dbPath string, catal
 		}
 		loads, names = append(loads, presses), append(names, "echo bot with presses")
 	}
+	if c.DurableEcho {
+		// On a database of the bot's size: a deeper tree costs each write.
+		echoDB := filepath.Join(filepath.Dir(dbPath), "durable-echo.db")
+		if err := seedBench(ctx, echoDB, c.SeedUsers, 0); err != nil {
+			return r, fmt.Errorf("seeding: %w", err)
+		}
+		durable, err := startLoad(ctx, c, func(apiURL, listen string) *exec.Cmd {
+			return exec.Command(self, "bench", "-durable-echo-bot", "-api-url", apiURL, "-token", demoToken, "-echo-db", echoDB,
+				"-listen", listen)
+		}, func(u *localapi.User, rnd *rand.Rand, p *benchPerson) {
+			p.echo(u, rnd, math.Float64frombits(perText.Load()))
+		})
+		if err != nil {
+			return r, err
+		}
+		loads, names = append(loads, durable), append(names, "durable echo bot")
+	}
 	slice := c.Duration / time.Duration(c.Slices)
 	for n := 1; n <= c.Slices; n++ {
 		for i, l := range loads {
-			if i == 2 {
+			if i == 2 || i == 3 {
 				updates, presses := bot.updates()
 				share := float64(presses) / float64(max(1, updates))
 				if share <= 0 || share >= 1 {
@@ -343,8 +391,11 @@ func measureRound(ctx context.Context, c benchConfig, self, dbPath string, catal
 		}
 	}
 	r.bot = figures[0]
-	if len(figures) == 3 {
+	if len(figures) >= 3 {
 		r.echo, r.presses = &figures[1], &figures[2]
+	}
+	if len(figures) == 4 {
+		r.durable = &figures[3]
 	}
 	return r, nil
 }
@@ -376,14 +427,20 @@ func cpuRatio(bot, floor benchFigures) float64 {
 	return round2(bot.CPUPerUpdateUs / floor.CPUPerUpdateUs)
 }
 
+// openBenchDB opens a bench database with the key file beside it, as
+// rightsdesk serve does in the bench, whose environment holds no key.
+func openBenchDB(ctx context.Context, dbPath string) (*store.DB, error) {
+	key, err := store.LoadKey("", dbPath+".key")
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, dbPath, key)
+}
+
 // seedBench fills a database with chats past the language choice, with a
 // profile and a draft index, and with open cases, as months of use would.
 func seedBench(ctx context.Context, dbPath string, users, cases int) error {
-	key, err := store.LoadKey("", dbPath+".key")
-	if err != nil {
-		return err
-	}
-	db, err := store.Open(ctx, dbPath, key)
+	db, err := openBenchDB(ctx, dbPath)
 	if err != nil {
 		return err
 	}
@@ -512,7 +569,7 @@ func startLoad(ctx context.Context, c benchConfig, command func(apiURL, listen s
 		l.stop()
 		return nil, fmt.Errorf("%w\n%s", err, l.logs.String())
 	}
-	if l.cmd.Args[1] == "serve" {
+	if slices.Contains(l.cmd.Args, "-listen") {
 		l.metricsURL = "http://" + l.listen + "/metrics"
 	}
 	l.people = make([]*benchPerson, c.Users)
@@ -555,7 +612,7 @@ func (l *benchLoad) measure(ctx context.Context, d time.Duration) (int, error) {
 	var self0 syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self0)
 	profiled := make(chan error, 1)
-	profiling := l.metricsURL != "" && l.slices == 0
+	profiling := l.cmd.Args[1] == "serve" && l.slices == 0
 	if c.Profile != "" && profiling {
 		go func() { profiled <- fetchProfile("http://"+l.listen, d, c.Profile) }()
 	} else {
@@ -1291,4 +1348,114 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// runDurableEcho is the echo bot with presses built on rightsdesk's own
+// plumbing: the poller, executor, store and sender of rightsdesk serve,
+// with a turn that only echoes. Each turn keeps the chat's last text as
+// its state and commits it with its reply and the update's id before the
+// offset is confirmed, and the sender settles each sent message, as
+// rightsdesk's turns do. What it costs beyond the echo bot is what
+// durability and the transport cost a bot whose handling costs nothing.
+func runDurableEcho(ctx context.Context, apiURL, token, dbPath, listen string) error {
+	db, err := openBenchDB(ctx, dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	// Its commits, for the bench's figures.
+	ops := &http.Server{Addr: listen, Handler: metrics.New(nil, db.WriteStats).Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go ops.ListenAndServe() //nolint:errcheck // ErrServerClosed at the end
+	defer ops.Close()
+	log := zerolog.Nop()
+	pollCtx, stopPolling := context.WithCancel(ctx)
+	defer stopPolling()
+	sendCtx, stopSending := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSending()
+	control := telegram.NewClient(pollCtx, token, apiURL, 30*time.Second)
+	me, err := control.GetMe()
+	if err != nil {
+		return err
+	}
+	decoder := telegram.Decoder{BotID: me.ID, BotUsername: me.Username}
+	sender := &telegram.Sender{Client: telegram.NewClient(sendCtx, token, apiURL, 30*time.Second), Store: db, Log: log,
+		Limits: telegram.DefaultLimits()}
+	echo := durableEcho{db: db, decode: decoder.Decode, answer: sender.Answer, notify: sender.Notify}
+	poller := &telegram.Poller{Client: control, Store: db, Decoder: decoder, Log: log, Timeout: 2 * time.Second}
+	exec := &bot.Executor{Handle: echo.handle, Log: log, Handled: poller.Handled,
+		Recover: func(ctx context.Context, u store.InboxUpdate) {
+			_ = db.Update(ctx, func(tx *store.Tx) error { return tx.MarkHandled(u.UpdateID) })
+		}}
+	poller.Submit = exec.Submit
+	exec.Start(ctx)
+	sent := make(chan error, 1)
+	go func() { sent <- sender.Run(sendCtx) }()
+	err = poller.Run(pollCtx)
+	stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	_ = exec.Stop(stop)
+	stopSending()
+	<-sent
+	return err
+}
+
+type durableEcho struct {
+	db     *store.DB
+	decode func([]byte) (chat.Update, error)
+	answer func(chat.Reply)
+	notify func(...int64)
+}
+
+func (e durableEcho) handle(ctx context.Context, in store.InboxUpdate) error {
+	upd, err := e.decode(in.Payload)
+	if err != nil || !upd.Private() || (upd.Kind != chat.KindCallback && upd.Text == "") {
+		return e.db.Update(ctx, func(tx *store.Tx) error { return tx.MarkHandled(in.UpdateID) })
+	}
+	c, err := e.db.Chat(ctx, upd.ChatID)
+	stored := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if !stored {
+		c = store.Chat{ID: upd.ChatID, Type: upd.ChatType}
+	}
+	again := func(data string) *chat.Keyboard {
+		return &chat.Keyboard{Inline: [][]chat.Button{{{Text: "+", Data: data}}}}
+	}
+	reply := chat.Reply{Action: chat.ActionSend, ChatID: upd.ChatID, Text: upd.Text, Keyboard: again(telegram.EchoPressData)}
+	save := false
+	if upd.Kind == chat.KindCallback {
+		e.answer(chat.Reply{Action: chat.ActionAnswerCallback, ChatID: upd.ChatID, CallbackID: upd.CallbackID})
+		reply = chat.Reply{Action: chat.ActionEdit, ChatID: upd.ChatID, MessageID: upd.MessageID,
+			Text: string(c.State) + telegram.EchoPressed(upd.CallbackData), Keyboard: again(upd.CallbackData + ".")}
+	} else if !stored || string(c.State) != upd.Text {
+		c.State, save = []byte(upd.Text), true
+	}
+	payload, err := reply.Encode()
+	if err != nil {
+		return err
+	}
+	err = e.db.Update(ctx, func(tx *store.Tx) error {
+		if save {
+			if err := tx.SaveChat(c); err != nil {
+				return err
+			}
+		}
+		if upd.Kind != chat.KindCallback {
+			if err := tx.RecordMessage(upd.ChatID, upd.MessageID, false); err != nil {
+				return err
+			}
+		}
+		if err := tx.EnqueueFor("", upd.ChatID, int(chat.Interactive), payload, nil); err != nil {
+			return err
+		}
+		return tx.MarkHandled(in.UpdateID)
+	})
+	if errors.Is(err, store.ErrHandledBefore) {
+		return nil
+	}
+	if err == nil {
+		e.notify(upd.ChatID)
+	}
+	return err
 }

@@ -93,16 +93,19 @@ func TestBenchCommandReportsEveryFigure(t *testing.T) {
 }
 
 // With -slices the bot and its floors take turns, each measured in several
-// short slices, so that a slow minute of the machine falls on all three.
+// short slices, so that a slow minute of the machine falls on all of them.
 // The people send only in their own bot's slices: the updates counted in
-// the slices add up to every update sent.
+// the slices add up to every update sent. The durable echo bot (-durable-
+// echo) answers the floor's people on rightsdesk's transport and store: it
+// commits each turn, and its people get every echo and edit they wait for.
 func TestBenchSlicesTakeTurns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs three bots")
 	}
 	dir := t.TempDir()
 	bin := buildBinary(t, dir)
-	cmd := exec.Command(bin, "bench", "-users", "4", "-duration", "3s", "-slices", "3", "-seed-users", "50", "-dir", dir)
+	cmd := exec.Command(bin, "bench", "-users", "4", "-duration", "3s", "-slices", "3", "-seed-users", "50", "-dir", dir,
+		"-durable-echo")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -113,11 +116,11 @@ func TestBenchSlicesTakeTurns(t *testing.T) {
 	if err := json.Unmarshal(out, &r); err != nil {
 		t.Fatalf("bench printed %q: %v", out, err)
 	}
-	if r.Echo == nil || r.EchoPresses == nil {
+	if r.Echo == nil || r.EchoPresses == nil || r.DurableEcho == nil {
 		t.Fatalf("a floor is missing: %s", out)
 	}
 	line := regexp.MustCompile(`^bench: slice (\d+)/3: ([a-z ]+), 4 people, 1s: (\d+) updates, `)
-	names := []string{"rightsdesk serve", "echo bot", "echo bot with presses"}
+	names := []string{"rightsdesk serve", "echo bot", "echo bot with presses", "durable echo bot"}
 	sums := map[string]int{}
 	var turns []string
 	for _, l := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
@@ -141,13 +144,25 @@ func TestBenchSlicesTakeTurns(t *testing.T) {
 	if !slices.Equal(turns, want) {
 		t.Errorf("turns %q, want %q", turns, want)
 	}
-	for name, f := range map[string]benchFigures{names[0]: r.Bot, names[1]: *r.Echo, names[2]: *r.EchoPresses} {
+	for name, f := range map[string]benchFigures{names[0]: r.Bot, names[1]: *r.Echo, names[2]: *r.EchoPresses, names[3]: *r.DurableEcho} {
 		if f.Slices != 3 || f.Updates != sums[name] || f.Timeouts != 0 || f.Stuck != 0 || f.CPUPerUpdateUs <= 0 || f.PeakRSSMB <= 0 {
 			t.Errorf("%s: %d updates in its slices, figures %+v", name, sums[name], f)
 		}
 	}
-	if d := r.EchoPresses.PressShare - r.Bot.PressShare; d < -0.15 || d > 0.15 {
-		t.Errorf("the floor with presses pressed %.2f of its updates, the bot's people %.2f", r.EchoPresses.PressShare, r.Bot.PressShare)
+	for name, f := range map[string]benchFigures{names[2]: *r.EchoPresses, names[3]: *r.DurableEcho} {
+		if d := f.PressShare - r.Bot.PressShare; d < -0.15 || d > 0.15 {
+			t.Errorf("%s: its people pressed %.2f of their updates, the bot's %.2f", name, f.PressShare, r.Bot.PressShare)
+		}
+		if want := 1 + f.PressShare; f.APIRequestsPerUpdate < want-0.05 || f.APIRequestsPerUpdate > want+0.05 {
+			t.Errorf("%s made %.2f requests per update, want %.2f", name, f.APIRequestsPerUpdate, want)
+		}
+	}
+	// The durable echo bot commits every turn, as rightsdesk does.
+	if d := r.DurableEcho; d.CommitsPerUpdate <= 0 || d.WritesPerUpdate < 1 || d.DiskKBPerUpdate <= 0 {
+		t.Errorf("the durable echo bot wrote nothing: %+v", *d)
+	}
+	if r.DurableRatioPresses <= 0 {
+		t.Errorf("durable echo ratio %.2f", r.DurableRatioPresses)
 	}
 }
 
