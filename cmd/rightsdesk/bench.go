@@ -301,9 +301,10 @@ type benchRoundResult struct {
 }
 
 // measureRound measures the bot on the database at dbPath, then the echo bot
-// under people who only write and under people who press as the bot's did.
-// With c.Slices above one, each is measured in that many turns, the three
-// taking turns, so that a slow minute of the machine falls on all three.
+// under people who only write and under people who press as the bot's did,
+// and, with c.DurableEcho, the durable echo bot under the same people. With
+// c.Slices above one, each is measured in that many slices, all taking
+// turns, so that a slow minute of the machine falls on all of them.
 func measureRound(ctx context.Context, c benchConfig, self, dbPath string, catalog *locales.Catalog, stderr io.Writer) (benchRoundResult, error) {
 	var r benchRoundResult
 	bot, err := startLoad(ctx, c, func(apiURL, listen string) *exec.Cmd {
@@ -318,13 +319,15 @@ func measureRound(ctx context.Context, c benchConfig, self, dbPath string, catal
 	}
 	loads := []*benchLoad{bot}
 	names := []string{"rightsdesk serve"}
+	// pressing are the loads whose people press as often as the bot's.
+	pressing := map[*benchLoad]bool{}
 	defer func() {
 		for _, l := range loads {
 			l.stop()
 		}
 	}()
-	// The press share of the bot's people so far; the floor with presses
-	// reads it for each new person.
+	// Presses per text of the bot's people so far; the pressing loads'
+	// people read it for each new chat.
 	var perText atomic.Uint64
 	if c.Echo {
 		echo, err := startLoad(ctx, c, func(apiURL, listen string) *exec.Cmd {
@@ -343,10 +346,15 @@ func measureRound(ctx context.Context, c benchConfig, self, dbPath string, catal
 			return r, err
 		}
 		loads, names = append(loads, presses), append(names, "echo bot with presses")
+		pressing[presses] = true
 	}
 	if c.DurableEcho {
 		// On a database of the bot's size: a deeper tree costs each write.
 		echoDB := filepath.Join(filepath.Dir(dbPath), "durable-echo.db")
+		if _, err := os.Stat(echoDB); err == nil {
+			// Its stored offset would belong to another local Bot API.
+			return r, fmt.Errorf("bench: %s exists; -dir needs a directory without a bench database", echoDB)
+		}
 		if err := seedBench(ctx, echoDB, c.SeedUsers, 0); err != nil {
 			return r, fmt.Errorf("seeding: %w", err)
 		}
@@ -360,11 +368,12 @@ func measureRound(ctx context.Context, c benchConfig, self, dbPath string, catal
 			return r, err
 		}
 		loads, names = append(loads, durable), append(names, "durable echo bot")
+		pressing[durable] = true
 	}
 	slice := c.Duration / time.Duration(c.Slices)
 	for n := 1; n <= c.Slices; n++ {
 		for i, l := range loads {
-			if i == 2 || i == 3 {
+			if pressing[l] {
 				updates, presses := bot.updates()
 				share := float64(presses) / float64(max(1, updates))
 				if share <= 0 || share >= 1 {
