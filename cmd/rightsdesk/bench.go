@@ -329,6 +329,9 @@ func measureRound(ctx context.Context, c benchConfig, self, dbPath string, catal
 	// Presses per text of the bot's people so far; the pressing loads'
 	// people read it for each new chat.
 	var perText atomic.Uint64
+	pressAsTheBot := func(u *localapi.User, rnd *rand.Rand, p *benchPerson) {
+		p.echo(u, rnd, math.Float64frombits(perText.Load()))
+	}
 	if c.Echo {
 		echo, err := startLoad(ctx, c, func(apiURL, listen string) *exec.Cmd {
 			return exec.Command(self, "bench", "-echo-bot", "-api-url", apiURL, "-token", demoToken)
@@ -339,9 +342,7 @@ func measureRound(ctx context.Context, c benchConfig, self, dbPath string, catal
 		loads, names = append(loads, echo), append(names, "echo bot")
 		presses, err := startLoad(ctx, c, func(apiURL, listen string) *exec.Cmd {
 			return exec.Command(self, "bench", "-echo-bot", "-echo-presses", "-api-url", apiURL, "-token", demoToken)
-		}, func(u *localapi.User, rnd *rand.Rand, p *benchPerson) {
-			p.echo(u, rnd, math.Float64frombits(perText.Load()))
-		})
+		}, pressAsTheBot)
 		if err != nil {
 			return r, err
 		}
@@ -361,9 +362,7 @@ func measureRound(ctx context.Context, c benchConfig, self, dbPath string, catal
 		durable, err := startLoad(ctx, c, func(apiURL, listen string) *exec.Cmd {
 			return exec.Command(self, "bench", "-durable-echo-bot", "-api-url", apiURL, "-token", demoToken, "-echo-db", echoDB,
 				"-listen", listen)
-		}, func(u *localapi.User, rnd *rand.Rand, p *benchPerson) {
-			p.echo(u, rnd, math.Float64frombits(perText.Load()))
-		})
+		}, pressAsTheBot)
 		if err != nil {
 			return r, err
 		}
