@@ -570,10 +570,13 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 	return c.m[query]
 }
 
-// prepare adds a statement; a failure only means it stays unprepared.
-func (c *stmtCache) prepare(ctx context.Context, db interface {
+// preparer is the readers' pool or the writer's connection.
+type preparer interface {
 	PrepareContext(context.Context, string) (*sql.Stmt, error)
-}, query string) (*sql.Stmt, error) {
+}
+
+// prepare adds a statement; a failure only means it stays unprepared.
+func (c *stmtCache) prepare(ctx context.Context, db preparer, query string) (*sql.Stmt, error) {
 	if s := c.get(query); s != nil {
 		return s, nil
 	}

@@ -46,7 +46,9 @@ import (
 // visible answer, CPU per update and peak RSS of the bot's process, and
 // SQLite commits and disk writes per update. The machine's speed drifts
 // from minute to minute, so -rounds measures the bot and its floors in
-// turn several times and reports medians, each ratio of a round's own.
+// turn several times and reports medians, each ratio of a round's own, and
+// -slices interleaves them within a round. -durable-echo adds the echo bot
+// built on rightsdesk's own transport and store (runDurableEcho).
 type benchConfig struct {
 	Users     int
 	Duration  time.Duration
@@ -526,10 +528,13 @@ type benchPerson struct {
 // bot is not being measured, so that several bots can be measured in turn,
 // a few seconds each, and the machine's drift falls on all of them alike.
 type benchLoad struct {
-	c          benchConfig
-	target     *benchTarget
-	cmd        *exec.Cmd
-	exited     chan error
+	c      benchConfig
+	target *benchTarget
+	cmd    *exec.Cmd
+	// exited is closed once the process has ended, and exitErr is then
+	// what its Wait returned: both the start-up and stop wait for it.
+	exited     chan struct{}
+	exitErr    error
 	logs       strings.Builder
 	metricsURL string
 	listen     string
@@ -557,7 +562,7 @@ func startLoad(ctx context.Context, c benchConfig, command func(apiURL, listen s
 	if err != nil {
 		return nil, err
 	}
-	l := &benchLoad{c: c, target: target, gate: newBenchGate(), counters: map[string]float64{}, exited: make(chan error, 1)}
+	l := &benchLoad{c: c, target: target, gate: newBenchGate(), counters: map[string]float64{}, exited: make(chan struct{})}
 	if l.listen, err = freePort(); err != nil {
 		target.close()
 		return nil, err
@@ -572,9 +577,12 @@ func startLoad(ctx context.Context, c benchConfig, command func(apiURL, listen s
 		target.close()
 		return nil, err
 	}
-	go func() { l.exited <- l.cmd.Wait() }()
+	go func() { l.exitErr = l.cmd.Wait(); close(l.exited) }()
 	if err := target.waitPolling(ctx, l.exited); err != nil {
 		l.stop()
+		if errors.Is(err, errExitedBeforePolling) {
+			err = fmt.Errorf("%w: %v", err, l.exitErr)
+		}
 		return nil, fmt.Errorf("%w\n%s", err, l.logs.String())
 	}
 	if slices.Contains(l.cmd.Args, "-listen") {
@@ -704,11 +712,10 @@ func (l *benchLoad) stop() {
 func (l *benchLoad) figures() (benchFigures, error) {
 	var f benchFigures
 	var all []time.Duration
-	presses := 0
+	updates, presses := l.updates()
+	f.Updates = updates
 	for _, p := range l.people {
 		all = append(all, p.latencies...)
-		f.Updates += p.updates
-		presses += p.presses
 		f.Intakes += p.intakes
 		f.GuidePages += p.pages
 		f.Stuck += p.stuckN
@@ -1190,15 +1197,18 @@ func (t *benchTarget) changed(chatID int64) <-chan struct{} {
 	return t.chats[chatID].wake
 }
 
-// waitPolling waits until the bot asks for updates.
-func (t *benchTarget) waitPolling(ctx context.Context, exited <-chan error) error {
+var errExitedBeforePolling = errors.New("bench: the bot exited before polling")
+
+// waitPolling waits until the bot asks for updates; exited is closed when
+// the bot's process ends.
+func (t *benchTarget) waitPolling(ctx context.Context, exited <-chan struct{}) error {
 	select {
 	case <-t.polled:
 		// Let the bot finish starting (commands, webhook removal).
 		time.Sleep(300 * time.Millisecond)
 		return nil
-	case err := <-exited:
-		return fmt.Errorf("bench: the bot exited before polling: %v", err)
+	case <-exited:
+		return errExitedBeforePolling
 	case <-time.After(60 * time.Second):
 		return errors.New("bench: the bot did not poll within 60 s")
 	case <-ctx.Done():

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The bench command is how the README's figures are made: a short run must
@@ -193,5 +195,26 @@ func TestBenchWritesBothProfiles(t *testing.T) {
 		if body, err := io.ReadAll(zr); err != nil || len(body) == 0 {
 			t.Errorf("%s: %d bytes, %v", path, len(body), err)
 		}
+	}
+}
+
+// A bot that dies before it polls ends the bench with an error that says
+// so, at once: the process's end must not be waited for twice.
+func TestBenchReportsABotThatExitsBeforePolling(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := buildBinary(t, dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	// The Go runtime refuses a malformed GOMEMLIMIT before main runs.
+	out, err := exec.CommandContext(ctx, bin, "bench", "-users", "1", "-duration", "1s", "-echo=false", "-dir", dir,
+		"-bot-gomemlimit", "not-a-size").CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("the bench did not end within 60 s of its bot's death:\n%s", out)
+	}
+	if err == nil || !strings.Contains(string(out), "exited before polling") {
+		t.Fatalf("bench: %v\n%s", err, out)
 	}
 }
